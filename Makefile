@@ -1,0 +1,36 @@
+# The two commands: `make run` and `make test`. Both create and use .venv from the lock file.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint lock bench clean system-deps
+
+$(INSTALLED): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+run: $(INSTALLED)
+	$(PY) -m kcheck dev
+
+system-deps:
+	bash scripts/system-deps.sh
+
+test: $(INSTALLED) system-deps
+	$(VENV)/bin/ruff check kcheck tests bench
+	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check kcheck tests bench
+
+lock:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--generate-hashes --quiet -o requirements.lock
+
+bench: $(INSTALLED)
+	for b in bench/*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

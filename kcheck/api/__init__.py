@@ -1,0 +1,1 @@
+"""HTTP APIs: partner (requesting systems), intake (mobile clients), errors and OpenAPI."""

@@ -1,0 +1,43 @@
+"""Request rate limits on Redis (Flask-Limiter); answers 429 problems with Retry-After."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, g, request
+from flask_limiter import Limiter, RequestLimit
+
+from kcheck.api.problems import Problem, problem_response
+
+
+def client_ip() -> str:
+    # ProxyFix (TRUSTED_PROXIES) has already put the client's address here when configured.
+    return request.remote_addr or "unknown"
+
+
+def api_client_key() -> str:
+    client = g.get("api_client")
+    return f"key:{client.id}" if client else f"ip:{client_ip()}"
+
+
+def mobile_session_key() -> str:
+    session = g.get("mobile_session")
+    return f"session:{session.id}" if session else f"ip:{client_ip()}"
+
+
+def _on_breach(limit: RequestLimit):
+    retry = max(1, int(limit.reset_at - time.time()))
+    return problem_response(Problem("rate_limited", headers={"Retry-After": str(retry)}))
+
+
+# Limits fail open when Redis is down (swallow_errors): the steps that matter most also have
+# database-backed limits (SMS per case and per number) that cannot be bypassed that way.
+limiter = Limiter(key_func=client_ip, headers_enabled=True, swallow_errors=True,
+                  strategy="moving-window", key_prefix="kcheck-rl", on_breach=_on_breach)
+
+
+def init_app(app: Flask, settings) -> None:
+    app.config["RATELIMIT_STORAGE_URI"] = settings.redis_url
+    app.config["RATELIMIT_ENABLED"] = settings.rate_limits_enabled
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 2}
+    limiter.init_app(app)

@@ -1,0 +1,147 @@
+"""Photo upload and quality status for the person's mobile client."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, request
+
+from kcheck import audit
+from kcheck.adapters.queue import QueueUnavailable
+from kcheck.api.intake import (
+    bp,
+    current_photos,
+    load_case,
+    mobile_session,
+    progress_of,
+    start_retention_clock,
+    vault,
+)
+from kcheck.api.limits import limiter, mobile_session_key
+from kcheck.api.problems import Problem
+from kcheck.domain import cases as domain
+from kcheck.models import Photo
+from kcheck.services import services
+from kcheck.workers.specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
+
+log = logging.getLogger(__name__)
+MAX_UPLOAD = 15 * 1024 * 1024
+ALLOWED_TYPES = ("image/jpeg", "image/png", "image/heic", "image/heif")
+
+
+def photo_view(photo: Photo, locale: str) -> dict:
+    from kcheck.quality import message_for
+
+    quality = {"status": photo.status}
+    if photo.status != "pending":
+        reasons = list(photo.reasons or [])
+        quality.update(reasons=reasons, message=message_for(reasons, locale))
+    return {"slot": photo.slot, "photo_id": photo.id, "attempt": photo.attempt,
+            "flagged": photo.flagged, "quality": quality}
+
+
+def _read_upload() -> tuple[bytes, str]:
+    """The image from a raw body or a multipart `photo` field, refused early when too big."""
+    if request.content_length is not None and request.content_length > MAX_UPLOAD + 64 * 1024:
+        raise Problem("too_large")
+    mimetype = request.mimetype
+    if mimetype == "multipart/form-data":
+        upload = request.files.get("photo")
+        if upload is None:
+            raise Problem("validation_failed", errors=[{"field": "photo", "message": "missing"}])
+        data = upload.stream.read(MAX_UPLOAD + 1)
+        declared = upload.mimetype
+    elif mimetype in ALLOWED_TYPES:
+        data = request.stream.read(MAX_UPLOAD + 1)
+        declared = mimetype
+    else:
+        raise Problem("unsupported_format")
+    if len(data) > MAX_UPLOAD:
+        raise Problem("too_large")
+    if not data:
+        raise Problem("not_an_image")
+    return data, declared
+
+
+@bp.put("/session/photos/<slot>")
+@mobile_session()
+@limiter.limit("30/minute", key_func=mobile_session_key)
+def upload_photo(slot: str):
+    from kcheck.quality import ImageRejected, sanitize_upload
+
+    if slot not in domain.SLOTS:
+        raise Problem("not_found")
+    svc = services()
+    with svc.sessions() as session:  # cheap checks before the body is read
+        case = load_case(session, for_update=False)
+        photos = current_photos(session, case.id)
+        _slot_guard(progress_of(case, photos), slot)
+    data, declared = _read_upload()
+    try:
+        clean = sanitize_upload(data, declared)
+    except ImageRejected as exc:
+        raise Problem(exc.code, status=exc.http_status) from None
+    del data  # only the re-encoded copy, without metadata, is kept
+    now = svc.now()
+    with svc.transaction() as session:
+        case = load_case(session)
+        photos = current_photos(session, case.id)
+        _slot_guard(progress_of(case, photos), slot)
+        previous = photos.get(slot)
+        start_retention_clock(case, now)
+        # Stored before the row is committed: a crash leaves an orphan blob (found by the
+        # retention audit and deleted), never a row pointing at nothing.
+        key = vault().put_blob(case, f"photo-{slot}", clean.jpeg)
+        photo = Photo(case_id=case.id, slot=slot, attempt=(previous.attempt + 1) if previous else 1,
+                      status="pending", blob_key=key, byte_size=len(clean.jpeg),
+                      width=clean.width, height=clean.height, created_at=now)
+        session.add(photo)
+        if previous is not None:
+            previous.superseded_at = now
+        if case.resubmission_slots and slot in case.resubmission_slots:
+            case.resubmission_slots = [s for s in case.resubmission_slots if s != slot]
+        if case.status == "resubmission_requested":
+            case.status = "in_progress"
+        case.updated_at = now
+        audit.record(session, now, "person", None, "photo.uploaded", case.id, slot=slot,
+                     attempt=photo.attempt)
+    enqueue_check(photo.id, now)
+    return jsonify(photo_view(photo, case.locale)), 202
+
+
+def _slot_guard(progress: domain.Progress, slot: str) -> None:
+    try:
+        progress.require_slot_order(slot)
+    except domain.StepError as exc:
+        raise Problem("step_out_of_order", missing_step=exc.missing_step) from None
+
+
+def enqueue_check(photo_id: str, now) -> None:
+    """Queue the quality check; if Redis is down the photo stays stored and the sweeper
+    enqueues it later."""
+    svc = services()
+    try:
+        svc.queue.enqueue(CHECK_PHOTO_FUNC, photo_id, spec=CHECK_PHOTO)
+    except QueueUnavailable:
+        log.warning("quality check not queued; the sweeper will retry", extra={"photo": photo_id})
+        return
+    with svc.transaction() as session:
+        photo = session.get(Photo, photo_id)
+        if photo is not None and photo.enqueued_at is None:
+            photo.enqueued_at = now
+
+
+@bp.get("/session/photos/<slot>")
+@mobile_session(open_only=False)
+def photo_status(slot: str):
+    if slot not in domain.SLOTS:
+        raise Problem("not_found")
+    with services().sessions() as session:
+        case = load_case(session, for_update=False)
+        photo = current_photos(session, case.id).get(slot)
+        if photo is None:
+            raise Problem("not_found", detail="No photo in this slot yet.")
+        return jsonify(photo_view(photo, case.locale))
+
+
+

@@ -1,0 +1,240 @@
+"""`kcheck` command line: serve, work, schedule, migrate, and the operator's tools."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from kcheck.settings import Settings, SettingsError
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        for problem in exc.problems:
+            click.echo(f"kcheck: configuration error: {problem}", err=True)
+        sys.exit(2)
+
+
+def load_app(settings: Settings | None = None):
+    from kcheck.app import create_app
+
+    return create_app(load_settings() if settings is None else settings)
+
+
+def services_for(app):
+    return app.extensions["kcheck"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """kcheck: identity verification with photo checks, review and 72-hour deletion."""
+
+
+@main.command()
+@click.option("--bind", default=None, help="host:port (default 0.0.0.0:$PORT or 127.0.0.1:8000)")
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
+def serve(bind: str | None, workers: int) -> None:
+    """Serve the web app with gunicorn (Procfile `web`)."""
+    import os
+
+    from gunicorn.app.base import BaseApplication
+
+    settings = load_settings()
+    app = load_app(settings)
+    bind = bind or (f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000")
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 20)
+            self.cfg.set("accesslog", None)  # the app logs each request without query strings
+            self.cfg.set("forwarded_allow_ips", "*" if settings.trusted_proxies else "127.0.0.1")
+
+        def load(self):
+            return app
+
+    Server().run()
+
+
+@main.command()
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker(queues: tuple[str, ...], burst: bool) -> None:
+    """Run an RQ worker on the named queues (default: all). Procfile `worker`."""
+    from kcheck.workers.process import run_worker
+
+    run_worker(load_app(), list(queues) or None, burst=burst)
+
+
+@main.command()
+def scheduler() -> None:
+    """Enqueue the periodic jobs (sweepers, purge, expiry). Procfile `scheduler`."""
+    from kcheck.workers.process import run_scheduler
+
+    run_scheduler(load_app())
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations up to the newest (Procfile `release`)."""
+    from kcheck.db import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    click.echo("database is up to date")
+
+
+@main.command()
+def dev() -> None:
+    """Start everything locally on embedded defaults (what `make run` calls)."""
+    from kcheck.devserver import run
+
+    run()
+
+
+@main.group()
+def apikey() -> None:
+    """Create, list and revoke API keys of requesting systems."""
+
+
+@apikey.command("create")
+@click.option("--name", required=True)
+@click.option("--scopes", default="cases:write,cases:read", show_default=True)
+def apikey_create(name: str, scopes: str) -> None:
+    """Create a key; it is printed once, as the last line."""
+    from kcheck import apikeys
+
+    try:
+        scope_list = apikeys.parse_scopes(scopes)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scopes") from None
+    svc = services_for(load_app())
+    with svc.transaction() as session:
+        issued = apikeys.create(session, name[:100], scope_list, svc.now(), svc.settings.master_key)
+        client_id = issued.client.id
+    click.echo(f"created API client {client_id} ({name}) with scopes {','.join(scope_list)}")
+    click.echo("the key below is shown once; store it now:")
+    click.echo(issued.key)
+
+
+@apikey.command("list")
+def apikey_list() -> None:
+    """List API clients (never their keys)."""
+    from sqlalchemy import select
+
+    from kcheck.models import ApiClient
+
+    svc = services_for(load_app())
+    with svc.sessions() as session:
+        for c in session.scalars(select(ApiClient).order_by(ApiClient.created_at)):
+            state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "active"
+            click.echo(f"{c.id}  kck_{c.key_prefix}_…  {c.name}  [{c.scopes}]  {state}")
+
+
+@apikey.command("revoke")
+@click.argument("client_id")
+def apikey_revoke(client_id: str) -> None:
+    """Revoke a key at once."""
+    from kcheck.models import ApiClient
+
+    svc = services_for(load_app())
+    with svc.transaction() as session:
+        client = session.get(ApiClient, client_id)
+        if client is None:
+            raise click.ClickException("no such API client")
+        client.revoked_at = client.revoked_at or svc.now()
+    click.echo(f"revoked {client_id}")
+
+
+@main.group()
+def sms() -> None:
+    """Development SMS outbox."""
+
+
+@sms.command("outbox")
+@click.option("--last", default=10, show_default=True)
+def sms_outbox(last: int) -> None:
+    """Print the last messages of the development outbox."""
+    from kcheck.adapters.sms import OutboxSms
+
+    settings = load_settings()
+    if settings.sms_backend != "outbox":
+        raise click.ClickException("SMS_BACKEND is not outbox")
+    for message in OutboxSms(settings.sms_outbox_path).messages()[-last:]:
+        click.echo(f"{message['at']}  to {message['to']}: {message['body']}")
+
+
+@main.command("check-image")
+@click.option("--slot", required=True,
+              type=click.Choice(["id_front", "id_back", "passport_page", "selfie"]))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line (the default).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check_image(slot: str, as_json: bool, files: tuple[str, ...]) -> None:
+    """Run the photo quality check on files; prints one JSON object per file."""
+    import cv2
+
+    from kcheck import quality
+
+    cv2.setNumThreads(1)
+    failed = False
+    for path in files:
+        started = time.perf_counter()
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            click.echo(json.dumps({"path": path, "error": exc.strerror or "unreadable"}))
+            failed = True
+            continue
+        verdict = quality.check_photo(data, slot)
+        ms = round((time.perf_counter() - started) * 1000, 1)
+        click.echo(json.dumps({"path": path, "verdict": verdict.verdict,
+                               "reasons": list(verdict.reasons), "metrics": verdict.metrics,
+                               "ms": ms}))
+    sys.exit(1 if failed else 0)
+
+
+@main.group()
+def storage() -> None:
+    """Blob storage administration."""
+
+
+@storage.command("init")
+def storage_init() -> None:
+    """Create the bucket if needed and set the lifecycle backstop (expiry after 4 days)."""
+    from kcheck.adapters.storage import S3BlobStore
+
+    settings = load_settings()
+    if settings.storage_backend != "s3":
+        Path(settings.storage_path).mkdir(parents=True, exist_ok=True)
+        click.echo(f"local storage ready at {settings.storage_path}")
+        return
+    S3BlobStore.from_settings(settings).ensure_bucket(lifecycle_days=4)
+    click.echo(f"bucket {settings.s3_bucket} ready; lifecycle: objects expire after 4 days")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check the chain; exit 1 if any row was edited, inserted or deleted."""
+    from kcheck import audit
+
+    svc = services_for(load_app())
+    with svc.sessions() as session:
+        problems = audit.verify(session)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("audit trail intact")

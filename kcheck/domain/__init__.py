@@ -1,0 +1,1 @@
+"""Domain rules (case lifecycle, steps, OTP, retention); no Flask, RQ or boto3 here."""

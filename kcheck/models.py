@@ -1,0 +1,264 @@
+"""Database tables (SQLAlchemy 2). Columns marked PII are purged by the retention job."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import DateTime, TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: use the clock")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ApiClient(Base):
+    __tablename__ = "api_clients"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100))
+    key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    # Webhook signing secrets, encrypted under the master key; two during a rotation.
+    webhook_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    webhook_secret_previous: Mapped[bytes | None] = mapped_column(LargeBinary)
+    webhook_previous_until: Mapped[datetime | None]
+    webhook_disabled_at: Mapped[datetime | None]
+
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(s for s in self.scopes.split(",") if s)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("api_client_id", "idempotency_key", name="uq_cases_idempotency"),
+        Index("ix_cases_status_expires", "status", "expires_at"),
+        Index("ix_cases_purge_due", "purge_due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    api_client_id: Mapped[str] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(40))
+    subject_ref: Mapped[str] = mapped_column(String(200))
+    order_ref: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    callback_url: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(30), default="created")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    reason_code: Mapped[str | None] = mapped_column(String(60))
+    reviewer_id: Mapped[str | None] = mapped_column(String(36))
+    # The verification link: only a hash of its token is kept.
+    link_nonce: Mapped[str | None] = mapped_column(String(32))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None]
+    token_used_at: Mapped[datetime | None]
+    # Review work.
+    claimed_by: Mapped[str | None] = mapped_column(String(36))
+    claimed_until: Mapped[datetime | None]
+    resubmission_slots: Mapped[list[Any] | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Retention: the first personal data received starts the 72-hour clock.
+    data_received_at: Mapped[datetime | None]
+    purge_due_at: Mapped[datetime | None]
+    data_purged_at: Mapped[datetime | None]
+    purge_receipt: Mapped[dict[str, Any] | None]
+    # PII below: encrypted under the case's data key, nulled by the purge.
+    wrapped_data_key: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII key
+    expected_name: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
+    location: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
+    location_country: Mapped[str | None] = mapped_column(String(2))  # PII
+    phone_verified_at: Mapped[datetime | None]
+    location_at: Mapped[datetime | None]
+    document_type: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime | None]
+    biometric_consent_at: Mapped[datetime | None]
+    sms_locks: Mapped[int] = mapped_column(Integer, default=0)
+    sms_sends: Mapped[int] = mapped_column(Integer, default=0)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    photos: Mapped[list[Photo]] = relationship(back_populates="case", lazy="raise")
+
+
+class MobileSession(Base):
+    __tablename__ = "mobile_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class SmsChallenge(Base):
+    __tablename__ = "sms_challenges"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII, encrypted
+    phone_digest: Mapped[str | None] = mapped_column(String(64), index=True)  # PII (keyed hash)
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    sends: Mapped[int] = mapped_column(Integer, default=1)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None]
+    verified_at: Mapped[datetime | None]
+    superseded_at: Mapped[datetime | None]
+
+
+class Photo(Base):
+    __tablename__ = "photos"
+    __table_args__ = (Index("ix_photos_status_enqueued", "status", "enqueued_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    case: Mapped[Case] = relationship(back_populates="photos", lazy="raise")
+    slot: Mapped[str] = mapped_column(String(20))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    blob_key: Mapped[str | None] = mapped_column(String(200))  # PII (points at the image)
+    preview_key: Mapped[str | None] = mapped_column(String(200))  # PII
+    byte_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    reasons: Mapped[list[Any] | None]
+    metrics: Mapped[dict[str, Any] | None]  # PII-adjacent measurements, purged
+    created_at: Mapped[datetime]
+    enqueued_at: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None]
+    superseded_at: Mapped[datetime | None]
+    flagged: Mapped[bool] = mapped_column(default=False)
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("staff_users.id"))
+    outcome: Mapped[str] = mapped_column(String(30))
+    reason_code: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+    slots: Mapped[list[Any] | None]
+    created_at: Mapped[datetime]
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted under master key
+    totp_enrolled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class WebhookEvent(Base):
+    __tablename__ = "webhook_events"
+    __table_args__ = (Index("ix_webhook_events_due", "status", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # msg_<ulid-like>
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    api_client_id: Mapped[str] = mapped_column(ForeignKey("api_clients.id"))
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("webhook_events.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    attempted_at: Mapped[datetime]
+    status_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(String(200))
+    duration_ms: Mapped[int | None]
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained trail. Never holds personal data."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    actor_type: Mapped[str] = mapped_column(String(20))  # staff | api_client | person | system
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(60))
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    details: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

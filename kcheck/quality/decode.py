@@ -1,0 +1,89 @@
+"""Decode a photo straight to the working size the checks use (never at full resolution)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+from kcheck.quality.formats import ImageRejected, open_header, require_allowed
+
+# Long side of the image the checks work on. The thresholds in the other modules are
+# calibrated at this size, so it is a constant, not a knob.
+WORK_LONG_SIDE = 1000
+_REDUCED_FLAGS = (
+    (8, cv2.IMREAD_REDUCED_COLOR_8),
+    (4, cv2.IMREAD_REDUCED_COLOR_4),
+    (2, cv2.IMREAD_REDUCED_COLOR_2),
+    (1, cv2.IMREAD_COLOR),
+)
+
+
+@dataclass(frozen=True)
+class WorkingImage:
+    """A photo at working size plus what is needed to map back to original pixels."""
+
+    bgr: np.ndarray
+    gray: np.ndarray
+    original_width: int
+    original_height: int
+    source_format: str
+
+    @property
+    def scale(self) -> float:
+        """Original pixels per working pixel."""
+        return max(self.original_width, self.original_height) / max(self.gray.shape[:2])
+
+
+def reduced_flag(width: int, height: int, long_side: int = WORK_LONG_SIDE) -> int:
+    """The cv2.imdecode flag whose DCT scaling lands closest above ~0.8 x long_side."""
+    longest = max(width, height)
+    for factor, flag in _REDUCED_FLAGS:
+        if longest / factor >= 0.8 * long_side:
+            return flag
+    return cv2.IMREAD_COLOR
+
+
+def decode_working(data: bytes, long_side: int = WORK_LONG_SIDE) -> WorkingImage:
+    """Decode at reduced scale (JPEG DCT scaling) and resize to `long_side` if still larger.
+
+    Raises ImageRejected when the bytes are not an allowlisted, decodable image.
+    """
+    fmt = require_allowed(data)
+    header = open_header(data, fmt)
+    width, height = header.size
+    bgr = None
+    if fmt != "heif":
+        bgr = cv2.imdecode(np.frombuffer(data, np.uint8), reduced_flag(width, height, long_side))
+    if bgr is None:
+        bgr = _decode_with_pillow(header, long_side)
+    if _is_transposed(header):
+        width, height = height, width
+    longest = max(bgr.shape[:2])
+    if longest > 1.2 * long_side:
+        ratio = long_side / longest
+        size = (round(bgr.shape[1] * ratio), round(bgr.shape[0] * ratio))
+        bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    return WorkingImage(bgr, gray, width, height, fmt)
+
+
+def _decode_with_pillow(image: Image.Image, long_side: int) -> np.ndarray:
+    try:
+        image.draft("RGB", (long_side, long_side))
+        image.load()
+        image.thumbnail((long_side, long_side))
+        rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ImageRejected("not_an_image", "the photo data is damaged or incomplete") from exc
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+
+def _is_transposed(image: Image.Image) -> bool:
+    """True when EXIF orientation swaps width and height (cv2 applies it when decoding)."""
+    try:
+        return image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    except Exception:  # a broken EXIF block must not make a readable photo unusable
+        return False

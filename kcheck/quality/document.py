@@ -1,0 +1,177 @@
+"""Find an ID card or passport page in a photo as a quadrilateral, and flatten it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+ID1_ASPECT = 85.60 / 53.98  # credit-card size identity cards
+ID3_ASPECT = 125.0 / 88.0  # passport data page
+# Perspective and rounded corners make the measured aspect imprecise.
+ASPECT_TOLERANCE = 0.18
+DETECT_LONG_SIDE = 640
+FLAT_WIDTH = 480  # width of the flattened document used for sharpness and faces
+
+
+@dataclass(frozen=True)
+class DocumentFinding:
+    """Where the document is in the working image (quad: 4x2, first edge a long side)."""
+
+    quad: np.ndarray | None
+    cut_off: bool
+    area_fraction: float
+    aspect: float
+
+    @property
+    def found(self) -> bool:
+        return self.quad is not None and not self.cut_off
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    quad: np.ndarray
+    area: float
+    aspect: float
+    touches_border: bool
+    straight: bool
+
+
+NOT_FOUND = DocumentFinding(None, False, 0.0, 0.0)
+
+
+def find_document(
+    gray: np.ndarray,
+    aspects: tuple[float, ...] = (ID1_ASPECT, ID3_ASPECT),
+    *,
+    min_area: float = 0.03,
+    tolerance: float = ASPECT_TOLERANCE,
+) -> DocumentFinding:
+    """Locate the largest document-shaped quadrilateral in a grayscale working image.
+
+    A large straight-edged shape that runs off the frame is reported as cut off, since a
+    card with a corner outside the photo no longer looks like a quadrilateral.
+    """
+    small, factor = _shrink(gray)
+    image_area = float(small.shape[0] * small.shape[1])
+    best: _Candidate | None = None
+    for contour in _contours(small):
+        candidate = _candidate(contour, small.shape)
+        if candidate is None or candidate.area < min_area * image_area:
+            continue
+        if candidate.area > 0.97 * image_area:
+            continue
+        if not candidate.touches_border and not _aspect_ok(candidate.aspect, aspects, tolerance):
+            continue
+        if candidate.touches_border and not candidate.straight:
+            continue
+        if best is None or candidate.area > best.area:
+            best = candidate
+    if best is None:
+        return NOT_FOUND
+    return DocumentFinding(
+        quad=(best.quad * factor).astype(np.float32),
+        cut_off=best.touches_border,
+        area_fraction=round(best.area / image_area, 4),
+        aspect=round(best.aspect, 3),
+    )
+
+
+def flatten(gray: np.ndarray, quad: np.ndarray, aspect: float) -> np.ndarray:
+    """The document warped to a FLAT_WIDTH-wide upright-or-upside-down rectangle."""
+    height = round(FLAT_WIDTH / aspect)
+    target = np.array(
+        [[0, 0], [FLAT_WIDTH, 0], [FLAT_WIDTH, height], [0, height]], np.float32
+    )
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    return cv2.warpPerspective(gray, matrix, (FLAT_WIDTH, height), flags=cv2.INTER_LINEAR)
+
+
+def quad_mask(shape: tuple[int, ...], quad: np.ndarray) -> np.ndarray:
+    """A uint8 mask (255 inside) of the quad, clipped to the image."""
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, np.round(quad).astype(np.int32), 255)
+    return mask
+
+
+def _shrink(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    longest = max(gray.shape[:2])
+    if longest <= DETECT_LONG_SIDE:
+        return gray, 1.0
+    factor = longest / DETECT_LONG_SIDE
+    size = (round(gray.shape[1] / factor), round(gray.shape[0] / factor))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), factor
+
+
+def _contours(small: np.ndarray):
+    """Outlines from two views: edges (any contrast) and light/dark regions (Otsu)."""
+    blurred = cv2.GaussianBlur(small, (5, 5), 0)
+    otsu, binary = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    edges = cv2.Canny(blurred, 0.25 * otsu, 0.5 * otsu)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    yield from cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+    kernel = np.ones((5, 5), np.uint8)
+    for region in (binary, cv2.bitwise_not(binary)):
+        region = cv2.morphologyEx(region, cv2.MORPH_OPEN, kernel)
+        yield from cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+
+
+def _candidate(contour: np.ndarray, shape: tuple[int, ...]) -> _Candidate | None:
+    hull = cv2.convexHull(contour)
+    hull_area = cv2.contourArea(hull)
+    if hull_area < 64:
+        return None
+    height, width = shape[:2]
+    margin = max(2.0, 0.006 * max(width, height))
+    points = hull.reshape(-1, 2).astype(np.float32)
+    touches = bool(
+        (points[:, 0] <= margin).any()
+        or (points[:, 1] <= margin).any()
+        or (points[:, 0] >= width - 1 - margin).any()
+        or (points[:, 1] >= height - 1 - margin).any()
+    )
+    approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2)
+    if len(approx) == 4:
+        quad = approx.astype(np.float32)
+    else:
+        quad = cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
+    quad_area = cv2.contourArea(quad)
+    if quad_area <= 0:
+        return None
+    # The outline must fill the quad (not an L-shape or a blob) to count as a document.
+    fill = hull_area / quad_area
+    if not 0.9 <= fill <= 1.1:
+        return None
+    straight = len(approx) <= 7 and _solid(contour, hull_area)
+    quad = _order(quad)
+    return _Candidate(quad, quad_area, _aspect(quad), touches, straight)
+
+
+def _solid(contour: np.ndarray, hull_area: float) -> bool:
+    """A filled region (not a thin edge trace) that covers its convex hull."""
+    return cv2.contourArea(contour) >= 0.85 * hull_area
+
+
+def _order(quad: np.ndarray) -> np.ndarray:
+    """Corners clockwise (in image coordinates) starting so the first edge is a long one."""
+    centre = quad.mean(axis=0)
+    angles = np.arctan2(quad[:, 1] - centre[1], quad[:, 0] - centre[0])
+    quad = quad[np.argsort(angles)]
+    # Start at the top-left-most corner, then rotate by one if that edge is short.
+    start = int(np.argmin(quad.sum(axis=1)))
+    quad = np.roll(quad, -start, axis=0)
+    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    if sides[0] + sides[2] < sides[1] + sides[3]:
+        quad = np.roll(quad, -1, axis=0)
+    return quad
+
+
+def _aspect(quad: np.ndarray) -> float:
+    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    long_sides, short_sides = sides[0] + sides[2], sides[1] + sides[3]
+    return float(long_sides / max(short_sides, 1e-6))
+
+
+def _aspect_ok(aspect: float, aspects: tuple[float, ...], tolerance: float) -> bool:
+    return any(abs(aspect / expected - 1) <= tolerance for expected in aspects)

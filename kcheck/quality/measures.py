@@ -1,0 +1,104 @@
+"""Image measurements: exposure from the histogram, scale-normalised sharpness, glare."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Sharpness is measured on a region resampled to this many pixels across, so that the
+# number does not depend on how far away the camera was or how large the photo is.
+SHARPNESS_WIDTH = 480
+FACE_SHARPNESS_WIDTH = 96
+
+
+def exposure(gray: np.ndarray, mask: np.ndarray | None = None) -> dict[str, float]:
+    """Brightness statistics (0-255) from a 256-bin histogram of the (masked) region."""
+    hist = cv2.calcHist([gray], [0], mask, [256], [0, 256]).ravel()
+    total = float(hist.sum()) or 1.0
+    cdf = np.cumsum(hist) / total
+    levels = np.arange(256, dtype=np.float64)
+
+    def percentile(q: float) -> float:
+        return float(np.searchsorted(cdf, q))
+
+    return {
+        "brightness_mean": round(float((hist * levels).sum() / total), 1),
+        "brightness_p05": percentile(0.05),
+        "brightness_p50": percentile(0.50),
+        "brightness_p95": percentile(0.95),
+        "clipped_white_fraction": round(float(hist[250:].sum() / total), 4),
+        "clipped_black_fraction": round(float(hist[:8].sum() / total), 4),
+    }
+
+
+def sharpness(gray: np.ndarray, width: int = SHARPNESS_WIDTH) -> float:
+    """Variance of the Laplacian after resampling the region to `width` pixels across.
+
+    Reported for reviewers; the blurry decision uses blur_score, which is steadier.
+    """
+    gray = _resample(gray, width)
+    return round(float(cv2.Laplacian(gray, cv2.CV_32F, ksize=3).var()), 1)
+
+
+def blur_score(gray: np.ndarray, width: int = SHARPNESS_WIDTH) -> float:
+    """How blurred the region is, from 0 (sharp) to 1, in its worst direction.
+
+    No-reference re-blur measure (Crete-Roffet et al., 2007): blur the region along a
+    direction and see how much of its edge contrast disappears. A sharp image loses a
+    lot, an already blurred one little. Unlike the variance of the Laplacian it does not
+    depend on contrast (a dim photo is not "blurred"), and taking the worst of four
+    directions catches motion blur, which leaves edges along the motion sharp.
+    """
+    region = _resample(gray, width).astype(np.float32)
+    worst = 0.0
+    for kernel, diff in _DIRECTIONS:
+        reblurred = cv2.filter2D(region, -1, kernel, borderType=cv2.BORDER_REFLECT)
+        d_sharp, d_blur = diff(region), diff(reblurred)
+        total = float(d_sharp.sum())
+        if total <= 0:
+            return 1.0
+        kept = float(np.maximum(d_sharp - d_blur, 0).sum())
+        worst = max(worst, (total - kept) / total)
+    return round(worst, 3)
+
+
+def _resample(gray: np.ndarray, width: int) -> np.ndarray:
+    if gray.shape[1] == width:
+        return gray
+    height = max(8, round(gray.shape[0] * width / gray.shape[1]))
+    interpolation = cv2.INTER_AREA if gray.shape[1] > width else cv2.INTER_LINEAR
+    return cv2.resize(gray, (width, height), interpolation=interpolation)
+
+
+_REBLUR = 9
+_DIRECTIONS = (
+    (np.full((1, _REBLUR), 1 / _REBLUR, np.float32), lambda a: np.abs(a[:, 1:] - a[:, :-1])),
+    (np.full((_REBLUR, 1), 1 / _REBLUR, np.float32), lambda a: np.abs(a[1:, :] - a[:-1, :])),
+    (np.eye(_REBLUR, dtype=np.float32) / _REBLUR, lambda a: np.abs(a[1:, 1:] - a[:-1, :-1])),
+    (
+        np.fliplr(np.eye(_REBLUR, dtype=np.float32)).copy() / _REBLUR,
+        lambda a: np.abs(a[1:, :-1] - a[:-1, 1:]),
+    ),
+)
+
+
+def glare_fraction(bgr: np.ndarray, mask: np.ndarray) -> float:
+    """Area of the largest near-white, colourless blob inside `mask`, as a fraction of it.
+
+    Specular reflections on a laminated card clip to white and lose their colour; one
+    connected blob (not scattered white print) is what hides the text underneath.
+    """
+    x, y, w, h = cv2.boundingRect(mask)
+    if w == 0 or h == 0:
+        return 0.0
+    roi = bgr[y : y + h, x : x + w]
+    roi_mask = mask[y : y + h, x : x + w]
+    hsv = cv2.cvtColor(roi, cv2.COLOR_BGR2HSV)
+    blown = cv2.inRange(hsv, (0, 0, 245), (180, 45, 255))
+    blown = cv2.bitwise_and(blown, roi_mask)
+    blown = cv2.morphologyEx(blown, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(blown, connectivity=8)
+    if count <= 1:
+        return 0.0
+    largest = int(stats[1:, cv2.CC_STAT_AREA].max())
+    return round(largest / max(1, cv2.countNonZero(roi_mask)), 4)

@@ -1,0 +1,56 @@
+"""The wired-up outside world (database, storage, SMS, queue, clock) handed to jobs and views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kcheck.adapters.queue import RqJobQueue
+from kcheck.adapters.sms import SmsSender, sms_from_settings
+from kcheck.adapters.storage import BlobStore, storage_from_settings
+from kcheck.clock import SystemClock
+from kcheck.db import make_engine, make_sessionmaker
+from kcheck.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    storage: BlobStore
+    sms: SmsSender
+    queue: RqJobQueue
+    clock: object = field(default_factory=SystemClock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides) -> Services:
+        engine = overrides.pop("engine", None) or make_engine(settings.database_url)
+        built = dict(
+            settings=settings,
+            engine=engine,
+            sessions=make_sessionmaker(engine),
+            storage=overrides.pop("storage", None) or storage_from_settings(settings),
+            sms=overrides.pop("sms", None) or sms_from_settings(settings),
+            queue=overrides.pop("queue", None) or RqJobQueue.from_url(settings.redis_url),
+        )
+        built.update(overrides)
+        return cls(**built)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back everything on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def now(self):
+        return self.clock.now()
+
+
+def services() -> Services:
+    return current_app.extensions["kcheck"]

@@ -1,0 +1,1 @@
+"""RQ jobs (thin: ids in, domain call, result stored) and the worker and scheduler processes."""

@@ -1,0 +1,74 @@
+"""The worker and scheduler processes (Procfile `worker:` and `scheduler:`)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+from rq import SimpleWorker
+
+from kcheck.adapters.queue import QUEUES, redis_from_url
+
+log = logging.getLogger(__name__)
+
+
+class KcheckWorker(SimpleWorker):
+    """Runs jobs in the worker process itself (no fork per job: the image libraries stay warm
+    and a verdict comes back sooner). One process per core; SIGTERM finishes the current job
+    (RQ's warm shutdown) and a second SIGTERM stops at once. A process killed mid-job loses
+    the job: the sweepers enqueue its work again."""
+
+
+def run_worker(app, queues: list[str] | None = None, burst: bool = False) -> None:
+    import cv2
+
+    cv2.setNumThreads(1)  # one worker per core scales better than threads inside one check
+    svc = app.extensions["kcheck"]
+    redis = redis_from_url(svc.settings.redis_url)
+    with app.app_context():
+        worker = KcheckWorker(queues or list(QUEUES), connection=redis)
+        worker.work(burst=burst, with_scheduler=True, logging_level=svc.settings.log_level)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A periodic job, declared as data with a stable name."""
+
+    name: str
+    func: str
+    interval_s: int
+    queue: str = "maintenance"
+
+
+PERIODIC = (
+    Periodic("requeue-stuck-photos", "kcheck.workers.sweepers.requeue_stuck_photos", 30),
+)
+
+
+def register_periodic(scheduler, periodic=PERIODIC) -> None:
+    from importlib import import_module
+
+    for item in periodic:
+        module, _, name = item.func.rpartition(".")
+        scheduler.register(getattr(import_module(module), name), queue_name=item.queue,
+                           interval=item.interval_s, job_timeout=300, result_ttl=0,
+                           ttl=item.interval_s * 2, failure_ttl=24 * 3600, name=item.name)
+
+
+def run_scheduler(app) -> None:
+    """Enqueue the periodic jobs; survives Redis outages by reconnecting."""
+    from rq.cron import CronScheduler
+
+    svc = app.extensions["kcheck"]
+    while True:
+        redis = redis_from_url(svc.settings.redis_url)
+        scheduler = CronScheduler(connection=redis, logging_level=svc.settings.log_level)
+        register_periodic(scheduler)
+        try:
+            scheduler.start()
+            return  # stopped by a signal
+        except RedisError as exc:
+            log.warning("scheduler lost Redis (%s); retrying in 5 s", type(exc).__name__)
+            time.sleep(5)

@@ -1,0 +1,48 @@
+"""The photo check job: load, decrypt, check, store the verdict and the reviewer's preview."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import update
+
+from kcheck.adapters.storage import BlobNotFound
+from kcheck.crypto import DecryptionError
+from kcheck.models import Case, Photo
+from kcheck.services import services
+from kcheck.vault import DataGone, Vault
+
+log = logging.getLogger(__name__)
+
+
+def check_photo(photo_id: str) -> str:
+    """Idempotent: a photo already checked (or replaced, or purged) is left as it is."""
+    from kcheck import quality
+
+    svc = services()
+    with svc.sessions() as session:
+        photo = session.get(Photo, photo_id)
+        case = session.get(Case, photo.case_id) if photo else None
+    if photo is None or case is None or photo.status != "pending" or photo.blob_key is None:
+        return "skipped"
+    vault = Vault(svc.settings.master_key, svc.storage)
+    try:
+        data = vault.get_blob(case, photo.blob_key)
+    except (DataGone, BlobNotFound, DecryptionError):
+        return "gone"
+    verdict = quality.check_photo(data, photo.slot)
+    preview_key = vault.put_blob(case, f"preview-{photo.slot}",
+                                 quality.annotate(data, verdict))
+    with svc.transaction() as session:
+        won = session.execute(
+            update(Photo).where(Photo.id == photo_id, Photo.status == "pending",
+                                Photo.blob_key.is_not(None))
+            .values(status=verdict.verdict, reasons=list(verdict.reasons),
+                    metrics=verdict.to_json(), preview_key=preview_key,
+                    checked_at=svc.now())).rowcount
+    if not won:  # a concurrent run stored its result first: exactly one result is kept
+        svc.storage.delete_many([preview_key])
+        return "duplicate"
+    log.info("photo checked", extra={"photo": photo_id, "verdict": verdict.verdict,
+                                     "reasons": list(verdict.reasons)})
+    return verdict.verdict

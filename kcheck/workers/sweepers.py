@@ -1,0 +1,35 @@
+"""Periodic jobs that heal what crashes leave behind: photos whose check was lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+
+from kcheck.adapters.queue import QueueUnavailable
+from kcheck.models import Photo
+from kcheck.services import services
+from kcheck.workers.specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
+
+
+def requeue_stuck_photos() -> int:
+    """A photo still pending after twice the job timeout (worker killed, Redis lost the job, or
+    the queue was down at upload) is enqueued again. Returns how many were."""
+    svc = services()
+    now = svc.now()
+    cutoff = now - timedelta(seconds=2 * CHECK_PHOTO.timeout)
+    with svc.sessions() as session:
+        ids = session.scalars(select(Photo.id).where(
+            Photo.status == "pending", Photo.superseded_at.is_(None),
+            Photo.blob_key.is_not(None),
+            or_(Photo.enqueued_at.is_(None), Photo.enqueued_at < cutoff)).limit(500)).all()
+    count = 0
+    for photo_id in ids:
+        try:
+            svc.queue.enqueue(CHECK_PHOTO_FUNC, photo_id, spec=CHECK_PHOTO)
+        except QueueUnavailable:
+            break
+        with svc.transaction() as session:
+            session.execute(update(Photo).where(Photo.id == photo_id).values(enqueued_at=now))
+        count += 1
+    return count

@@ -1,0 +1,140 @@
+"""Layered fixtures: real servers (session) -> settings -> app -> clients and actors."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+
+from kcheck.clock import FrozenClock
+from kcheck.settings import Settings
+from tests.servers import postgres_server, redis_server, s3_server
+
+
+@pytest.fixture(scope="session")
+def redis_srv():
+    with redis_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def s3_srv():
+    with s3_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """The schema migrated once per test process; each test gets a copy of the file."""
+    from kcheck.db import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "kcheck.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(tmp_path, redis_srv, template_db):
+    import redis
+
+    redis.Redis.from_url(redis_srv.url).flushdb()
+    db = tmp_path / "kcheck.db"
+    shutil.copy(template_db, db)
+    return Settings(env="test", database_url=f"sqlite:///{db}", redis_url=redis_srv.url,
+                    storage_path=tmp_path / "blobs", sms_outbox_path=tmp_path / "outbox.jsonl",
+                    public_url="http://kcheck.test")
+
+
+@pytest.fixture
+def make_app(clock):
+    from kcheck.app import create_app
+    from kcheck.services import Services
+
+    built = []
+
+    def build(settings: Settings, **overrides):
+        app = create_app(settings, Services.from_settings(settings, clock=clock, **overrides))
+        app.config["TESTING"] = True
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        app.extensions["kcheck"].engine.dispose()
+
+
+@pytest.fixture
+def app(make_app, settings):
+    return make_app(settings)
+
+
+@pytest.fixture
+def svc(app):
+    return app.extensions["kcheck"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api_key(svc):
+    from kcheck import apikeys
+
+    with svc.transaction() as session:
+        return apikeys.create(session, "order-system", ["cases:read", "cases:write"], svc.now(),
+                              svc.settings.master_key).key
+
+
+@pytest.fixture
+def partner(client, api_key):
+    from tests.actors import Partner
+
+    return Partner(client, api_key)
+
+
+@pytest.fixture
+def person_for(client, settings, clock):
+    """Build a Person walking the intake steps of a case opened by `partner`."""
+    from tests.actors import Person
+
+    def build(verification_url: str) -> Person:
+        return Person(client, settings, clock, token=verification_url.split("#", 1)[1])
+
+    return build
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job in this process (a real RQ worker on the real Redis server)."""
+    from rq import SimpleWorker
+
+    from kcheck.adapters.queue import QUEUES, redis_from_url
+
+    def run() -> None:
+        connection = redis_from_url(app.extensions["kcheck"].settings.redis_url)
+        with app.app_context():
+            SimpleWorker(list(QUEUES), connection=connection).work(burst=True)
+
+    return run
+
+
+def outbox_code(settings: Settings) -> str:
+    from kcheck.adapters.sms import OutboxSms
+
+    body = OutboxSms(settings.sms_outbox_path).messages()[-1]["body"]
+    return re.search(r"\b(\d{6})\b", body).group(1)

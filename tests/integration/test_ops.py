@@ -1,0 +1,37 @@
+"""Operations endpoints against the real Redis server."""
+
+from __future__ import annotations
+
+
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"] == {"database": "ok", "redis": "ok", "storage": "ok"}
+
+
+def test_readyz_names_redis_when_it_is_down_and_recovers(make_app, settings):
+    from tests.servers import RedisServer
+
+    server = RedisServer().start()
+    app = make_app(settings.__class__(**{**settings.__dict__, "redis_url": server.url}))
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 200
+    server.stop()
+    down = client.get("/readyz")
+    assert down.status_code == 503 and down.get_json()["down"] == ["redis"]
+    RedisServer(port=server.port).start()
+    assert client.get("/readyz").status_code == 200
+
+
+def test_every_response_has_security_headers_and_request_id(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "abcdef12345"})
+    assert response.headers["X-Request-ID"] == "abcdef12345"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_metrics_are_prometheus_text(client, partner):
+    partner.open_case()
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'kcheck_cases{status="created"} 1.0' in text
