@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from functools import wraps
 
@@ -211,7 +212,7 @@ def request_code():
         if case.sms_sends >= otp.MAX_SENDS_PER_CASE or case.sms_locks >= otp.MAX_LOCKS_PER_CASE:
             raise Problem("sms_limit")
         if active is not None and now - active.sent_at < otp.RESEND_AFTER:
-            wait = int((otp.RESEND_AFTER - (now - active.sent_at)).total_seconds()) + 1
+            wait = math.ceil((otp.RESEND_AFTER - (now - active.sent_at)).total_seconds())
             raise Problem("rate_limited", headers={"Retry-After": str(wait)}, retry_after_s=wait)
         recent = session.scalar(select(func.coalesce(func.sum(SmsChallenge.sends), 0)).where(
             SmsChallenge.phone_digest == digest,

@@ -32,7 +32,7 @@ def _on_breach(limit: RequestLimit):
 
 # Limits fail open when Redis is down (swallow_errors): the steps that matter most also have
 # database-backed limits (SMS per case and per number) that cannot be bypassed that way.
-limiter = Limiter(key_func=client_ip, headers_enabled=True, swallow_errors=True,
+limiter = Limiter(key_func=client_ip, headers_enabled=False, swallow_errors=True,
                   strategy="moving-window", key_prefix="kcheck-rl", on_breach=_on_breach)
 
 

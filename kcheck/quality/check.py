@@ -22,8 +22,8 @@ from kcheck.quality.verdict import SLOTS, QualityVerdict
 # Thresholds, calibrated on the labelled fixtures at the working size (decode.py).
 MAX_DOCUMENT_BLUR = 0.33  # blur_score of the flattened document (0 sharp .. 1 blurred)
 MAX_FACE_BLUR = 0.5  # blur_score of the selfie face at 96 px
-DARK_MEDIAN = 60  # median brightness below this: too dark
-DARK_P95 = 110  # ...or even the brightest 5 % are below this
+DARK_MEDIAN = 50  # median brightness below this: too dark
+DARK_P95 = 80  # ...or even the brightest 5 % are below this
 BRIGHT_CLIPPED = 0.30  # more than this share of the region clipped to white: too bright
 BRIGHT_MEDIAN = 245
 GLARE_MIN = 0.008  # largest specular blob, as a share of the document area
@@ -107,7 +107,11 @@ def _check_document(image: WorkingImage, slot: str, reasons: list, metrics: dict
 
 def _check_selfie(image: WorkingImage, reasons: list, metrics: dict):
     finding = find_document(
-        image.gray, (ID1_ASPECT, ID3_ASPECT), min_area=SELFIE_DOCUMENT_MIN_AREA, tolerance=0.25
+        image.gray,
+        (ID1_ASPECT, ID3_ASPECT),
+        min_area=SELFIE_DOCUMENT_MIN_AREA,
+        tolerance=0.25,
+        min_fill=0.8,
     )
     _document_metrics(finding, metrics)
     _exposure(image.gray, None, reasons, metrics)
@@ -134,7 +138,11 @@ def _check_selfie(image: WorkingImage, reasons: list, metrics: dict):
 
 
 def _person_faces(gray: np.ndarray, finding: DocumentFinding) -> list[tuple[int, ...]]:
-    """Faces of people: the portrait printed on the held document does not count."""
+    """Faces of people: the portrait printed on the held document does not count.
+
+    A face counts as the printed portrait when it lies inside the document and is small
+    next to it (a portrait is at most about a quarter of the card's width).
+    """
     factor = max(1.0, max(gray.shape[:2]) / SELFIE_DETECT_LONG_SIDE)
     small = cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
     min_size = 0.05 * min(small.shape[:2])
@@ -142,11 +150,14 @@ def _person_faces(gray: np.ndarray, finding: DocumentFinding) -> list[tuple[int,
     if finding.quad is None:
         return boxes
     contour = finding.quad.reshape(-1, 1, 2).astype(np.float32)
-    return [
-        box
-        for box in boxes
-        if cv2.pointPolygonTest(contour, (box[0] + box[2] / 2, box[1] + box[3] / 2), False) < 0
-    ]
+    document_width = float(np.linalg.norm(finding.quad[1] - finding.quad[0]))
+
+    def is_portrait(box) -> bool:
+        centre = (box[0] + box[2] / 2, box[1] + box[3] / 2)
+        inside = cv2.pointPolygonTest(contour, centre, False) >= 0
+        return inside and box[2] < 0.5 * document_width
+
+    return [box for box in boxes if not is_portrait(box)]
 
 
 def _exposure(gray: np.ndarray, mask, reasons: list, metrics: dict) -> None:

@@ -45,29 +45,36 @@ def find_document(
     gray: np.ndarray,
     aspects: tuple[float, ...] = (ID1_ASPECT, ID3_ASPECT),
     *,
-    min_area: float = 0.03,
+    min_area: float = 0.015,
     tolerance: float = ASPECT_TOLERANCE,
+    min_fill: float = 0.9,
 ) -> DocumentFinding:
     """Locate the largest document-shaped quadrilateral in a grayscale working image.
 
     A large straight-edged shape that runs off the frame is reported as cut off, since a
     card with a corner outside the photo no longer looks like a quadrilateral.
+    `min_fill` is how much of its fitted quadrilateral an outline must cover; lower it
+    where fingers may hide part of the edge (a held card in a selfie).
     """
     small, factor = _shrink(gray)
     image_area = float(small.shape[0] * small.shape[1])
-    best: _Candidate | None = None
-    for contour in _contours(small):
-        candidate = _candidate(contour, small.shape)
-        if candidate is None or candidate.area < min_area * image_area:
+    inside: _Candidate | None = None
+    cut: _Candidate | None = None
+    for contour in _contours(small, min_area * image_area):
+        candidate = _candidate(contour, small.shape, min_fill)
+        if candidate is None or not min_area * image_area <= candidate.area <= 0.97 * image_area:
             continue
-        if candidate.area > 0.97 * image_area:
-            continue
-        if not candidate.touches_border and not _aspect_ok(candidate.aspect, aspects, tolerance):
-            continue
-        if candidate.touches_border and not candidate.straight:
-            continue
-        if best is None or candidate.area > best.area:
-            best = candidate
+        if candidate.touches_border:
+            if candidate.straight and (cut is None or candidate.area > cut.area):
+                cut = candidate
+        elif _aspect_ok(candidate.aspect, aspects, tolerance):
+            if inside is None or candidate.area > inside.area:
+                inside = candidate
+    # A whole card close to the edge also yields a border-touching outline (its shadow,
+    # a blob merged with the table); only a clearly larger one means the card is cut.
+    best = inside
+    if cut is not None and (inside is None or cut.area > 1.25 * inside.area):
+        best = cut
     if best is None:
         return NOT_FOUND
     return DocumentFinding(
@@ -104,20 +111,28 @@ def _shrink(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), factor
 
 
-def _contours(small: np.ndarray):
-    """Outlines from two views: edges (any contrast) and light/dark regions (Otsu)."""
+def _contours(small: np.ndarray, min_box_area: float):
+    """Outlines from two views: edges (any contrast) and light/dark regions (Otsu).
+
+    Edge outlines are listed with their holes: the inside of a card's edge ring is the
+    card itself, even when fingers or the background touch the ring from outside.
+    """
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
     otsu, binary = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     edges = cv2.Canny(blurred, 0.25 * otsu, 0.5 * otsu)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
-    yield from cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+    views = [(edges, cv2.RETR_LIST)]
     kernel = np.ones((5, 5), np.uint8)
     for region in (binary, cv2.bitwise_not(binary)):
-        region = cv2.morphologyEx(region, cv2.MORPH_OPEN, kernel)
-        yield from cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+        views.append((cv2.morphologyEx(region, cv2.MORPH_OPEN, kernel), cv2.RETR_EXTERNAL))
+    for view, mode in views:
+        for contour in cv2.findContours(view, mode, cv2.CHAIN_APPROX_SIMPLE)[0]:
+            _, _, w, h = cv2.boundingRect(contour)
+            if w * h >= min_box_area:
+                yield contour
 
 
-def _candidate(contour: np.ndarray, shape: tuple[int, ...]) -> _Candidate | None:
+def _candidate(contour: np.ndarray, shape: tuple[int, ...], min_fill: float) -> _Candidate | None:
     hull = cv2.convexHull(contour)
     hull_area = cv2.contourArea(hull)
     if hull_area < 64:
@@ -141,7 +156,7 @@ def _candidate(contour: np.ndarray, shape: tuple[int, ...]) -> _Candidate | None
         return None
     # The outline must fill the quad (not an L-shape or a blob) to count as a document.
     fill = hull_area / quad_area
-    if not 0.9 <= fill <= 1.1:
+    if not min_fill <= fill <= 1.1:
         return None
     straight = len(approx) <= 7 and _solid(contour, hull_area)
     quad = _order(quad)

@@ -1,0 +1,52 @@
+"""Small hostile and plain images for API tests (the labelled document set lives in fixtures/)."""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+import numpy as np
+from PIL import Image
+
+
+def plain_jpeg(width: int = 1200, height: int = 900, seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def html_as_jpeg() -> bytes:
+    return b"<!doctype html><html><script>alert(1)</script></html>"
+
+
+def truncated_jpeg() -> bytes:
+    data = plain_jpeg()
+    return data[: len(data) // 3]
+
+
+def svg_with_script() -> bytes:
+    return (b'<svg xmlns="http://www.w3.org/2000/svg" width="2000" height="2000">'
+            b"<script>alert(1)</script></svg>")
+
+
+def animated_gif() -> bytes:
+    frames = [Image.new("RGB", (800, 600), c) for c in ("red", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], loop=0)
+    return out.getvalue()
+
+
+def png_bomb(side: int = 30000) -> bytes:
+    """A tiny PNG that claims side x side pixels: decoding it whole would need gigabytes."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (len(data).to_bytes(4, "big") + kind + data
+                + zlib.crc32(kind + data).to_bytes(4, "big"))
+
+    header = side.to_bytes(4, "big") * 2 + bytes([1, 0, 0, 0, 0])  # 1-bit greyscale
+    row = b"\x00" + b"\x00" * ((side + 7) // 8)
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + \
+        chunk(b"IEND", b"")
