@@ -28,7 +28,7 @@ BRIGHT_CLIPPED = 0.30  # more than this share of the region clipped to white: to
 BRIGHT_MEDIAN = 245
 GLARE_MIN = 0.008  # largest specular blob, as a share of the document area
 DOCUMENT_MIN_AREA = 0.12  # the document must cover this share of the frame
-SELFIE_DOCUMENT_MIN_AREA = 0.02
+SELFIE_DOCUMENT_MIN_AREA = 0.04
 FACE_MIN_WIDTH = 0.15  # selfie face width as a share of the photo's short side
 SECOND_FACE_RATIO = 0.6  # a second face at least this wide (vs the first) is a 2nd person
 PORTRAIT_MIN_WIDTH = 0.14  # portrait face width as a share of the flattened document
@@ -64,10 +64,13 @@ def check_photo(data: bytes, slot: str) -> QualityVerdict:
     else:
         quad, faces = _check_document(image, slot, reasons, metrics)
     scale = image.scale
+    original_quad = None
+    if quad is not None:
+        original_quad = [[round(float(v) * scale, 1) for v in point] for point in quad]
     return QualityVerdict.from_reasons(
         reasons,
         metrics=metrics,
-        document_quad=None if quad is None else [[round(float(v) * scale, 1) for v in p] for p in quad],
+        document_quad=original_quad,
         faces=[[round(v * scale) for v in box] for box in faces],
     )
 
@@ -112,6 +115,8 @@ def _check_selfie(image: WorkingImage, reasons: list, metrics: dict):
         min_area=SELFIE_DOCUMENT_MIN_AREA,
         tolerance=0.25,
         min_fill=0.8,
+        min_edge_support=0.5,
+        occluded_sides=1,  # fingers holding the card
     )
     _document_metrics(finding, metrics)
     _exposure(image.gray, None, reasons, metrics)
@@ -155,7 +160,7 @@ def _person_faces(gray: np.ndarray, finding: DocumentFinding) -> list[tuple[int,
     def is_portrait(box) -> bool:
         centre = (box[0] + box[2] / 2, box[1] + box[3] / 2)
         inside = cv2.pointPolygonTest(contour, centre, False) >= 0
-        return inside and box[2] < 0.5 * document_width
+        return inside and box[2] < 0.35 * document_width
 
     return [box for box in boxes if not is_portrait(box)]
 
@@ -166,8 +171,7 @@ def _exposure(gray: np.ndarray, mask, reasons: list, metrics: dict) -> None:
     if stats["brightness_p50"] < DARK_MEDIAN or stats["brightness_p95"] < DARK_P95:
         reasons.append("too_dark")
     elif (
-        stats["clipped_white_fraction"] > BRIGHT_CLIPPED
-        or stats["brightness_p50"] >= BRIGHT_MEDIAN
+        stats["clipped_white_fraction"] > BRIGHT_CLIPPED or stats["brightness_p50"] >= BRIGHT_MEDIAN
     ):
         reasons.append("too_bright")
 

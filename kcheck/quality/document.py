@@ -48,28 +48,40 @@ def find_document(
     min_area: float = 0.015,
     tolerance: float = ASPECT_TOLERANCE,
     min_fill: float = 0.9,
+    min_edge_support: float = 0.6,
+    occluded_sides: int = 0,
 ) -> DocumentFinding:
     """Locate the largest document-shaped quadrilateral in a grayscale working image.
 
     A large straight-edged shape that runs off the frame is reported as cut off, since a
     card with a corner outside the photo no longer looks like a quadrilateral.
     `min_fill` is how much of its fitted quadrilateral an outline must cover; lower it
-    where fingers may hide part of the edge (a held card in a selfie).
+    where fingers may hide part of the edge (a held card in a selfie), and likewise
+    `min_edge_support`, the share of each side of the quad that must lie on an edge,
+    ignoring the `occluded_sides` weakest sides.
     """
     small, factor = _shrink(gray)
     image_area = float(small.shape[0] * small.shape[1])
+    distance, contours = _outlines(small, min_area * image_area)
     inside: _Candidate | None = None
     cut: _Candidate | None = None
-    for contour in _contours(small, min_area * image_area):
+    for contour in contours:
         candidate = _candidate(contour, small.shape, min_fill)
         if candidate is None or not min_area * image_area <= candidate.area <= 0.97 * image_area:
             continue
+        supports = _edge_support(distance, candidate.quad)
+        support = supports[min(occluded_sides, len(supports) - 1)]
         if candidate.touches_border:
-            if candidate.straight and (cut is None or candidate.area > cut.area):
+            # Only a solid, straight-sided region counts (its clipped side may be ragged).
+            ok = candidate.straight and support >= 0.4
+            if ok and (cut is None or candidate.area > cut.area):
                 cut = candidate
-        elif _aspect_ok(candidate.aspect, aspects, tolerance):
-            if inside is None or candidate.area > inside.area:
-                inside = candidate
+        elif (
+            support >= min_edge_support
+            and _aspect_ok(candidate.aspect, aspects, tolerance)
+            and (inside is None or candidate.area > inside.area)
+        ):
+            inside = candidate
     # A whole card close to the edge also yields a border-touching outline (its shadow,
     # a blob merged with the table); only a clearly larger one means the card is cut.
     best = inside
@@ -88,9 +100,7 @@ def find_document(
 def flatten(gray: np.ndarray, quad: np.ndarray, aspect: float) -> np.ndarray:
     """The document warped to a FLAT_WIDTH-wide upright-or-upside-down rectangle."""
     height = round(FLAT_WIDTH / aspect)
-    target = np.array(
-        [[0, 0], [FLAT_WIDTH, 0], [FLAT_WIDTH, height], [0, height]], np.float32
-    )
+    target = np.array([[0, 0], [FLAT_WIDTH, 0], [FLAT_WIDTH, height], [0, height]], np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
     return cv2.warpPerspective(gray, matrix, (FLAT_WIDTH, height), flags=cv2.INTER_LINEAR)
 
@@ -111,7 +121,7 @@ def _shrink(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), factor
 
 
-def _contours(small: np.ndarray, min_box_area: float):
+def _outlines(small: np.ndarray, min_box_area: float):
     """Outlines from two views: edges (any contrast) and light/dark regions (Otsu).
 
     Edge outlines are listed with their holes: the inside of a card's edge ring is the
@@ -125,11 +135,40 @@ def _contours(small: np.ndarray, min_box_area: float):
     kernel = np.ones((5, 5), np.uint8)
     for region in (binary, cv2.bitwise_not(binary)):
         views.append((cv2.morphologyEx(region, cv2.MORPH_OPEN, kernel), cv2.RETR_EXTERNAL))
+    contours = []
     for view, mode in views:
         for contour in cv2.findContours(view, mode, cv2.CHAIN_APPROX_SIMPLE)[0]:
             _, _, w, h = cv2.boundingRect(contour)
             if w * h >= min_box_area:
-                yield contour
+                contours.append(contour)
+    distance = cv2.distanceTransform(cv2.bitwise_not(edges), cv2.DIST_L2, 3)
+    return distance, contours
+
+
+def _edge_support(distance: np.ndarray, quad: np.ndarray, samples: int = 64) -> list[float]:
+    """For each visible side of the quad, the share of its points near an edge, weakest first.
+
+    `distance` is each pixel's distance to the nearest edge pixel.
+
+    A card's outline is straight edges all round; a blob (hair, a face, a shadow) whose
+    fitted quadrilateral merely looks card-shaped has sides that cross empty space.
+    Points outside the image or on its border (where a cut-off card ends) are not counted.
+    """
+    height, width = distance.shape[:2]
+    m = 4
+    t = np.linspace(0.05, 0.95, samples, dtype=np.float32)[:, None]
+    supports = []
+    for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
+        points = np.round(a + (b - a) * t).astype(np.int32)
+        x, y = points[:, 0], points[:, 1]
+        visible = (x >= m) & (x < width - m) & (y >= m) & (y < height - m)
+        if visible.sum() < samples // 4:
+            continue
+        # Rounded corners, a drop shadow and perspective bend the fitted side a little.
+        tolerance = max(3.0, 0.025 * float(np.linalg.norm(b - a)))
+        hits = distance[points[visible, 1], points[visible, 0]] <= tolerance
+        supports.append(float(hits.mean()))
+    return sorted(supports) or [0.0]
 
 
 def _candidate(contour: np.ndarray, shape: tuple[int, ...], min_fill: float) -> _Candidate | None:

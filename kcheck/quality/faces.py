@@ -24,7 +24,9 @@ def detect_faces(gray: np.ndarray, min_size: float, neighbours: int = 4) -> list
     if min(gray.shape[:2]) < min_size:
         return []
     boxes = _cascade().detectMultiScale(
-        gray, scaleFactor=1.1, minNeighbors=neighbours,
+        gray,
+        scaleFactor=1.1,
+        minNeighbors=neighbours,
         minSize=(min_size, min_size),
     )
     found = [tuple(int(v) for v in box) for box in boxes]

@@ -56,7 +56,9 @@ def sniff_format(data: bytes) -> str | None:
         return "png"
     if head[4:8] == b"ftyp":
         brand = head[8:12]
-        return "heif" if brand in _HEIF_BRANDS else "avif" if brand.startswith(b"avi") else "isobmff"
+        if brand in _HEIF_BRANDS:
+            return "heif"
+        return "avif" if brand.startswith(b"avi") else "isobmff"
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "webp"
     for magic, name in _KNOWN_UNSUPPORTED:

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
-from kcheck.quality.formats import MIN_UPLOAD_SHORT_SIDE, ImageRejected, open_header, require_allowed
+from kcheck.quality.formats import (
+    MIN_UPLOAD_SHORT_SIDE,
+    ImageRejected,
+    open_header,
+    require_allowed,
+)
 
 JPEG_QUALITY = 90
 

@@ -1,0 +1,36 @@
+"""A downscaled JPEG preview for reviewers with the document outline and faces drawn."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kcheck.quality.decode import decode_working
+from kcheck.quality.verdict import QualityVerdict
+
+DOCUMENT_COLOUR = (60, 200, 60)  # BGR green
+FACE_COLOUR = (255, 140, 0)  # BGR blue
+PREVIEW_QUALITY = 80
+
+
+def annotate(data: bytes, verdict: QualityVerdict, max_side: int = 1280) -> bytes:
+    """Return a JPEG no larger than `max_side` with the verdict's outline and face boxes.
+
+    Coordinates in the verdict are in original-image pixels; they are scaled here.
+    Raises ImageRejected if `data` is not a usable image.
+    """
+    image = decode_working(data, long_side=max_side)
+    canvas = image.bgr.copy()
+    scale = 1.0 / image.scale
+    thickness = max(2, round(max(canvas.shape[:2]) / 400))
+    if verdict.document_quad:
+        quad = np.round(np.array(verdict.document_quad, np.float32) * scale).astype(np.int32)
+        cv2.polylines(canvas, [quad], True, DOCUMENT_COLOUR, thickness, cv2.LINE_AA)
+    for x, y, w, h in verdict.faces:
+        top_left = (round(x * scale), round(y * scale))
+        bottom_right = (round((x + w) * scale), round((y + h) * scale))
+        cv2.rectangle(canvas, top_left, bottom_right, FACE_COLOUR, thickness, cv2.LINE_AA)
+    ok, buf = cv2.imencode(".jpg", canvas, [cv2.IMWRITE_JPEG_QUALITY, PREVIEW_QUALITY])
+    if not ok:  # pragma: no cover - encoding an in-memory BGR array does not fail
+        raise RuntimeError("could not encode the preview")
+    return buf.tobytes()

@@ -1,0 +1,86 @@
+"""Settings: one clear message per bad value; production refuses development defaults."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from kcheck.settings import Settings, SettingsError
+
+GOOD_PROD = {
+    "KCHECK_ENV": "production",
+    "DATABASE_URL": "postgresql://kcheck:pw@db.internal/kcheck",
+    "REDIS_URL": "rediss://cache.internal:6380/0",
+    "STORAGE_BACKEND": "s3",
+    "S3_BUCKET": "kcheck-blobs",
+    "SMS_BACKEND": "twilio",
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "t" * 32,
+    "TWILIO_FROM": "+41790000000",
+    "SECRET_KEY": "s" * 48,
+    "MASTER_KEY": base64.b64encode(b"k" * 32).decode(),
+    "PUBLIC_URL": "https://verify.example.ch",
+}
+
+
+def test_defaults_are_a_working_development_setup():
+    settings = Settings.from_env({})
+    assert settings.env == "development"
+    assert settings.database_url.startswith("sqlite")
+    assert settings.calendar.timezone == "Europe/Zurich"
+
+
+def test_production_with_real_values_starts():
+    settings = Settings.from_env(GOOD_PROD)
+    assert settings.production and settings.database_url.startswith("postgresql+psycopg://")
+    assert settings.secure_cookies
+
+
+def test_production_refuses_development_defaults():
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({"KCHECK_ENV": "production"})
+    names = {p.split(":")[0] for p in info.value.problems}
+    assert {"SECRET_KEY", "MASTER_KEY", "DATABASE_URL", "SMS_BACKEND", "STORAGE_BACKEND",
+            "PUBLIC_URL"} <= names
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("DATABASE_URL", "not a url at all"),
+    ("DATABASE_URL", "mysql://x/y"),
+    ("REDIS_URL", "http://redis"),
+    ("MASTER_KEY", "c2hvcnQ="),
+    ("RETENTION_HOURS", "96"),
+    ("RETENTION_HOURS", "three days"),
+    ("BUSINESS_HOURS", "mon-fri 18:00-08:00"),
+    ("BUSINESS_TIMEZONE", "Mars/Olympus"),
+    ("BUSINESS_HOLIDAYS", "2026-13-01"),
+    ("STORAGE_BACKEND", "ftp"),
+])
+def test_each_bad_value_gets_one_message_naming_the_setting(name, value):
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({name: value})
+    assert len(info.value.problems) == 1
+    assert info.value.problems[0].startswith(f"{name}:")
+    if name == "MASTER_KEY":
+        assert value not in info.value.problems[0]  # secrets are never echoed
+
+
+def test_business_calendar_is_parsed():
+    settings = Settings.from_env({"BUSINESS_HOURS": "mon-sat 07:30-19:00",
+                                  "BUSINESS_HOLIDAYS": "2026-12-25, 2026-12-26"})
+    assert settings.calendar.weekdays == frozenset(range(6))
+    assert settings.calendar.opens.hour == 7 and settings.calendar.closes.hour == 19
+    assert len(settings.calendar.holidays) == 2
+
+
+def test_cli_stops_with_a_one_line_message(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "kcheck", "migrate"],
+                            env={"DATABASE_URL": "postgres ql:/bad", "PATH": "/usr/bin"},
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "kcheck: configuration error: DATABASE_URL: cannot be parsed as a database URL"]
