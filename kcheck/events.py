@@ -4,6 +4,7 @@ delivered by the webhook worker, and readable by polling."""
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -15,7 +16,8 @@ EVENT_TYPES = ("case.opened", "case.submitted", "case.approved", "case.rejected"
 
 
 def new_event_id() -> str:
-    return "msg_" + secrets.token_hex(16)
+    """Sortable by creation (wall-clock nanoseconds first), unique by its random tail."""
+    return f"msg_{time.time_ns():020d}{secrets.token_hex(6)}"
 
 
 def emit(session: Session, case: Case, event_type: str, now: datetime, **data) -> WebhookEvent:

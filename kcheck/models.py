@@ -131,6 +131,8 @@ class Case(Base):
     biometric_consent_at: Mapped[datetime | None]
     sms_locks: Mapped[int] = mapped_column(Integer, default=0)
     sms_sends: Mapped[int] = mapped_column(Integer, default=0)
+    # The reviewer's message with a resubmission request, sealed under the data key.
+    resubmission_message: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -201,6 +203,8 @@ class Decision(Base):
     note: Mapped[str | None] = mapped_column(Text)
     slots: Mapped[list[Any] | None]
     created_at: Mapped[datetime]
+    # When the case had been submitted: response times survive a later resubmission.
+    case_submitted_at: Mapped[datetime | None]
 
 
 class StaffUser(Base):
@@ -262,3 +266,22 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class StaffSession(Base):
+    """A review UI login: the cookie holds a random token, the table only its hash, so a
+    session can be expired (idle 30 min, absolute 12 h) and revoked on the server."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie token
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+# The purge's work list: only cases still holding data are indexed, so finding the due ones
+# costs what is due, not the table's history of purged cases.
+Index("ix_cases_purge_pending", Case.purge_due_at,
+      sqlite_where=Case.data_purged_at.is_(None), postgresql_where=Case.data_purged_at.is_(None))

@@ -225,6 +225,6 @@ def case_events(case_id: str):
     with services().sessions() as session:
         _own_case(session, case_id)
         events = session.scalars(select(WebhookEvent).where(WebhookEvent.case_id == case_id)
-                                 .order_by(WebhookEvent.created_at, WebhookEvent.id)).all()
+                                 .order_by(WebhookEvent.id)).all()
         return jsonify({"events": [{"id": e.id, **e.payload, "delivery_status": e.status}
                                    for e in events]})

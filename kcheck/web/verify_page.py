@@ -25,7 +25,7 @@ from kcheck.services import services
 
 HERE = Path(__file__).parent
 LANGS = ("en", "fr", "de", "it")
-ASSETS = ("verify.css", "verify.js", "api.js", "camera.js", "i18n.js")
+ASSETS = ("verify.css", "verify.js")  # entry points; the modules they import revalidate by ETag
 YEAR = 365 * 24 * 3600
 
 bp = Blueprint("verify_page", __name__, template_folder="templates",

@@ -105,6 +105,7 @@ def upgrade() -> None:
     sa.Column('biometric_consent_at', sa.DateTime(), nullable=True),
     sa.Column('sms_locks', sa.Integer(), nullable=False),
     sa.Column('sms_sends', sa.Integer(), nullable=False),
+    sa.Column('resubmission_message', sa.LargeBinary(), nullable=True),
     sa.ForeignKeyConstraint(['api_client_id'], ['api_clients.id'], name=op.f('fk_cases_api_client_id_api_clients')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
     sa.UniqueConstraint('api_client_id', 'idempotency_key', name='uq_cases_idempotency'),
@@ -113,7 +114,20 @@ def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_api_client_id'), ['api_client_id'], unique=False)
         batch_op.create_index('ix_cases_purge_due', ['purge_due_at'], unique=False)
+        batch_op.create_index('ix_cases_purge_pending', ['purge_due_at'], unique=False, sqlite_where=sa.text('data_purged_at IS NULL'), postgresql_where=sa.text('data_purged_at IS NULL'))
         batch_op.create_index('ix_cases_status_expires', ['status', 'expires_at'], unique=False)
+
+    op.create_table('staff_sessions',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('staff_id', sa.String(length=36), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_users.id'], name=op.f('fk_staff_sessions_staff_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_sessions'))
+    )
+    with op.batch_alter_table('staff_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_sessions_staff_id'), ['staff_id'], unique=False)
 
     op.create_table('decisions',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -124,6 +138,7 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('slots', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('case_submitted_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_decisions_case_id_cases')),
     sa.ForeignKeyConstraint(['reviewer_id'], ['staff_users.id'], name=op.f('fk_decisions_reviewer_id_staff_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions'))
@@ -254,8 +269,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_decisions_case_id'))
 
     op.drop_table('decisions')
+    with op.batch_alter_table('staff_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_sessions_staff_id'))
+
+    op.drop_table('staff_sessions')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_status_expires')
+        batch_op.drop_index('ix_cases_purge_pending', sqlite_where=sa.text('data_purged_at IS NULL'), postgresql_where=sa.text('data_purged_at IS NULL'))
         batch_op.drop_index('ix_cases_purge_due')
         batch_op.drop_index(batch_op.f('ix_cases_api_client_id'))
 

@@ -1,0 +1,93 @@
+"""Benchmark: check_photo on a 12-megapixel JPEG per slot vs its decode floor and a naive pipeline.
+
+Run: .venv/bin/python bench/quality.py [--runs N]
+Goals (from the issue): full check <= 2.5x the reduced-scale decode alone, and >= 4x
+faster than a naive full-resolution pipeline. Prints figures; never fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kcheck.quality import check_photo  # noqa: E402
+from kcheck.quality.decode import reduced_flag  # noqa: E402
+from kcheck.quality.faces import CASCADE_FILE  # noqa: E402
+from tests.fixtures.documents import PHONE_12MP, make_photo  # noqa: E402
+
+SLOTS = ("id_front", "id_back", "passport_page", "selfie")
+
+
+def median_ms(fn, runs: int) -> float:
+    fn()  # warm-up: caches, lazy cascade load, page faults
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def decode_floor(data: bytes, width: int, height: int) -> np.ndarray:
+    """Decode alone, at the reduced scale check_photo uses."""
+    return cv2.imdecode(np.frombuffer(data, np.uint8), reduced_flag(width, height))
+
+
+_NAIVE_CASCADE = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE_FILE)
+
+
+def naive_pipeline(data: bytes) -> tuple:
+    """The obvious version: everything at full resolution."""
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    sharpness = cv2.Laplacian(gray, cv2.CV_64F).var()
+    hist = cv2.calcHist([gray], [0], None, [256], [0, 256])
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 50, 150)
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    quads = [cv2.approxPolyDP(c, 0.02 * cv2.arcLength(c, True), True) for c in contours]
+    min_face = min(gray.shape) // 20
+    faces = _NAIVE_CASCADE.detectMultiScale(gray, 1.1, 4, minSize=(min_face, min_face))
+    return sharpness, hist, len(quads), len(faces)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--naive-runs", type=int, default=3)
+    args = parser.parse_args()
+    cv2.setNumThreads(1)  # as the RQ workers do
+
+    print(f"12 MP photos, {args.runs} runs each (naive: {args.naive_runs}), cv2.setNumThreads(1)")
+    header = f"{'slot':14} {'check ms':>9} {'floor ms':>9} {'naive ms':>9} {'check/floor':>12} "
+    print(header + f"{'naive/check':>12}  verdict")
+    rows = []
+    for slot in SLOTS:
+        data = make_photo(slot, None, seed=1, long_side=PHONE_12MP[0])
+        width, height = PHONE_12MP if slot != "selfie" else PHONE_12MP[::-1]
+        check = median_ms(lambda d=data, s=slot: check_photo(d, s), args.runs)
+        floor = median_ms(lambda d=data, w=width, h=height: decode_floor(d, w, h), args.runs)
+        naive = median_ms(lambda d=data: naive_pipeline(d), args.naive_runs)
+        verdict = check_photo(data, slot)
+        rows.append((check, floor, naive))
+        print(
+            f"{slot:14} {check:9.1f} {floor:9.1f} {naive:9.1f} {check / floor:11.2f}x "
+            f"{naive / check:11.1f}x  {verdict.verdict} {list(verdict.reasons)}"
+        )
+    worst_floor = max(c / f for c, f, _ in rows)
+    worst_naive = min(n / c for c, _, n in rows)
+    print(
+        f"worst check/floor {worst_floor:.2f}x (goal <= 2.5x); "
+        f"worst naive/check {worst_naive:.1f}x (goal >= 4x)"
+    )
+
+
+if __name__ == "__main__":
+    main()

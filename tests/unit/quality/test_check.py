@@ -1,0 +1,122 @@
+"""check_photo on single photos: each defect gives its reason, good photos pass."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from kcheck.quality import SLOTS, check_photo
+from tests.fixtures.documents import PHONE_12MP, make_document, make_photo, make_selfie
+
+DOCUMENT_CASES = [
+    ("blur", "blurry"),
+    ("motion_blur", "blurry"),
+    ("dark", "too_dark"),
+    ("bright", "too_bright"),
+    ("glare", "glare"),
+    ("cut_off", "document_cut_off"),
+    ("too_small", "document_too_small"),
+    ("low_resolution", "low_resolution"),
+    ("no_document", "document_not_found"),
+    ("wrong_side", "wrong_document_side"),
+]
+
+
+@pytest.mark.parametrize("slot", ["id_front", "id_back", "passport_page", "selfie"])
+def test_a_good_photo_passes(slot):
+    verdict = check_photo(make_photo(slot, None, seed=0), slot)
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert verdict.reasons == ()
+
+
+@pytest.mark.parametrize(("defect", "reason"), DOCUMENT_CASES)
+def test_each_document_defect_is_reported_first(defect, reason):
+    verdict = check_photo(make_document("id_front", defect, seed=0), "id_front")
+    assert verdict.verdict == "retake"
+    assert verdict.reasons[0] == reason, (verdict.reasons, verdict.metrics)
+
+
+@pytest.mark.parametrize(
+    ("defect", "reason"),
+    [
+        ("two_people", "multiple_faces"),
+        ("no_face", "no_face"),
+        ("face_too_small", "face_too_small"),
+        ("no_document", "document_not_found"),
+        ("blur", "blurry"),
+        ("dark", "too_dark"),
+    ],
+)
+def test_each_selfie_defect_is_reported(defect, reason):
+    verdict = check_photo(make_selfie(defect, seed=1), "selfie")
+    assert verdict.verdict == "retake"
+    assert reason in verdict.reasons, (verdict.reasons, verdict.metrics)
+
+
+def test_the_portrait_on_the_held_card_is_not_a_second_person():
+    verdict = check_photo(make_selfie(None, seed=1), "selfie")
+    assert "multiple_faces" not in verdict.reasons
+    assert verdict.verdict == "pass", verdict.reasons
+
+
+def test_back_of_the_card_in_the_front_slot_is_the_wrong_side():
+    back = make_document("id_back", None, seed=3)
+    assert check_photo(back, "id_back").verdict == "pass"
+    assert check_photo(back, "id_front").reasons == ("wrong_document_side",)
+
+
+def test_a_12_megapixel_photo_is_checked_at_reduced_size_with_original_coordinates():
+    data = make_document("id_front", None, seed=1, long_side=PHONE_12MP[0])
+    verdict = check_photo(data, "id_front")
+    assert verdict.verdict == "pass", verdict.reasons
+    assert (verdict.metrics["width"], verdict.metrics["height"]) == PHONE_12MP
+    assert max(verdict.metrics["working_width"], verdict.metrics["working_height"]) <= 1200
+    xs = [x for x, _ in verdict.document_quad]
+    assert max(xs) - min(xs) > 1500  # original pixels, not working pixels
+
+
+def test_verdict_is_json_serialisable():
+    verdict = check_photo(make_document("passport_page", None, seed=2), "passport_page")
+    payload = json.loads(json.dumps(verdict.to_json()))
+    assert payload["verdict"] == "pass"
+    assert payload["reasons"] == []
+    assert len(payload["document_quad"]) == 4
+    assert payload["faces"] and len(payload["faces"][0]) == 4
+    assert "blur" in payload["metrics"] and "brightness_p50" in payload["metrics"]
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"<html><body>hello</body></html>", "not_an_image"),
+        (b"", "not_an_image"),
+        (b"GIF89a" + b"\x00" * 64, "unsupported_format"),
+    ],
+)
+def test_unusable_files_are_rejected_not_retaken(data, code):
+    verdict = check_photo(data, "selfie")
+    assert verdict.verdict == "reject"
+    assert verdict.reasons == (code,)
+
+
+def test_a_png_is_checked_like_a_jpeg():
+    jpeg = make_document("id_back", None, seed=1)
+    png = io.BytesIO()
+    Image.open(io.BytesIO(jpeg)).save(png, "PNG")
+    assert check_photo(png.getvalue(), "id_back").verdict == "pass"
+
+
+def test_a_uniform_grey_image_finds_nothing():
+    grey = io.BytesIO()
+    Image.fromarray(np.full((1500, 2000, 3), 128, np.uint8)).save(grey, "JPEG")
+    verdict = check_photo(grey.getvalue(), "id_front")
+    assert verdict.reasons == ("document_not_found",)
+    assert verdict.document_quad is None
+
+
+def test_unknown_slot_is_a_programming_error():
+    with pytest.raises(ValueError):
+        check_photo(make_document("id_front", None, seed=0), "driving_licence")
+    assert "driving_licence" not in SLOTS
