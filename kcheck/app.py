@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(partner.bp)
     app.register_blueprint(intake.bp)
     app.register_blueprint(openapi.bp)
+    from kcheck.web.verify_page import bp as verify_page_bp; app.register_blueprint(verify_page_bp)  # noqa: E702, I001
     try:
         from kcheck.review_ui import init_app as init_review_ui
     except ImportError:
@@ -116,9 +117,10 @@ def _init_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def on_error(exc: Exception):
+        from sqlalchemy.exc import OperationalError
+
         from kcheck.adapters.queue import QueueUnavailable
         from kcheck.adapters.storage import StorageError
-        from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, StorageError | QueueUnavailable | OperationalError):
             log.warning("dependency unavailable: %s", type(exc).__name__)

@@ -238,3 +238,10 @@ def audit_verify() -> None:
     if problems:
         sys.exit(1)
     click.echo("audit trail intact")
+
+
+from kcheck.commands.retention import register as _register_retention  # noqa: E402
+
+_register_retention(main)
+
+from kcheck.commands.demo import demo as _demo; main.add_command(_demo)  # noqa: E402, E702, I001

@@ -61,7 +61,8 @@ def token_digest(token: str) -> str:
 
 
 def keyed_digest(secret_key: str, value: str, purpose: str) -> str:
-    """HMAC for low-entropy values (SMS codes, phone numbers) so a database dump can't be brute-forced offline."""
+    """HMAC for low-entropy values (SMS codes, phone numbers): a database dump alone can't be
+    brute-forced offline."""
     return hmac.new(secret_key.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -29,4 +29,7 @@ class DatabaseCollector:
 def registry_for(svc) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(DatabaseCollector(svc))
+    from kcheck.review_ui.stats import ReviewCollector
+
+    registry.register(ReviewCollector(svc))
     return registry

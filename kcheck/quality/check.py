@@ -32,7 +32,7 @@ SELFIE_DOCUMENT_MIN_AREA = 0.04
 FACE_MIN_WIDTH = 0.15  # selfie face width as a share of the photo's short side
 SECOND_FACE_RATIO = 0.6  # a second face at least this wide (vs the first) is a 2nd person
 PORTRAIT_MIN_WIDTH = 0.14  # portrait face width as a share of the flattened document
-SELFIE_DETECT_LONG_SIDE = 500
+SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)
 
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
 _SLOT_ASPECTS = {
@@ -148,10 +148,7 @@ def _person_faces(gray: np.ndarray, finding: DocumentFinding) -> list[tuple[int,
     A face counts as the printed portrait when it lies inside the document and is small
     next to it (a portrait is at most about a quarter of the card's width).
     """
-    factor = max(1.0, max(gray.shape[:2]) / SELFIE_DETECT_LONG_SIDE)
-    small = cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
-    min_size = 0.05 * min(small.shape[:2])
-    boxes = [tuple(round(v * factor) for v in box) for box in detect_faces(small, min_size)]
+    boxes = detect_faces(gray, SELFIE_FACE_MIN_WIDTH * min(gray.shape[:2]))
     if finding.quad is None:
         return boxes
     contour = finding.quad.reshape(-1, 1, 2).astype(np.float32)

@@ -18,18 +18,33 @@ def _cascade() -> cv2.CascadeClassifier:
     return cascade
 
 
+# The cascade's cost grows with the number of windows it scans, so faces are looked for
+# in a copy shrunk until the smallest wanted face is SMALLEST_FACE pixels wide (the
+# cascade's own window is 24; at 32 it still finds faces reliably).
+SMALLEST_FACE = 32
+SCALE_STEP = 1.2
+
+
 def detect_faces(gray: np.ndarray, min_size: float, neighbours: int = 4) -> list[tuple[int, ...]]:
-    """Face boxes (x, y, w, h), largest first, no smaller than `min_size` pixels."""
-    min_size = max(20, int(min_size))
-    if min(gray.shape[:2]) < min_size:
+    """Face boxes (x, y, w, h) in `gray`'s pixels, largest first, at least `min_size` wide.
+
+    The image is first shrunk so that `min_size` maps to SMALLEST_FACE.
+    """
+    factor = max(1.0, min_size / SMALLEST_FACE)
+    small = gray
+    if factor > 1.0:
+        size = (round(gray.shape[1] / factor), round(gray.shape[0] / factor))
+        small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    if min(small.shape[:2]) < SMALLEST_FACE:
         return []
     boxes = _cascade().detectMultiScale(
-        gray,
-        scaleFactor=1.1,
+        small,
+        scaleFactor=SCALE_STEP,
         minNeighbors=neighbours,
-        minSize=(min_size, min_size),
+        minSize=(SMALLEST_FACE, SMALLEST_FACE),
     )
-    found = [tuple(int(v) for v in box) for box in boxes]
+    boxes = [[round(v * factor) for v in box] for box in boxes]
+    found = [tuple(int(v) for v in box) for box in boxes if box[2] >= min_size * 0.9]
     return sorted(found, key=lambda box: box[2] * box[3], reverse=True)
 
 

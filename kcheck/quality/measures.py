@@ -96,6 +96,8 @@ def glare_fraction(bgr: np.ndarray, mask: np.ndarray) -> float:
     hsv = cv2.cvtColor(roi, cv2.COLOR_BGR2HSV)
     blown = cv2.inRange(hsv, (0, 0, 245), (180, 45, 255))
     blown = cv2.bitwise_and(blown, roi_mask)
+    if cv2.countNonZero(blown) == 0:
+        return 0.0
     blown = cv2.morphologyEx(blown, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(blown, connectivity=8)
     if count <= 1:

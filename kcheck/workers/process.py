@@ -44,6 +44,9 @@ class Periodic:
 
 PERIODIC = (
     Periodic("requeue-stuck-photos", "kcheck.workers.sweepers.requeue_stuck_photos", 30),
+    Periodic("dispatch-webhooks", "kcheck.workers.webhooks.dispatch_due_webhooks", 15),
+    Periodic("expire-cases", "kcheck.workers.expiry.expire_cases", 60),
+    Periodic("purge-due-cases", "kcheck.workers.purge.purge_due_cases", 60),
 )
 
 

@@ -1,4 +1,4 @@
-"""Schema-based fuzzing of /v1/openapi.json (schemathesis): no 5xx, no response outside the schema."""
+"""Schema-based fuzzing of /v1/openapi.json (schemathesis): no 5xx, no answer outside the schema."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_every_operation_answers_within_its_schema(app, credentials):
         @given(case=operation.as_strategy())
         @hypothesis_settings(max_examples=25, deadline=None, derandomize=True, database=None,
                              suppress_health_check=list(HealthCheck))
-        def fuzz(case):
+        def fuzz(case, headers=headers):
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         fuzz()

@@ -1,0 +1,1 @@
+"""Groups of `kcheck` subcommands, each module registering its commands on the main group."""

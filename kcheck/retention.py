@@ -1,0 +1,393 @@
+"""The retention purge: destroy a case's data key, then its blobs, then its personal columns,
+and leave a receipt. Idempotent, resumable after a crash at any step, safe with two purges."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Table, and_, func, null, or_, select, text, update
+from sqlalchemy import case as sql_case
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.schema import Column
+
+from kcheck import audit, models
+from kcheck.adapters.storage import BlobStore, StorageError
+from kcheck.domain import retention as rules
+from kcheck.domain.cases import AWAITING_REVIEW, OPEN_FOR_PERSON
+from kcheck.events import emit
+from kcheck.models import Case, Photo, SmsChallenge
+from kcheck.vault import blob_prefix
+
+log = logging.getLogger(__name__)
+BATCH = 100
+DELETE_TRIES = 3
+# Undecided cases can no longer be reviewed once their data is gone: they expire.
+UNDECIDED = OPEN_FOR_PERSON + AWAITING_REVIEW
+# Columns purged even though models.py does not mark them `# PII` (a code hash is as
+# good as the code while it is valid).
+ALSO_PURGED = (SmsChallenge.__table__.c.code_hash,)
+PII_MARK = re.compile(r"^\s+(\w+)\s*:\s*Mapped\[.*#\s*PII\b")
+
+
+def schedule_after_decision(case: Case, now: datetime, settings) -> datetime | None:
+    """Call when a decision is recorded (its event emitted in the same transaction): the data
+    goes after the grace period, never later than the 72-hour cap."""
+    case.purge_due_at = rules.purge_due(case.data_received_at, case.decided_at or now,
+                                        settings.retention_hours, settings.purge_grace_seconds)
+    return case.purge_due_at
+
+
+def pii_columns() -> dict[Table, list[Column]]:
+    """Every nullable column marked `# PII` in models.py, by table, for tables that belong to a
+    case (the `cases` table itself or one with a `case_id`)."""
+    found: dict[Table, list[Column]] = {}
+    for mapper in models.Base.registry.mappers:
+        table = mapper.local_table
+        if table.name != "cases" and "case_id" not in table.c:
+            continue
+        for line in inspect.getsource(mapper.class_).splitlines():
+            match = PII_MARK.match(line)
+            if match and match[1] in mapper.columns:
+                found.setdefault(table, []).append(mapper.columns[match[1]])
+    for column in ALSO_PURGED:
+        found.setdefault(column.table, [])
+        if column not in found[column.table]:
+            found[column.table].append(column)
+    return {t: [c for c in cols if c.nullable] for t, cols in found.items()}
+
+
+def _owner(table: Table) -> Column:
+    return table.c.id if table.name == "cases" else table.c.case_id
+
+
+@dataclass
+class PurgeTotals:
+    cases: int = 0
+    blobs: int = 0
+    fields: int = 0
+    pending: list[str] = field(default_factory=list)  # storage refused: retried next tick
+    skipped: int = 0  # another purge holds the case
+
+    def as_dict(self) -> dict:
+        return {"cases": self.cases, "blobs": self.blobs, "fields": self.fields,
+                "pending": len(self.pending), "skipped": self.skipped}
+
+
+def due_filter(now: datetime):
+    # Matches the partial index ix_cases_purge_pending.
+    return and_(Case.purge_due_at <= now, Case.data_purged_at.is_(None))
+
+
+def count_due(session, now: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(Case).where(due_filter(now))) or 0
+
+
+def due_cases(sessions, now: datetime, batch: int = BATCH) -> Iterator[tuple[str, datetime]]:
+    """(id, due) of every due case, in deadline order, read in batches with a keyset cursor so
+    a case left pending is not read again in the same run."""
+    cursor = None
+    while True:
+        query = select(Case.id, Case.purge_due_at).where(due_filter(now))
+        if cursor is not None:
+            query = query.where(or_(Case.purge_due_at > cursor[1],
+                                    and_(Case.purge_due_at == cursor[1], Case.id > cursor[0])))
+        with sessions() as session:
+            rows = session.execute(query.order_by(Case.purge_due_at, Case.id).limit(batch)).all()
+        yield from ((r.id, r.purge_due_at) for r in rows)
+        if len(rows) < batch:
+            return
+        cursor = (rows[-1].id, rows[-1].purge_due_at)
+
+
+def purge_due_cases(svc, now: datetime, on_case: Callable[[str, str], None] | None = None,
+                    budget_s: float | None = None) -> PurgeTotals:
+    """Purge every case due at ``now``. ``on_case(case_id, result)`` follows progress; after
+    ``budget_s`` seconds the run stops between two cases (the next run goes on from there)."""
+    totals = PurgeTotals()
+    started = time.monotonic()
+    for case_id, _due in due_cases(svc.sessions, now):
+        if budget_s is not None and time.monotonic() - started > budget_s:
+            break
+        result = purge_case(svc, case_id, now)
+        if result.state == "purged":
+            totals.cases += 1
+            totals.blobs += result.blobs
+            totals.fields += result.fields
+        elif result.state == "pending":
+            totals.pending.append(case_id)
+        elif result.state == "skipped":
+            totals.skipped += 1
+        if on_case:
+            on_case(case_id, result.state)
+    if totals.cases or totals.pending:
+        log.info("purge finished", extra=totals.as_dict())
+    return totals
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    state: str  # purged | pending | skipped | done_elsewhere
+    blobs: int = 0
+    fields: int = 0
+
+
+def purge_case(svc, case_id: str, now: datetime) -> CaseResult:
+    with case_lock(svc.engine, case_id) as mine:
+        if not mine:
+            return CaseResult("skipped")
+        if not _destroy_key(svc, case_id, now):
+            return CaseResult("done_elsewhere")
+        for _round in range(3):
+            try:
+                keys = _case_blob_keys(svc, case_id)
+                failed = delete_blobs(svc.storage, keys)
+            except StorageError as exc:
+                log.warning("purge: storage unavailable (%s); case stays pending", exc,
+                            extra={"case": case_id})
+                return CaseResult("pending")
+            if failed:
+                log.warning("purge: storage refused %d blob(s); case stays pending", len(failed),
+                            extra={"case": case_id})
+                return CaseResult("pending")
+            _note_blobs(svc, case_id, len(keys))
+            result = _finish(svc, case_id, now, deleted=keys)
+            if result is not None:
+                return result
+        return CaseResult("pending")  # blobs kept appearing: try again next tick
+
+
+@contextmanager
+def case_lock(engine: Engine, case_id: str) -> Iterator[bool]:
+    """On PostgreSQL, a session advisory lock so two purges never work on one case (released
+    by the server if this process dies). SQLite serialises writers: the steps' own checks
+    suffice there."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = int.from_bytes(hashlib.sha256(f"purge:{case_id}".encode()).digest()[:8], "big",
+                         signed=True)
+    with engine.connect() as conn:
+        mine = bool(conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}))
+        conn.commit()
+        try:
+            yield mine
+        finally:
+            if mine:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+
+
+def _load_for_update(session, case_id: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+
+
+def _destroy_key(svc, case_id: str, now: datetime) -> bool:
+    """Step 1, committed before any blob is touched: without its data key every copy of the
+    case's blobs and sealed columns, backups included, is unreadable. An undecided case
+    expires here, since it can no longer be reviewed."""
+    with svc.transaction() as session:
+        case = _load_for_update(session, case_id)
+        if case is None or case.data_purged_at is not None or case.purge_due_at is None \
+                or case.purge_due_at > now:
+            return False
+        if case.status in UNDECIDED:
+            case.status = "expired"
+            case.token_hash = None
+            case.updated_at = now
+            emit(session, case, "case.expired", now)
+            audit.record(session, now, "system", None, "case.expired", case.id,
+                         cause="retention_deadline")
+        receipt = dict(case.purge_receipt or {})
+        if case.wrapped_data_key is not None:
+            case.wrapped_data_key = None
+            receipt.update(data_key_destroyed_at=now.isoformat(), data_key_fields=1)
+        receipt.setdefault("data_key_destroyed_at", now.isoformat())
+        case.purge_receipt = receipt
+    return True
+
+
+def _case_blob_keys(svc, case_id: str) -> list[str]:
+    with svc.sessions() as session:
+        rows = session.execute(select(Photo.blob_key, Photo.preview_key)
+                               .where(Photo.case_id == case_id)).all()
+    keys = {k for row in rows for k in row if k}
+    keys.update(svc.storage.list_keys(blob_prefix(case_id)))
+    return sorted(keys)
+
+
+def delete_blobs(storage: BlobStore, keys: list[str], tries: int = DELETE_TRIES) -> list[str]:
+    """Delete (in batches, inside the store); retry the keys that failed. Returns those that
+    still could not be deleted."""
+    failed = list(keys)
+    for _ in range(tries):
+        if not failed:
+            break
+        failed = storage.delete_many(failed)
+    return failed
+
+
+def _note_blobs(svc, case_id: str, count: int) -> None:
+    """Remember how many blobs went, so a rerun after a crash reports the same count."""
+    with svc.transaction() as session:
+        case = _load_for_update(session, case_id)
+        if case is None or case.data_purged_at is not None:
+            return
+        receipt = dict(case.purge_receipt or {})
+        receipt["blobs_deleted"] = max(count, receipt.get("blobs_deleted", 0))
+        case.purge_receipt = receipt
+
+
+def _finish(svc, case_id: str, now: datetime, deleted: list[str]) -> CaseResult | None:
+    """Step 3, one transaction: null the personal columns, mark purged, emit the receipt.
+    Returns None when a blob appeared since the deletion (deleted again by the caller)."""
+    with svc.transaction() as session:
+        case = _load_for_update(session, case_id)
+        if case is None or case.data_purged_at is not None:
+            return CaseResult("done_elsewhere")
+        referenced = {k for row in session.execute(
+            select(Photo.blob_key, Photo.preview_key).where(Photo.case_id == case_id))
+            for k in row if k}
+        if referenced - set(deleted):
+            return None
+        receipt = dict(case.purge_receipt or {})
+        fields = receipt.get("data_key_fields", 0) + _null_pii(session, case)
+        blobs = receipt.get("blobs_deleted", len(deleted))
+        case.data_purged_at = now
+        case.updated_at = now
+        case.purge_receipt = {"purged_at": now.isoformat(), "due_at": case.purge_due_at.isoformat(),
+                              "data_key_destroyed_at": receipt.get("data_key_destroyed_at"),
+                              "blobs_deleted": blobs, "fields_deleted": fields}
+        emit(session, case, "case.data_purged", now, blobs_deleted=blobs, fields_deleted=fields,
+             purged_at=now.isoformat())
+        audit.record(session, now, "system", None, "case.data_purged", case.id,
+                     blobs_deleted=blobs, fields_deleted=fields)
+    return CaseResult("purged", blobs, fields)
+
+
+def _null_pii(session, case: Case) -> int:
+    """Null every personal column of the case and its rows; return how many held a value."""
+    count = 0
+    for table, columns in pii_columns().items():
+        if table.name == "cases":
+            for column in columns:
+                if getattr(case, column.key) is not None:
+                    count += 1
+                    setattr(case, column.key, null())  # SQL NULL, also for JSON columns
+            continue
+        owner = _owner(table)
+        count += session.scalar(select(func.coalesce(func.sum(
+            sum(_not_null(c) for c in columns)), 0)).where(owner == case.id)) or 0
+        session.execute(update(table).where(owner == case.id)
+                        .values({c.name: null() for c in columns}))
+    session.flush()
+    return int(count)
+
+
+def _not_null(column: Column):
+    return sql_case((column.is_not(None), 1), else_=0)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Personal data the audit found where the promise says there is none (never the value)."""
+
+    case_id: str | None
+    what: str  # "column photos.blob_key" | "blob cases/…"
+    why: str
+
+    def line(self) -> str:
+        return f"{self.what}  case={self.case_id or '-'}  {self.why}"
+
+
+def find_leftovers(svc, as_of: datetime, chunk: int = 500) -> list[Finding]:
+    """Every personal column value or blob past its deadline, and every blob in storage that
+    belongs to no case or to a purged case. A full scan: this is the proof, not the hot path."""
+    hours = svc.settings.retention_hours
+    with svc.sessions() as session:
+        overdue = _overdue(session, as_of, hours)
+        findings = _column_findings(session, overdue, chunk)
+    findings += _blob_findings(svc, as_of, hours, chunk)
+    return findings
+
+
+def _deadline(purge_due_at: datetime | None, received_at: datetime | None, hours: int):
+    candidates = [d for d in (purge_due_at, received_at and rules.hard_deadline(received_at, hours))
+                  if d is not None]
+    return min(candidates) if candidates else None
+
+
+def _overdue(session, as_of: datetime, hours: int) -> dict[str, datetime]:
+    """Unpurged cases whose deadline passed, by the stored deadline or by the 72-hour cap."""
+    cap_start = as_of - timedelta(hours=hours)
+    rows = session.execute(select(Case.id, Case.purge_due_at, Case.data_received_at).where(
+        Case.data_purged_at.is_(None),
+        or_(Case.purge_due_at <= as_of, Case.data_received_at <= cap_start)))
+    return {r.id: _deadline(r.purge_due_at, r.data_received_at, hours) for r in rows}
+
+
+def _column_findings(session, overdue: dict[str, datetime], chunk: int) -> list[Finding]:
+    findings = []
+    purged_ids = select(Case.id).where(Case.data_purged_at.is_not(None)).scalar_subquery()
+    for table, columns in pii_columns().items():
+        owner = _owner(table)
+        any_value = or_(*[c.is_not(None) for c in columns])
+        queries = [(select(owner, *columns).where(owner.in_(purged_ids), any_value), None)]
+        ids = sorted(overdue)
+        queries += [(select(owner, *columns).where(owner.in_(ids[i:i + chunk]), any_value),
+                     True) for i in range(0, len(ids), chunk)]
+        for query, is_overdue in queries:
+            for row in session.execute(query):
+                case_id = row[0]
+                why = (f"past its deadline {overdue[case_id].isoformat()}" if is_overdue
+                       else "case already marked purged")
+                findings += [Finding(case_id, f"column {table.name}.{c.name}", why)
+                             for c, value in zip(columns, row[1:], strict=True)
+                             if value is not None]
+    return findings
+
+
+def _blob_findings(svc, as_of: datetime, hours: int, chunk: int) -> list[Finding]:
+    findings: list[Finding] = []
+    keys: list[str] = []
+    for key in svc.storage.list_keys(""):
+        keys.append(key)
+        if len(keys) >= chunk:
+            findings += _judge_blobs(svc, keys, as_of, hours)
+            keys = []
+    if keys:
+        findings += _judge_blobs(svc, keys, as_of, hours)
+    return findings
+
+
+def _judge_blobs(svc, keys: list[str], as_of: datetime, hours: int) -> list[Finding]:
+    owners = {key: _blob_case_id(key) for key in keys}
+    with svc.sessions() as session:
+        cases = {r.id: r for r in session.execute(
+            select(Case.id, Case.data_purged_at, Case.purge_due_at, Case.data_received_at)
+            .where(Case.id.in_({c for c in owners.values() if c})))}
+    findings = []
+    for key, case_id in owners.items():
+        row = cases.get(case_id) if case_id else None
+        if row is None:
+            findings.append(Finding(case_id, f"blob {key}", "belongs to no case"))
+        elif row.data_purged_at is not None:
+            findings.append(Finding(case_id, f"blob {key}", "case already marked purged"))
+        else:
+            deadline = _deadline(row.purge_due_at, row.data_received_at, hours)
+            if deadline is not None and deadline <= as_of:
+                findings.append(Finding(case_id, f"blob {key}",
+                                        f"past its deadline {deadline.isoformat()}"))
+    return findings
+
+
+def _blob_case_id(key: str) -> str | None:
+    parts = key.split("/")
+    return parts[1] if len(parts) >= 3 and parts[0] == "cases" and parts[1] else None

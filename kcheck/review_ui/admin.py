@@ -1,0 +1,47 @@
+"""Admin pages: the audit trail, paginated and checkable; and the statistics page for all staff."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from sqlalchemy import func, select
+
+from kcheck import audit
+from kcheck.models import AuditEvent
+from kcheck.review_ui import bp
+from kcheck.review_ui.auth import admin_required
+from kcheck.review_ui.queue import staff_names
+from kcheck.review_ui.stats import review_stats
+from kcheck.services import services
+
+PAGE_SIZE = 50
+
+
+@bp.get("/admin/audit")
+@admin_required
+def audit_trail():
+    svc = services()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    case_id = request.args.get("case", "").strip()[:36]
+    query = select(AuditEvent)
+    count = select(func.count()).select_from(AuditEvent)
+    if case_id:
+        query = query.where(AuditEvent.case_id == case_id)
+        count = count.where(AuditEvent.case_id == case_id)
+    with svc.sessions() as session:
+        total = session.scalar(count) or 0
+        events = list(session.scalars(query.order_by(AuditEvent.id.desc())
+                                      .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+        names = staff_names(session, [e.actor_id for e in events if e.actor_type == "staff"])
+        problems = audit.verify(session) if request.args.get("verify") else None
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template("review/audit.html", events=events, names=names, page=page,
+                           pages=pages, total=total, case_id=case_id, problems=problems)
+
+
+@bp.get("/stats")
+def stats():
+    svc = services()
+    with svc.sessions() as session:
+        figures = review_stats(session, svc.settings, svc.now())
+    return render_template("review/stats.html", stats=figures,
+                           target=svc.settings.review_target_minutes)

@@ -1,0 +1,61 @@
+"""The review UI's own gettext catalogue (French and English), chosen per staff member.
+
+Catalogues are the Babel library's: `.po` sources under translations/ compiled to `.mo` with
+`pybabel compile -d kcheck/review_ui/translations -D review` and committed, so neither the
+build nor the start-up needs a compile step. The catalogue is loaded per request from the staff
+member's preference, without touching any app-wide Flask-Babel state other parts may use.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.support import NullTranslations, Translations
+from flask import g, request
+
+LOCALES = ("en", "fr")
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+DIRECTORY = Path(__file__).parent / "translations"
+DOMAIN = "review"
+
+
+@functools.cache
+def catalogue(locale: str) -> NullTranslations:
+    if locale == "en":
+        return NullTranslations()  # msgids are the English texts
+    return Translations.load(str(DIRECTORY), [locale], DOMAIN)
+
+
+def current_locale() -> str:
+    staff = g.get("staff")
+    if staff is not None and staff.locale in LOCALES:
+        return staff.locale
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def gettext(message: str, **values) -> str:
+    text = catalogue(current_locale()).gettext(message)
+    return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, **values) -> str:
+    text = catalogue(current_locale()).ngettext(singular, plural, n)
+    return text % dict(values, n=n)
+
+
+def when(moment: datetime | None, zone: str) -> str:
+    """A date and time in the business calendar's time zone, in the staff member's language."""
+    if moment is None:
+        return ""
+    return format_datetime(moment, "dd.MM.yyyy HH:mm", tzinfo=ZoneInfo(zone),
+                           locale=current_locale())
+
+
+def duration(delta: timedelta) -> str:
+    """Hours and minutes: "1 h 05 min"; callers say whether it is late or left."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min"

@@ -1,0 +1,62 @@
+"""Human labels for the codes the review pages show; msgids of the review catalogue."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark a text for extraction (`pybabel extract -k N_`); it is translated where shown."""
+    return message
+
+
+SLOTS = {"id_front": N_("Front of the ID card"), "id_back": N_("Back of the ID card"),
+         "passport_page": N_("Passport photo page"),
+         "selfie": N_("Selfie holding the document")}
+STATUSES = {"created": N_("Created"), "in_progress": N_("In progress"),
+            "submitted": N_("Submitted"), "in_review": N_("In review"),
+            "approved": N_("Approved"), "rejected": N_("Rejected"),
+            "resubmission_requested": N_("New photos requested"), "expired": N_("Expired"),
+            "cancelled": N_("Cancelled")}
+CASE_REASONS = {"password_reset": N_("Password reset"),
+                "login_email_recovery": N_("Login e-mail recovery"),
+                "two_factor_disable": N_("Turn off two-factor authentication"),
+                "account_unlock": N_("Account unlock"),
+                "ticketing_first_payout": N_("First ticket sales payout"),
+                "order_unblock": N_("Blocked order"), "other": N_("Other")}
+DOCUMENT_TYPES = {"id_card": N_("ID card"), "passport": N_("Passport")}
+DECISION_REASONS = {
+    "identity_confirmed": N_("Identity confirmed"),
+    "identity_confirmed_after_check": N_("Identity confirmed after an extra check"),
+    "document_invalid": N_("Document not valid"),
+    "document_expired": N_("Document expired"),
+    "face_mismatch": N_("Face does not match the document"),
+    "name_mismatch": N_("Name does not match the expected holder"),
+    "suspected_fraud": N_("Suspected fraud"),
+    "photos_unusable": N_("Photos unusable"),
+    "photo_unreadable": N_("A photo is unreadable"),
+    "wrong_document": N_("Wrong document"),
+    "selfie_without_document": N_("Selfie without the document"),
+    "glare_or_blur": N_("Glare or blur"),
+    "other": N_("Other (explain in the note)"),
+}
+QUALITY_REASONS = {
+    "not_an_image": N_("Not an image"), "unsupported_format": N_("Unsupported format"),
+    "too_large": N_("Too large"), "low_resolution": N_("Low resolution"),
+    "blurry": N_("Blurry"), "too_dark": N_("Too dark"), "too_bright": N_("Too bright"),
+    "glare": N_("Glare"), "document_not_found": N_("Document not found"),
+    "document_cut_off": N_("Document cut off"), "document_too_small": N_("Document too small"),
+    "wrong_document_side": N_("Wrong side of the document"), "no_face": N_("No face"),
+    "multiple_faces": N_("Several faces"), "face_too_small": N_("Face too small"),
+    "mrz_unreadable": N_("MRZ unreadable"), "mrz_invalid": N_("MRZ invalid"),
+    "document_expired": N_("Document expired"),
+}
+PHOTO_STATUSES = {"pending": N_("Check pending"), "pass": N_("Passed"),
+                  "retake": N_("Retake advised"), "reject": N_("Rejected")}
+ROLES = {"reviewer": N_("Reviewer"), "admin": N_("Administrator")}
+OUTCOMES = {"approved": N_("Approve"), "rejected": N_("Reject"),
+            "resubmission_requested": N_("Request new photos")}
+
+
+def all_labels() -> dict[str, dict[str, str]]:
+    return {"slots": SLOTS, "statuses": STATUSES, "case_reasons": CASE_REASONS,
+            "document_types": DOCUMENT_TYPES, "decision_reasons": DECISION_REASONS,
+            "quality_reasons": QUALITY_REASONS, "photo_statuses": PHOTO_STATUSES, "roles": ROLES, "outcomes": OUTCOMES}

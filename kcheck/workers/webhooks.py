@@ -1,0 +1,237 @@
+"""Webhook delivery to requesting systems: signed per Standard Webhooks, at least once, retried
+with backoff and jitter over more than 24 hours, every attempt recorded.
+
+Events are written by kcheck.events.emit in the transaction of the change they report (the
+outbox); `dispatch_due_webhooks` enqueues the due ones and `deliver` sends one attempt. A
+conditional update (pending -> sending, with a lease) lets only one worker send an attempt.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import random
+import secrets
+import time
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import requests
+from sqlalchemy import select, update
+from standardwebhooks.webhooks import Webhook
+
+from kcheck import apikeys, crypto
+from kcheck.adapters.queue import QueueUnavailable
+from kcheck.models import ApiClient, Case, WebhookDelivery, WebhookEvent
+from kcheck.services import services
+from kcheck.workers.specs import DELIVER_WEBHOOK, DELIVER_WEBHOOK_FUNC
+
+log = logging.getLogger(__name__)
+# Delay before each retry: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 24 h (about 41 hours in all).
+RETRY_DELAYS_S = (5, 300, 1800, 7200, 18000, 36000, 86400)
+MAX_ATTEMPTS = 1 + len(RETRY_DELAYS_S)
+JITTER = 0.1  # +-10 %, so receivers that came back up are not hit by every sender at once
+# Longer than the job's time limit: a lease that ran out means its sender died.
+LEASE = timedelta(seconds=2 * DELIVER_WEBHOOK.timeout)
+TIMEOUT_S = 10
+DISPATCH_BATCH = 500
+ROTATION_OVERLAP = timedelta(hours=24)
+USER_AGENT = "kcheck-webhooks/1"
+DUE_STATUSES = ("pending", "sending")  # "sending" is due again only once its lease ran out
+
+
+class RedeliveryRefused(Exception):
+    """The event cannot be sent again as things stand (the message says why)."""
+
+
+def retry_delay(attempts_made: int, rng: random.Random | None = None) -> float | None:
+    """Seconds to wait after the given number of failed attempts; None once they are used up."""
+    if attempts_made < 1 or attempts_made > len(RETRY_DELAYS_S):
+        return None
+    jitter = (rng or random).uniform(-JITTER, JITTER)
+    return RETRY_DELAYS_S[attempts_made - 1] * (1 + jitter)
+
+
+def callback_allowed(url: str | None) -> bool:
+    """Only absolute http(s) URLs; anything else is refused, never fetched."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def new_secret() -> str:
+    """A signing secret in the Standard Webhooks format: whsec_ + base64 of 24 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def signature_header(secret_list: list[str], msg_id: str, at: datetime, body: str) -> str:
+    """`v1,<sig>` per secret, space-separated: both are valid while a rotation overlaps."""
+    signatures = []
+    for secret in secret_list:
+        try:
+            signatures.append(Webhook(secret).sign(msg_id, at, body))
+        except (binascii.Error, ValueError):
+            log.error("a webhook secret cannot be used for signing; rotate it")
+    return " ".join(signatures)
+
+
+def body_of(event: WebhookEvent) -> str:
+    return json.dumps(event.payload, separators=(",", ":"), sort_keys=True)
+
+
+def deliver(event_id: str) -> str:
+    """RQ job: send one attempt of one event; returns what happened."""
+    svc = services()
+    return deliver_event(svc, event_id)
+
+
+def deliver_event(svc, event_id: str) -> str:
+    now = svc.now()
+    attempt = _claim(svc, event_id, now)
+    if attempt is None:
+        return "skipped"
+    with svc.sessions() as session:
+        event = session.get(WebhookEvent, event_id)
+        case = session.get(Case, event.case_id)
+        client = session.get(ApiClient, event.api_client_id)
+        secret_list = apikeys.webhook_secrets(client, svc.settings.master_key, now)
+    if not callback_allowed(case.callback_url):
+        return _settle(svc, event_id, attempt, now, None, "callback_url_refused", 0, final=True)
+    body = body_of(event)
+    signature = signature_header(secret_list, event.id, now, body)
+    if not signature:
+        return _settle(svc, event_id, attempt, now, None, "no_signing_secret", 0)
+    headers = {"content-type": "application/json", "user-agent": USER_AGENT,
+               "webhook-id": event.id, "webhook-timestamp": str(int(now.timestamp())),
+               "webhook-signature": signature}
+    started = time.perf_counter()
+    status_code, error = _post(case.callback_url, body.encode(), headers)
+    duration_ms = int((time.perf_counter() - started) * 1000)
+    return _settle(svc, event_id, attempt, now, status_code, error, duration_ms)
+
+
+def _claim(svc, event_id: str, now: datetime) -> int | None:
+    """pending (or sending with a lapsed lease) -> sending, leased; the attempt number, or None
+    when another worker has it, it is not due, or it is settled."""
+    with svc.transaction() as session:
+        disabled = session.scalar(
+            select(ApiClient.webhook_disabled_at).join(
+                WebhookEvent, WebhookEvent.api_client_id == ApiClient.id)
+            .where(WebhookEvent.id == event_id))
+        due = (WebhookEvent.id == event_id, WebhookEvent.status.in_(DUE_STATUSES),
+               WebhookEvent.next_attempt_at <= now)
+        if disabled is not None:
+            session.execute(update(WebhookEvent).where(*due)
+                            .values(status="disabled", next_attempt_at=None))
+            return None
+        won = session.execute(update(WebhookEvent).where(*due).values(
+            status="sending", attempts=WebhookEvent.attempts + 1,
+            next_attempt_at=now + LEASE)).rowcount
+        if not won:
+            return None
+        return session.scalar(select(WebhookEvent.attempts).where(WebhookEvent.id == event_id))
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str | None]:
+    """POST without following redirects; the receiver's body is never read."""
+    try:
+        with requests.post(url, data=body, headers=headers, timeout=TIMEOUT_S,
+                           allow_redirects=False, stream=True) as response:
+            return response.status_code, None
+    except requests.RequestException as exc:
+        return None, type(exc).__name__
+
+
+def _settle(svc, event_id: str, attempt: int, now: datetime, status_code: int | None,
+            error: str | None, duration_ms: int, final: bool = False) -> str:
+    """Record the attempt and decide what follows, only if this worker still holds the lease."""
+    if status_code is not None and 200 <= status_code < 300:
+        outcome, values = "delivered", dict(status="delivered", delivered_at=now,
+                                            next_attempt_at=None)
+    elif status_code == 410:
+        outcome, values = "disabled", dict(status="disabled", next_attempt_at=None)
+    else:
+        delay = None if final else retry_delay(attempt)
+        if delay is None:
+            outcome, values = "failed", dict(status="failed", next_attempt_at=None)
+        else:
+            outcome = "retry"
+            values = dict(status="pending", next_attempt_at=now + timedelta(seconds=delay))
+    with svc.transaction() as session:
+        session.add(WebhookDelivery(event_id=event_id, attempt=attempt, attempted_at=now,
+                                    status_code=status_code, error=error and error[:200],
+                                    duration_ms=duration_ms))
+        if outcome == "disabled":
+            client_id = select(WebhookEvent.api_client_id).where(WebhookEvent.id == event_id)
+            session.execute(update(ApiClient).where(
+                ApiClient.id == client_id.scalar_subquery(),
+                ApiClient.webhook_disabled_at.is_(None)).values(webhook_disabled_at=now))
+        session.execute(update(WebhookEvent).where(
+            WebhookEvent.id == event_id, WebhookEvent.status == "sending",
+            WebhookEvent.attempts == attempt).values(**values))
+    log.info("webhook attempt", extra={"event": event_id, "attempt": attempt,
+                                       "status": status_code, "error": error, "outcome": outcome})
+    return outcome
+
+
+def enqueue_delivery(svc, event_id: str) -> None:
+    svc.queue.enqueue(DELIVER_WEBHOOK_FUNC, event_id, spec=DELIVER_WEBHOOK)
+
+
+def dispatch_due_webhooks() -> int:
+    """Periodic job (every 15 s): enqueue a delivery for every due event. Enqueuing one twice
+    is harmless: only one job wins the claim."""
+    svc = services()
+    now = svc.now()
+    with svc.sessions() as session:
+        ids = session.scalars(select(WebhookEvent.id).where(
+            WebhookEvent.status.in_(DUE_STATUSES), WebhookEvent.next_attempt_at <= now)
+            .order_by(WebhookEvent.next_attempt_at).limit(DISPATCH_BATCH)).all()
+    count = 0
+    for event_id in ids:
+        try:
+            enqueue_delivery(svc, event_id)
+        except QueueUnavailable:
+            log.warning("webhook dispatch: queue unavailable; next tick retries")
+            break
+        count += 1
+    return count
+
+
+def request_redelivery(session, event_id: str, now: datetime) -> WebhookEvent:
+    """Make one event due now (a replay for a delivered one: receivers dedupe on webhook-id).
+    Call `enqueue_delivery` after the commit, or let the dispatcher pick it up."""
+    event = session.get(WebhookEvent, event_id)
+    if event is None:
+        raise RedeliveryRefused("no such event")
+    case = session.get(Case, event.case_id)
+    client = session.get(ApiClient, event.api_client_id)
+    if not case.callback_url:
+        raise RedeliveryRefused("the case has no callback URL")
+    if client.webhook_disabled_at is not None:
+        raise RedeliveryRefused("the endpoint was disabled (it answered 410)")
+    event.status = "pending"
+    event.next_attempt_at = now
+    event.delivered_at = None
+    return event
+
+
+def enable_endpoint(session, client: ApiClient) -> None:
+    client.webhook_disabled_at = None
+
+
+def rotate_secret(session, client: ApiClient, now: datetime, master_key: bytes) -> str:
+    """A new signing secret; the current one stays valid (both signatures sent) for 24 hours.
+    Returns the new secret, to be shown once."""
+    secret = new_secret()
+    if client.webhook_secret:
+        client.webhook_secret_previous = client.webhook_secret
+        client.webhook_previous_until = now + ROTATION_OVERLAP
+    client.webhook_secret = crypto.seal(master_key, secret.encode(), f"whsec:{client.id}")
+    return secret

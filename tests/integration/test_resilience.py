@@ -1,0 +1,111 @@
+"""Failures halfway leave nothing half-written; lost checks heal by themselves."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from sqlalchemy import func, select
+
+from kcheck.adapters.storage import LocalBlobStore
+from kcheck.models import Photo
+from kcheck.workers.sweepers import requeue_stuck_photos
+from tests.fixtures.documents import make_photo
+from tests.servers import RedisServer
+
+
+def at_photo_step(partner, person_for, document_type="passport"):
+    case = partner.open_case().get_json()
+    person = person_for(case["verification_url"])
+    person.through_document_type(document_type)
+    return case, person
+
+
+def test_storage_down_answers_503_and_writes_nothing(make_app, settings, tmp_path, clock):
+    from kcheck import apikeys
+    from tests.actors import Partner, Person
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the blob folder should be")
+    app = make_app(settings, storage=LocalBlobStore(blocked / "blobs"))
+    svc = app.extensions["kcheck"]
+    with svc.transaction() as session:
+        key = apikeys.create(session, "x", ["cases:write", "cases:read"], svc.now(),
+                             svc.settings.master_key).key
+    client = app.test_client()
+    case = Partner(client, key).open_case().get_json()
+    person = Person(client, settings, clock, case["verification_url"].split("#", 1)[1])
+    person.through_document_type("passport")
+    response = person.upload("passport_page", make_photo("passport_page"))
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert response.get_json()["code"] == "service_unavailable"
+    with svc.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Photo)) == 0
+    assert person.call("GET", "/v1/session").get_json()["photos"] == {}
+
+
+def test_queue_down_keeps_the_photo_and_the_sweeper_enqueues_it(
+        make_app, settings, partner, person_for, run_jobs, clock, app):
+    case, person = at_photo_step(partner, person_for)
+    dead = RedisServer()  # never started: nothing listens there
+    down_app = make_app(settings.__class__(**{**settings.__dict__, "redis_url": dead.url}))
+    response = down_app.test_client().put(
+        "/v1/session/photos/passport_page", data=make_photo("passport_page", seed=4),
+        content_type="image/jpeg", headers=person.headers)
+    assert response.status_code == 202  # stored; its check will be queued later
+    with app.app_context():
+        assert requeue_stuck_photos() == 1
+        assert requeue_stuck_photos() == 0  # enqueued once, not again right away
+    run_jobs()
+    quality = person.call("GET", "/v1/session/photos/passport_page").get_json()["quality"]
+    assert quality["status"] == "pass"
+
+
+def test_running_the_check_twice_stores_one_result(partner, person_for, run_jobs, app, svc):
+    from kcheck.workers.quality_job import check_photo
+
+    at_photo_step(partner, person_for)[1].upload("passport_page", make_photo("passport_page"))
+    with svc.sessions() as session:
+        photo_id = session.scalar(select(Photo.id))
+    with app.app_context():
+        assert check_photo(photo_id) == "pass"
+        assert check_photo(photo_id) == "skipped"
+    previews = [k for k in svc.storage.list_keys() if "/preview-" in k]
+    assert len(previews) == 1
+
+
+def test_worker_killed_mid_check_heals_through_the_sweeper(
+        partner, person_for, run_jobs, app, svc, settings, clock):
+    """kill -9 a real worker process while it checks 12-megapixel photos: every photo still
+    gets exactly one verdict, from the sweeper's re-enqueue."""
+    for seed in range(4):
+        _, person = at_photo_step(partner, person_for)
+        person.upload("passport_page", make_photo("passport_page", seed=seed, long_side=4000))
+    env = {**os.environ, "KCHECK_ENV": "test", "DATABASE_URL": settings.database_url,
+           "REDIS_URL": settings.redis_url, "STORAGE_PATH": str(settings.storage_path),
+           "SECRET_KEY": settings.secret_key}
+    worker = subprocess.Popen([sys.executable, "-m", "kcheck", "worker", "quality"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def checked() -> int:
+        with svc.sessions() as session:
+            return session.scalar(select(func.count()).select_from(Photo).where(
+                Photo.status != "pending"))
+
+    deadline = time.monotonic() + 60
+    while checked() < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(worker.pid, signal.SIGKILL)  # mid-way through the next photo
+    worker.wait()
+    assert checked() < 4, "the worker finished everything before it was killed"
+    clock.advance(seconds=61)
+    # Jobs still queued run as well: the check is idempotent, so no photo gets two results.
+    with app.app_context():
+        assert requeue_stuck_photos() == 4 - checked()
+    run_jobs()
+    with svc.sessions() as session:
+        statuses = session.scalars(select(Photo.status)).all()
+    assert sorted(statuses) == ["pass"] * 4
