@@ -245,3 +245,8 @@ from kcheck.commands.retention import register as _register_retention  # noqa: E
 _register_retention(main)
 
 from kcheck.commands.demo import demo as _demo; main.add_command(_demo)  # noqa: E402, E702, I001
+
+
+from kcheck.commands.staff import staff as _staff  # noqa: E402
+
+main.add_command(_staff)

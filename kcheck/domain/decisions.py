@@ -45,7 +45,7 @@ class DecisionRequest:
             raise DecisionInvalid("reason_code")
         if len(self.note) > NOTE_MAX:
             raise DecisionInvalid("note")
-        if self.reason_code == "other" and not self.note.strip():
+        if self.reason_code == "other" and not (self.note.strip() or self.message.strip()):
             raise DecisionInvalid("note")
         if self.outcome == "resubmission_requested":
             allowed = set(required_slots) & set(SLOTS)

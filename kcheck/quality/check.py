@@ -113,7 +113,7 @@ def _check_selfie(image: WorkingImage, reasons: list, metrics: dict):
         image.gray,
         (ID1_ASPECT, ID3_ASPECT),
         min_area=SELFIE_DOCUMENT_MIN_AREA,
-        tolerance=0.25,
+        tolerance=0.2,
         min_fill=0.8,
         min_edge_support=0.5,
         occluded_sides=1,  # fingers holding the card
@@ -148,7 +148,8 @@ def _person_faces(gray: np.ndarray, finding: DocumentFinding) -> list[tuple[int,
     A face counts as the printed portrait when it lies inside the document and is small
     next to it (a portrait is at most about a quarter of the card's width).
     """
-    boxes = detect_faces(gray, SELFIE_FACE_MIN_WIDTH * min(gray.shape[:2]))
+    # A selfie face is large and frontal: it is still found at the cascade's native size.
+    boxes = detect_faces(gray, SELFIE_FACE_MIN_WIDTH * min(gray.shape[:2]), smallest=24)
     if finding.quad is None:
         return boxes
     contour = finding.quad.reshape(-1, 1, 2).astype(np.float32)
@@ -167,9 +168,7 @@ def _exposure(gray: np.ndarray, mask, reasons: list, metrics: dict) -> None:
     metrics.update(stats)
     if stats["brightness_p50"] < DARK_MEDIAN or stats["brightness_p95"] < DARK_P95:
         reasons.append("too_dark")
-    elif (
-        stats["clipped_white_fraction"] > BRIGHT_CLIPPED or stats["brightness_p50"] >= BRIGHT_MEDIAN
-    ):
+    elif stats["clipped_white_fraction"] > BRIGHT_CLIPPED or stats["brightness_p50"] >= BRIGHT_MEDIAN:
         reasons.append("too_bright")
 
 

@@ -25,23 +25,30 @@ SMALLEST_FACE = 32
 SCALE_STEP = 1.2
 
 
-def detect_faces(gray: np.ndarray, min_size: float, neighbours: int = 4) -> list[tuple[int, ...]]:
+def detect_faces(
+    gray: np.ndarray,
+    min_size: float,
+    neighbours: int = 4,
+    smallest: int = SMALLEST_FACE,
+    scale_step: float = SCALE_STEP,
+) -> list[tuple[int, ...]]:
     """Face boxes (x, y, w, h) in `gray`'s pixels, largest first, at least `min_size` wide.
 
-    The image is first shrunk so that `min_size` maps to SMALLEST_FACE.
+    The image is first shrunk so that `min_size` maps to `smallest` pixels (a large,
+    frontal selfie face is still found at the cascade's native 24).
     """
-    factor = max(1.0, min_size / SMALLEST_FACE)
+    factor = max(1.0, min_size / smallest)
     small = gray
     if factor > 1.0:
         size = (round(gray.shape[1] / factor), round(gray.shape[0] / factor))
         small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    if min(small.shape[:2]) < SMALLEST_FACE:
+    if min(small.shape[:2]) < smallest:
         return []
     boxes = _cascade().detectMultiScale(
         small,
-        scaleFactor=SCALE_STEP,
+        scaleFactor=scale_step,
         minNeighbors=neighbours,
-        minSize=(SMALLEST_FACE, SMALLEST_FACE),
+        minSize=(smallest, smallest),
     )
     boxes = [[round(v * factor) for v in box] for box in boxes]
     found = [tuple(int(v) for v in box) for box in boxes if box[2] >= min_size * 0.9]

@@ -25,8 +25,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "unsupported_format": {
         "en": "This image format is not accepted. Please send a JPEG, PNG or HEIC photo.",
         "fr": "Ce format d'image n'est pas accepté. Envoyez une photo JPEG, PNG ou HEIC.",
-        "de": "Dieses Bildformat wird nicht akzeptiert. Bitte senden Sie ein JPEG-, PNG- "
-        "oder HEIC-Foto.",
+        "de": "Dieses Bildformat wird nicht akzeptiert. Bitte senden Sie ein JPEG-, PNG- oder HEIC-Foto.",
         "it": "Questo formato non è accettato. Invii una foto JPEG, PNG o HEIC.",
     },
     "too_large": {
@@ -37,8 +36,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "low_resolution": {
         "en": "The photo is too small to read. Use your main camera at full resolution.",
-        "fr": "La photo est trop petite pour être lue. Utilisez l'appareil principal en "
-        "pleine résolution.",
+        "fr": "La photo est trop petite pour être lue. Utilisez l'appareil principal en pleine résolution.",
         "de": "Das Foto ist zu klein zum Lesen. Verwenden Sie die Hauptkamera in voller Auflösung.",
         "it": "La foto è troppo piccola per essere letta. Usi la fotocamera principale alla "
         "massima risoluzione.",
@@ -53,10 +51,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "too_dark": {
         "en": "The photo is too dark. Move to a brighter place or turn on a light.",
-        "fr": "La photo est trop sombre. Placez-vous dans un endroit plus lumineux ou "
-        "allumez une lampe.",
-        "de": "Das Foto ist zu dunkel. Gehen Sie an einen helleren Ort oder schalten Sie "
-        "ein Licht ein.",
+        "fr": "La photo est trop sombre. Placez-vous dans un endroit plus lumineux ou allumez une lampe.",
+        "de": "Das Foto ist zu dunkel. Gehen Sie an einen helleren Ort oder schalten Sie ein Licht ein.",
         "it": "La foto è troppo scura. Si sposti in un luogo più luminoso o accenda una luce.",
     },
     "too_bright": {
@@ -66,8 +62,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "it": "La foto è troppo chiara. Eviti la luce diretta e disattivi il flash.",
     },
     "glare": {
-        "en": "Move away from the lamp: light reflects on the document. Tilt it slightly "
-        "and try again.",
+        "en": "Move away from the lamp: light reflects on the document. Tilt it slightly and try again.",
         "fr": "Éloignez-vous de la lampe : la lumière se reflète sur le document. "
         "Inclinez-le légèrement et réessayez.",
         "de": "Gehen Sie von der Lampe weg: Licht spiegelt sich auf dem Dokument. Kippen "
@@ -86,8 +81,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lo inquadri per intero.",
     },
     "document_cut_off": {
-        "en": "Part of the document is outside the photo. Move back so all four corners "
-        "are visible.",
+        "en": "Part of the document is outside the photo. Move back so all four corners are visible.",
         "fr": "Une partie du document est hors de la photo. Reculez pour que les quatre "
         "coins soient visibles.",
         "de": "Ein Teil des Dokuments liegt ausserhalb des Fotos. Gehen Sie zurück, "
@@ -97,18 +91,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "document_too_small": {
         "en": "The document is too far away. Move closer so it fills most of the frame.",
-        "fr": "Le document est trop loin. Rapprochez-vous pour qu'il remplisse presque "
-        "tout le cadre.",
-        "de": "Das Dokument ist zu weit weg. Gehen Sie näher heran, bis es fast das "
-        "ganze Bild füllt.",
-        "it": "Il documento è troppo lontano. Si avvicini finché riempie quasi tutta "
-        "l'inquadratura.",
+        "fr": "Le document est trop loin. Rapprochez-vous pour qu'il remplisse presque tout le cadre.",
+        "de": "Das Dokument ist zu weit weg. Gehen Sie näher heran, bis es fast das ganze Bild füllt.",
+        "it": "Il documento è troppo lontano. Si avvicini finché riempie quasi tutta l'inquadratura.",
     },
     "wrong_document_side": {
         "en": "This is the wrong side of the document. Turn it over and take the photo again.",
         "fr": "Ce n'est pas le bon côté du document. Retournez-le et reprenez la photo.",
-        "de": "Das ist die falsche Seite des Dokuments. Drehen Sie es um und machen Sie "
-        "das Foto erneut.",
+        "de": "Das ist die falsche Seite des Dokuments. Drehen Sie es um und machen Sie das Foto erneut.",
         "it": "Questo è il lato sbagliato del documento. Lo giri e scatti di nuovo la foto.",
     },
     "no_face": {
@@ -119,12 +109,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "multiple_faces": {
         "en": "Only you should be in the selfie. Make sure nobody else is in the picture.",
-        "fr": "Vous seul devez figurer sur le selfie. Vérifiez que personne d'autre "
-        "n'est dans l'image.",
-        "de": "Nur Sie sollten auf dem Selfie sein. Achten Sie darauf, dass niemand "
-        "sonst im Bild ist.",
-        "it": "Nel selfie deve esserci solo lei. Si assicuri che nessun altro sia "
-        "nell'inquadratura.",
+        "fr": "Vous seul devez figurer sur le selfie. Vérifiez que personne d'autre n'est dans l'image.",
+        "de": "Nur Sie sollten auf dem Selfie sein. Achten Sie darauf, dass niemand sonst im Bild ist.",
+        "it": "Nel selfie deve esserci solo lei. Si assicuri che nessun altro sia nell'inquadratura.",
     },
     "face_too_small": {
         "en": "Your face is too small in the photo. Hold the phone closer to your face.",

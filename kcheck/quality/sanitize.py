@@ -52,9 +52,7 @@ def _decode_upright_rgb(image: Image.Image) -> Image.Image:
     try:
         image.load()
         upright = ImageOps.exif_transpose(image)
-        if upright.mode in ("RGBA", "LA", "PA") or (
-            upright.mode == "P" and "transparency" in upright.info
-        ):
+        if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):
             background = Image.new("RGB", upright.size, (255, 255, 255))
             background.paste(upright.convert("RGBA"), mask=upright.convert("RGBA").getchannel("A"))
             return background

@@ -15,5 +15,4 @@ bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templa
 def init_app(app: Flask) -> None:
     from kcheck.review_ui import admin, auth, case_page, decide, queue  # noqa: F401 (routes)
 
-    auth.init_blueprint(bp)
     app.register_blueprint(bp)

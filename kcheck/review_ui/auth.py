@@ -8,7 +8,6 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     abort,
     g,
     make_response,
@@ -64,38 +63,39 @@ def _set_cookie(response, kind: str, value: str, max_age: int) -> None:
                         samesite="Strict")
 
 
-def init_blueprint(blueprint: Blueprint) -> None:
-    @blueprint.before_request
-    def authenticate():
-        g.login_nonce = request.cookies.get(cookie_name("login"), "")
-        if request.endpoint in PUBLIC_ENDPOINTS:
-            _check_csrf()
-            return None
-        svc = services()
-        token = request.cookies.get(cookie_name(), "")
-        with svc.transaction() as session:
-            found = staff.resume_session(session, token, svc.now())
-        if found is None:
-            if request.method == "GET":
-                return redirect(url_for("review.login", next=request.full_path.rstrip("?")))
-            return redirect(url_for("review.login"))
-        g.staff_session, g.staff = found
-        g.staff_token = token
+@bp.before_request
+def authenticate():
+    g.login_nonce = request.cookies.get(cookie_name("login"), "")
+    if request.endpoint in PUBLIC_ENDPOINTS:
         _check_csrf()
         return None
+    svc = services()
+    token = request.cookies.get(cookie_name(), "")
+    with svc.transaction() as session:
+        found = staff.resume_session(session, token, svc.now())
+    if found is None:
+        if request.method == "GET":
+            return redirect(url_for("review.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("review.login"))
+    g.staff_session, g.staff = found
+    g.staff_token = token
+    _check_csrf()
+    return None
 
-    @blueprint.context_processor
-    def template_helpers():
-        zone = services().settings.calendar.timezone
-        return {"_": i18n.gettext, "ngettext": i18n.ngettext, "csrf_token": csrf_token,
-                "staff": g.get("staff"), "locale": i18n.current_locale(),
-                "languages": i18n.LANGUAGE_NAMES, "when": lambda m: i18n.when(m, zone),
-                "duration": i18n.duration, "label": _label}
 
-    @blueprint.errorhandler(HTTPException)
-    def error_page(exc: HTTPException):
-        return render_template("review/error.html", code=exc.code,
-                               csrf_failed=exc.description == "csrf"), exc.code
+@bp.context_processor
+def template_helpers():
+    zone = services().settings.calendar.timezone
+    return {"_": i18n.gettext, "ngettext": i18n.ngettext, "csrf_token": csrf_token,
+            "staff": g.get("staff"), "locale": i18n.current_locale(),
+            "languages": i18n.LANGUAGE_NAMES, "when": lambda m: i18n.when(m, zone),
+            "duration": i18n.duration, "label": _label}
+
+
+@bp.errorhandler(HTTPException)
+def error_page(exc: HTTPException):
+    return render_template("review/error.html", code=exc.code,
+                           csrf_failed=exc.description == "csrf"), exc.code
 
 
 def _label(kind: str, code: str | None) -> str:

@@ -59,4 +59,5 @@ OUTCOMES = {"approved": N_("Approve"), "rejected": N_("Reject"),
 def all_labels() -> dict[str, dict[str, str]]:
     return {"slots": SLOTS, "statuses": STATUSES, "case_reasons": CASE_REASONS,
             "document_types": DOCUMENT_TYPES, "decision_reasons": DECISION_REASONS,
-            "quality_reasons": QUALITY_REASONS, "photo_statuses": PHOTO_STATUSES, "roles": ROLES, "outcomes": OUTCOMES}
+            "quality_reasons": QUALITY_REASONS, "photo_statuses": PHOTO_STATUSES,
+            "roles": ROLES, "outcomes": OUTCOMES}

@@ -32,18 +32,20 @@ def credentials(partner, person_for):
             "mobile": person.headers["Authorization"]}
 
 
+def fuzzer(operation, headers: dict[str, str]):
+    @given(case=operation.as_strategy())
+    @hypothesis_settings(max_examples=25, deadline=None, derandomize=True, database=None,
+                         suppress_health_check=list(HealthCheck))
+    def fuzz(case):
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    return fuzz
+
+
 def test_every_operation_answers_within_its_schema(app, credentials):
     tried = []
     for operation in operations(app):
         mobile = operation.path.startswith("/v1/session") and operation.path != "/v1/sessions"
-        headers = {"Authorization": credentials["mobile" if mobile else "partner"]}
-
-        @given(case=operation.as_strategy())
-        @hypothesis_settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                             suppress_health_check=list(HealthCheck))
-        def fuzz(case, headers=headers):
-            case.call_and_validate(headers=headers, checks=CHECKS)
-
-        fuzz()
+        fuzzer(operation, {"Authorization": credentials["mobile" if mobile else "partner"]})()
         tried.append(f"{operation.method.upper()} {operation.path}")
     assert len(tried) >= 15, tried

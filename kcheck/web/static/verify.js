@@ -60,6 +60,7 @@ function announce(text) {
   const live = $('live');
   live.textContent = '';
   setTimeout(() => { live.textContent = text; }, 50);
+  setTimeout(() => { if (live.textContent === text) live.textContent = ''; }, 8000);
 }
 
 function showError(id, text, input) {
@@ -104,7 +105,14 @@ function handle(err, retry) {
     return problem('session_ended');
   }
   if (err instanceof ApiError && err.status === 409) return refresh();
-  throw err;
+  // Anything else (a refused request, a server error): say so, and offer to carry on from
+  // what the server knows.
+  show('problem');
+  setPlain($('problem-title'), err instanceof ApiError ? err.message : String(err));
+  setPlain($('problem-text'), '');
+  $('problem-retry').hidden = false;
+  $('problem-retry').onclick = refresh;
+  return undefined;
 }
 
 // ---------------------------------------------------------------- start and routing
@@ -418,8 +426,7 @@ function showCapture(view, slot) {
   $('upload').hidden = true;
   $('capture-retry').hidden = true;
   $('capture-accept').hidden = true;
-  feedback('good', flash || '');
-  if (flash) announce(flash);
+  feedback('good', flash || '');  // the feedback box is itself a live region
   const photo = view.resubmission_slots.includes(slot) ? null : view.photos[slot];
   if (photo && photo.quality.status === 'pending') return pollVerdict(slot);
   if (photo) feedback('bad', t('capture.previous', { message: photo.quality.message || '' }));
@@ -508,7 +515,6 @@ async function sendPhoto(blob) {
       if (err.status === 401 || err.status === 409) return handle(err);
       // Refused at once (format, size, resolution): say why and let the person try again.
       feedback('bad', err.message);
-      announce(err.message);
       return openCamera(slot);
     }
   }
@@ -523,7 +529,6 @@ async function sendPhoto(blob) {
 async function pollVerdict(slot) {
   const generation = state.generation;
   feedback('info', t('capture.checking'));
-  announce(t('capture.checking'));
   const started = Date.now();
   let warned = false;
   for (let i = 0; ; i++) {
@@ -562,7 +567,6 @@ function showVerdict(slot, photo) {
   } else {
     feedback('bad', `${message} ${t('capture.retake')}`);
   }
-  announce($('capture-feedback').textContent);
   return openCamera(slot);
 }
 

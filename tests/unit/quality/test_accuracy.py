@@ -16,9 +16,7 @@ def test_false_pass_and_false_retake_rates(labelled_verdicts):
     bad = [v for v in labelled_verdicts if v[2] == "retake"]
     good = [v for v in labelled_verdicts if v[2] == "pass"]
     false_passes = [name for name, _, _, _, verdict in bad if verdict.verdict == "pass"]
-    false_retakes = [
-        (name, verdict.reasons) for name, _, _, _, verdict in good if verdict.verdict != "pass"
-    ]
+    false_retakes = [(name, verdict.reasons) for name, _, _, _, verdict in good if verdict.verdict != "pass"]
     pass_rate = len(false_passes) / len(bad)
     retake_rate = len(false_retakes) / len(good)
     print(
@@ -68,7 +66,7 @@ def test_good_photos_carry_the_geometry_reviewers_see(labelled_verdicts, slot):
         xs = [x for x, _ in verdict.document_quad]
         ys = [y for _, y in verdict.document_quad]
         # Original-pixel coordinates: the labelled photos are 2000 px on the long side.
-        assert 0 <= min(xs) and max(xs) <= verdict.metrics["width"], name
-        assert 0 <= min(ys) and max(ys) <= verdict.metrics["height"], name
+        assert min(xs) >= 0 and max(xs) <= verdict.metrics["width"], name
+        assert min(ys) >= 0 and max(ys) <= verdict.metrics["height"], name
         if slot != "id_back":
             assert verdict.faces, name

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kcheck.quality import ImageRejected, SanitizedImage, sanitize_upload
+from kcheck.quality import ImageRejected, SanitizedImage, check_photo, sanitize_upload
 from tests.fixtures.documents import make_document
 
 GPS_IFD = 0x8825
@@ -97,11 +97,9 @@ def test_other_image_formats_are_unsupported(fmt):
 
 def _bomb_png(width: int, height: int) -> bytes:
     """A 1-bit PNG of width x height that is only a few kilobytes on disk."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            len(body).to_bytes(4, "big") + kind + body
-            + zlib.crc32(kind + body).to_bytes(4, "big")
-        )
+        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
 
     header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([1, 0, 0, 0, 0])
     row = b"\x00" + b"\x00" * ((width + 7) // 8)
@@ -154,3 +152,5 @@ def test_heic_round_trip():
     assert result.source_format == "heif"
     assert (result.width, result.height) == source.size
     assert Image.open(io.BytesIO(result.jpeg)).format == "JPEG"
+    # The worker can also check the HEIC directly (Pillow decode path, not cv2).
+    assert check_photo(heic.getvalue(), "id_front").verdict == "pass"

@@ -1,0 +1,312 @@
+"""The mobile web flow at /verify in Chromium with a phone viewport, a fake camera filming a
+document, granted (or refused) geolocation, against a live system with a real worker."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.request
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS
+from tests.fixtures.documents import make_photo
+from tests.live import LiveSystem
+
+LAUSANNE = {"latitude": 46.5197, "longitude": 6.6323, "accuracy": 20}
+PHONE_VIEW = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+              "device_scale_factor": 2, "locale": "en-GB"}
+VERDICT_TIMEOUT_MS = 60_000
+PAGE_BUDGET_BYTES = 120 * 1024
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, redis_srv):
+    """One live system for the module: every test opens its own case (and phone number)."""
+    import redis
+
+    redis.Redis.from_url(redis_srv.url).flushdb()
+    system = LiveSystem(root=tmp_path_factory.mktemp("live"), redis_url=redis_srv.url).start()
+    system.key = system.api_key()
+    yield system
+    system.stop()
+
+
+@pytest.fixture(scope="module")
+def document_video(tmp_path_factory) -> Path:
+    """A Y4M video of an ID card's front (1280x960, like a phone's rear camera in landscape)."""
+    jpeg = make_photo("id_front", seed=0)
+    frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    frame = cv2.resize(frame, (1280, 960), interpolation=cv2.INTER_AREA)
+    planes = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
+    path = tmp_path_factory.mktemp("camera") / "id_front.y4m"
+    with path.open("wb") as fh:
+        fh.write(b"YUV4MPEG2 W1280 H960 F30:1 Ip A1:1 C420jpeg\n")
+        for _ in range(2):
+            fh.write(b"FRAME\n" + planes)
+    return path
+
+
+@pytest.fixture
+def browser(launch_browser, document_video):
+    return launch_browser("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                          f"--use-file-for-fake-video-capture={document_video}")
+
+
+def phone(browser, geolocation: bool = True):
+    context = browser.new_context(**PHONE_VIEW)
+    if geolocation:
+        context.grant_permissions(["geolocation", "camera"])
+        context.set_geolocation(LAUSANNE)
+    else:
+        context.grant_permissions(["camera"])
+    return context
+
+
+def open_case(live) -> str:
+    request = urllib.request.Request(
+        live.url + "/v1/cases", method="POST",
+        data=json.dumps({"reason": "order_unblock", "subject_ref": "order-77"}).encode(),
+        headers={"Authorization": f"Bearer {live.key}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["verification_url"]
+
+
+def sms_code(live, sent_before: int) -> str:
+    outbox = live.root / "outbox.jsonl"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        lines = outbox.read_text().splitlines() if outbox.exists() else []
+        if len(lines) > sent_before:
+            return re.search(r"\b(\d{6})\b", json.loads(lines[-1])["body"]).group(1)
+        time.sleep(0.1)
+    raise AssertionError("no SMS in the outbox")
+
+
+def outbox_size(live) -> int:
+    outbox = live.root / "outbox.jsonl"
+    return len(outbox.read_text().splitlines()) if outbox.exists() else 0
+
+
+def heading(page, text: str):
+    """The step's heading is shown and has the focus (screen readers start reading there)."""
+    h1 = page.get_by_role("heading", level=1, name=text)
+    expect(h1).to_be_visible(timeout=VERDICT_TIMEOUT_MS)
+    expect(h1).to_be_focused()
+    return h1
+
+
+def through_phone(page, live, number: str, shot) -> None:
+    heading(page, "Confirm your identity")
+    shot(page, "welcome")
+    page.get_by_role("button", name="Start").click()
+    heading(page, "Your consent")
+    page.get_by_label("I agree that my phone number").check()
+    page.get_by_label("I agree that my face").check()
+    shot(page, "consent")
+    page.get_by_role("button", name="Continue").click()
+    heading(page, "Your mobile number")
+    sent = outbox_size(live)
+    page.get_by_label("Mobile number with country code").fill(number)
+    shot(page, "phone")
+    page.get_by_role("button", name="Send the code").click()
+    heading(page, "Enter the code")
+    expect(page.get_by_text(re.compile(r"new code in \d+ s"))).to_be_visible()
+    expect(page.get_by_role("button", name="Send a new code")).to_be_disabled()
+    expect(page.locator("#code")).to_have_attribute("autocomplete", "one-time-code")
+    page.get_by_label("6-digit code from the SMS").fill(sms_code(live, sent))
+    shot(page, "code")
+    page.get_by_role("button", name="Confirm").click()
+
+
+def through_document_type(page, shot) -> None:
+    heading(page, "Share your location")
+    shot(page, "location")
+    page.get_by_role("button", name="Share my location").click()
+    heading(page, "Which document will you use?")
+    shot(page, "document-type")
+    page.get_by_role("button", name=re.compile("^ID card")).click()
+    heading(page, "Front of your ID card")
+
+
+def upload_file(page, slot: str, **kwargs) -> None:
+    page.locator("#capture-file").set_input_files(
+        {"name": f"{slot}.jpg", "mimeType": "image/jpeg", "buffer": make_photo(slot, **kwargs)})
+
+
+def test_whole_path_to_submitted_with_the_camera(browser, live, screenshots):
+    context = phone(browser)
+    page = context.new_page()
+    loaded = []
+    page.on("requestfinished", lambda request: loaded.append(request))
+    url = open_case(live)
+    page.goto(url)
+    heading(page, "Confirm your identity")
+    page.wait_for_load_state("networkidle")
+    assert "#" not in page.url  # the token left the address bar at once
+    sizes = [request.sizes() for request in loaded]
+    body = sum(s["responseBodySize"] for s in sizes)
+    total = body + sum(s["responseHeadersSize"] for s in sizes)
+    report = {"requests": len(sizes), "response_bodies_bytes": body, "with_headers_bytes": total,
+              "urls": [re.sub(r"^https?://[^/]+", "", r.url) for r in loaded]}
+    (ARTIFACTS / "verify-page-size.json").write_text(json.dumps(report, indent=2))
+    print(f"\n/verify load: {len(sizes)} requests, {body} bytes of bodies, {total} with headers")
+    assert all(r.url.startswith(live.url) for r in loaded)
+    assert total < PAGE_BUDGET_BYTES
+
+    through_phone(page, live, "+41 79 123 45 61", screenshots)
+    through_document_type(page, screenshots)
+    # The rear camera (fake device filming an ID card's front) takes the first photo.
+    shoot = page.get_by_role("button", name="Take the photo")
+    expect(shoot).to_be_visible(timeout=15_000)
+    expect(page.locator("#camera")).to_have_js_property("paused", False)
+    screenshots(page, "camera")
+    shoot.click()
+    expect(page.locator("#capture-feedback")).to_have_text("Checking the photo…")
+    screenshots(page, "checking")
+    heading(page, "Back of your ID card")
+    expect(page.locator("#capture-feedback")).to_have_text("Photo accepted.")
+    expect(page.locator("#capture-file")).to_have_attribute("capture", "environment")
+    screenshots(page, "id-back")
+    upload_file(page, "id_back")
+    heading(page, "A selfie holding your document")
+    expect(page.locator("#capture-file")).to_have_attribute("capture", "user")
+    screenshots(page, "selfie")
+    upload_file(page, "selfie", seed=1)  # seed 0 is refused by the current check (reported)
+    heading(page, "Check and send")
+    summary = page.locator("#summary-list")
+    expect(summary).to_contain_text("Mobile number")
+    expect(summary.locator("dd", has_text="Accepted")).to_have_count(3)
+    screenshots(page, "summary")
+    page.get_by_role("button", name="Send for verification").click()
+    heading(page, "Thank you, your documents were sent")
+    expect(page.get_by_text("This page updates by itself")).to_be_visible()
+    screenshots(page, "submitted")
+    context.close()
+
+
+def test_refused_geolocation_is_explained_as_required(browser, live, screenshots):
+    context = phone(browser, geolocation=False)
+    page = context.new_page()
+    page.goto(open_case(live))
+    through_phone(page, live, "+41 79 123 45 62", screenshots)
+    heading(page, "Share your location")
+    page.get_by_role("button", name="Share my location").click()
+    alert = page.locator("#location-denied")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("Location is required")
+    expect(alert).to_contain_text("site settings")
+    expect(alert).to_have_attribute("role", "alert")
+    screenshots(page, "location-refused")
+    # Allowing it in the browser, then trying again, continues the flow.
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation(LAUSANNE)
+    page.get_by_role("button", name="Share my location").click()
+    heading(page, "Which document will you use?")
+    context.close()
+
+
+def test_wrong_sms_code_then_the_right_one(browser, live, screenshots):
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(open_case(live))
+    heading(page, "Confirm your identity")
+    page.get_by_role("button", name="Start").click()
+    page.get_by_label("I agree that my phone number").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("Tick both boxes")
+    page.get_by_label("I agree that my face").check()
+    page.get_by_role("button", name="Continue").click()
+    sent = outbox_size(live)
+    page.get_by_label("Mobile number with country code").fill("+41 79 123 45 63")
+    page.get_by_role("button", name="Send the code").click()
+    heading(page, "Enter the code")
+    right = sms_code(live, sent)
+    wrong = "000000" if right != "000000" else "111111"
+    code = page.get_by_label("6-digit code from the SMS")
+    code.fill(wrong)
+    page.get_by_role("button", name="Confirm").click()
+    error = page.locator("#code-error")
+    expect(error).to_have_text("This code is wrong. 4 attempts left.")
+    expect(code).to_have_attribute("aria-invalid", "true")
+    expect(code).to_be_focused()
+    screenshots(page, "wrong-code")
+    code.fill(right)
+    page.get_by_role("button", name="Confirm").click()
+    heading(page, "Share your location")
+    screenshots(page, "right-code")
+    context.close()
+
+
+def test_blurred_photo_is_refused_with_a_message_then_a_good_one_passes(browser, live,
+                                                                        screenshots):
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(open_case(live))
+    through_phone(page, live, "+41 79 123 45 64", screenshots)
+    through_document_type(page, screenshots)
+    upload_file(page, "id_front", defect="blur")
+    feedback = page.locator("#capture-feedback")
+    expect(feedback).to_contain_text("Please take this photo again.", timeout=VERDICT_TIMEOUT_MS)
+    expect(feedback).to_contain_text(re.compile("blur", re.I))
+    expect(feedback).to_have_attribute("aria-live", "polite")
+    heading(page, "Front of your ID card")  # still the same photo to take
+    expect(page.get_by_role("button", name="Take the photo")).to_be_visible()
+    screenshots(page, "retake-message")
+    upload_file(page, "id_front")
+    heading(page, "Back of your ID card")
+    expect(feedback).to_have_text("Photo accepted.")
+    screenshots(page, "good-photo")
+    context.close()
+
+
+def test_reload_resumes_where_the_person_left_off_and_a_second_tab_cannot_take_over(
+        browser, live, screenshots):
+    context = phone(browser)
+    page = context.new_page()
+    url = open_case(live)
+    page.goto(url)
+    through_phone(page, live, "+41 79 123 45 65", screenshots)
+    heading(page, "Share your location")
+    page.reload()
+    heading(page, "Share your location")  # not the welcome page again, no link needed
+    screenshots(page, "after-reload")
+    page.get_by_role("button", name="Share my location").click()
+    page.get_by_role("button", name=re.compile("^ID card")).click()
+    upload_file(page, "id_front")
+    heading(page, "Back of your ID card")
+    page.reload()
+    heading(page, "Back of your ID card")
+    expect(page.get_by_text("Photo 2 of 3")).to_be_visible()
+    screenshots(page, "resumed-at-photo-2")
+    # The same link opened in another tab is refused; the first tab is unharmed.
+    other = context.new_page()
+    other.goto(url)
+    heading(other, "This link no longer works")
+    screenshots(other, "second-tab")
+    upload_file(page, "id_back")
+    heading(page, "A selfie holding your document")
+    context.close()
+
+
+def test_desktop_offers_the_phone_by_qr_code_and_still_allows_the_webcam(browser, live,
+                                                                         screenshots):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-CH")
+    page = context.new_page()
+    url = open_case(live)
+    page.goto(url)
+    heading(page, "Continuer sur votre téléphone")
+    qr = page.get_by_role("img", name="Code QR de votre lien de vérification")
+    expect(qr).to_be_visible()
+    expect(qr).to_have_js_property("complete", True)
+    image = cv2.imdecode(np.frombuffer(qr.screenshot(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert cv2.QRCodeDetector().detectAndDecode(image)[0] == url
+    screenshots(page, "handoff")
+    page.get_by_role("button", name="Continuer sur cet ordinateur avec une webcam").click()
+    heading(page, "Confirm your identity")  # the case's locale (en) wins over the browser's
+    context.close()
