@@ -92,7 +92,7 @@ class Case(Base):
     reason: Mapped[str] = mapped_column(String(40))
     subject_ref: Mapped[str] = mapped_column(String(200))
     order_ref: Mapped[str | None] = mapped_column(String(200))
-    locale: Mapped[str] = mapped_column(String(5), default="en")
+    locale: Mapped[str | None] = mapped_column(String(5))  # None: the person's browser decides
     callback_url: Mapped[str | None] = mapped_column(String(2000))
     status: Mapped[str] = mapped_column(String(30), default="created")
     created_at: Mapped[datetime]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from kcheck import audit, crypto
 from kcheck.api.limits import client_ip, limiter, mobile_session_key
-from kcheck.api.problems import Problem
+from kcheck.api.problems import Problem, negotiate_language
 from kcheck.api.schemas import (
     CodeSubmit,
     ConsentSubmit,
@@ -99,6 +99,11 @@ def start_retention_clock(case: Case, now) -> None:
         case.purge_due_at = purge_due(now, None, settings.retention_hours)
 
 
+def person_locale(case: Case) -> str:
+    """The case's language if the requester set one, else the person's browser language."""
+    return case.locale or negotiate_language()
+
+
 def vault() -> Vault:
     svc = services()
     return Vault(svc.settings.master_key, svc.storage)
@@ -119,7 +124,7 @@ def session_view(case: Case, photos: dict[str, Photo]) -> dict:
             "document_type": case.document_type,
         },
         "required_slots": list(progress.required_slots),
-        "photos": {slot: photo_view(p, case.locale) for slot, p in photos.items()},
+        "photos": {slot: photo_view(p, person_locale(case)) for slot, p in photos.items()},
         "resubmission_slots": list(case.resubmission_slots or []),
         "flagged_slots": progress.flagged_slots(),
         "next_step": progress.next_step() if case.status in domain.OPEN_FOR_PERSON else None,
@@ -242,7 +247,7 @@ def request_code():
         case.updated_at = now
         host = svc.settings.public_url.split("://", 1)[1].split("/")[0].split(":")[0]
         # Sent inside the transaction: if the provider refuses, nothing is recorded.
-        svc.sms.send(e164, otp.sms_text(code, case.locale, host))
+        svc.sms.send(e164, otp.sms_text(code, person_locale(case), host))
         audit.record(session, now, "person", None, "sms.sent", case.id)
     return jsonify({"resend_after_s": int(otp.RESEND_AFTER.total_seconds()),
                     "expires_in_s": int(otp.CODE_TTL.total_seconds())}), 202

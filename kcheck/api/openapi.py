@@ -27,7 +27,7 @@ CASE = {
         "reason": {"type": "string"},
         "subject_ref": {"type": "string"},
         "order_ref": NULLABLE_STR,
-        "locale": {"type": "string"},
+        "locale": NULLABLE_STR,
         "verification_url": {"type": "string"},
         "qr_png_url": {"type": "string"},
         "qr_svg_url": {"type": "string"},

@@ -101,7 +101,7 @@ def create_case():
             case = Case(api_client_id=g.api_client.id, idempotency_key=idem,
                         request_fingerprint=_fingerprint(body), reason=body.reason,
                         subject_ref=body.subject_ref, order_ref=body.order_ref,
-                        locale=body.locale or "en",
+                        locale=body.locale,
                         callback_url=str(body.callback_url) if body.callback_url else None,
                         status="created", created_at=now, updated_at=now,
                         expires_at=domain.default_expiry(body.reason, now, body.expires_in_days))

@@ -13,6 +13,7 @@ from kcheck.api.intake import (
     current_photos,
     load_case,
     mobile_session,
+    person_locale,
     progress_of,
     start_retention_clock,
     vault,
@@ -106,7 +107,7 @@ def upload_photo(slot: str):
         audit.record(session, now, "person", None, "photo.uploaded", case.id, slot=slot,
                      attempt=photo.attempt)
     enqueue_check(photo.id, now)
-    return jsonify(photo_view(photo, case.locale)), 202
+    return jsonify(photo_view(photo, person_locale(case))), 202
 
 
 def _slot_guard(progress: domain.Progress, slot: str) -> None:
@@ -141,7 +142,7 @@ def photo_status(slot: str):
         photo = current_photos(session, case.id).get(slot)
         if photo is None:
             raise Problem("not_found", detail="No photo in this slot yet.")
-        return jsonify(photo_view(photo, case.locale))
+        return jsonify(photo_view(photo, person_locale(case)))
 
 
 

@@ -43,10 +43,11 @@ def csrf_token() -> str:
 def _same_origin() -> bool:
     """Browsers say where a form came from; a cross-site form is refused before the token."""
     site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site not in ("same-origin", "none"):
-        return False
+    if site is not None:  # set by the browser itself; pages cannot forge it
+        return site in ("same-origin", "none")
+    # Older browsers: Origin, which is "null" under our no-referrer policy; the token decides.
     origin = request.headers.get("Origin")
-    return origin is None or urlsplit(origin).netloc == request.host
+    return origin in (None, "null") or urlsplit(origin).netloc == request.host
 
 
 def _check_csrf() -> None:

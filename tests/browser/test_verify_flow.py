@@ -310,3 +310,24 @@ def test_desktop_offers_the_phone_by_qr_code_and_still_allows_the_webcam(browser
     page.get_by_role("button", name="Continuer sur cet ordinateur avec une webcam").click()
     heading(page, "Confirm your identity")  # the case's locale (en) wins over the browser's
     context.close()
+
+
+def test_a_dropped_connection_keeps_the_photo_until_it_can_be_sent(browser, live, screenshots):
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(open_case(live))
+    through_phone(page, live, "+41 79 123 45 66", screenshots)
+    through_document_type(page, screenshots)
+    context.set_offline(True)
+    expect(page.get_by_text("You are offline")).to_be_visible()
+    upload_file(page, "id_front")
+    expect(page.locator("#capture-feedback")).to_have_text(
+        re.compile("could not be sent.*the photo is kept"), timeout=20_000)
+    send_again = page.get_by_role("button", name="Send again")
+    expect(send_again).to_be_focused()
+    screenshots(page, "offline")
+    context.set_offline(False)
+    send_again.click()
+    heading(page, "Back of your ID card")
+    expect(page.locator("#capture-feedback")).to_have_text("Photo accepted.")
+    context.close()

@@ -70,7 +70,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.String(length=40), nullable=False),
     sa.Column('subject_ref', sa.String(length=200), nullable=False),
     sa.Column('order_ref', sa.String(length=200), nullable=True),
-    sa.Column('locale', sa.String(length=5), nullable=False),
+    sa.Column('locale', sa.String(length=5), nullable=True),
     sa.Column('callback_url', sa.String(length=2000), nullable=True),
     sa.Column('status', sa.String(length=30), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
