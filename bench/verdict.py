@@ -55,8 +55,8 @@ def main() -> None:
         live.start()
         try:
             key = live.api_key()
-            auths = [person_at_photo_step(live.url, key, live.root / "outbox.jsonl")
-                     for _ in range(CLIENTS)]
+            auths = [person_at_photo_step(live.url, key, live.root / "outbox.jsonl", i)
+                     for i in range(CLIENTS)]
             upload_and_wait(live.url, auths[0], photos[0])  # warm the workers
             jobs = [(auths[i % CLIENTS], photos[i % len(photos)]) for i in range(UPLOADS)]
             with ThreadPoolExecutor(CLIENTS) as pool:

@@ -39,7 +39,9 @@ def main() -> None:
 @main.command()
 @click.option("--bind", default=None, help="host:port (default 0.0.0.0:$PORT or 127.0.0.1:8000)")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
-def serve(bind: str | None, workers: int) -> None:
+@click.option("--threads", default=4, show_default=True,
+              help="threads per worker (uploads overlap storage and database waits)")
+def serve(bind: str | None, workers: int, threads: int) -> None:
     """Serve the web app with gunicorn (Procfile `web`)."""
     import os
 
@@ -53,6 +55,7 @@ def serve(bind: str | None, workers: int) -> None:
         def load_config(self):
             self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("accesslog", None)  # the app logs each request without query strings

@@ -8,6 +8,7 @@ import hashlib
 import inspect
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +31,7 @@ from kcheck.vault import blob_prefix
 
 log = logging.getLogger(__name__)
 BATCH = 100
-WORKERS = 8
+WORKERS = 4
 DELETE_TRIES = 3
 # Undecided cases can no longer be reviewed once their data is gone: they expire.
 UNDECIDED = OPEN_FOR_PERSON + AWAITING_REVIEW
@@ -119,24 +120,28 @@ def purge_due_cases(svc, now: datetime, on_case: Callable[[str, str], None] | No
     totals = PurgeTotals()
     started = time.monotonic()
     batch: list[str] = []
-    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="purge") as pool:
-        for case_id, _due in due_cases(svc.sessions, now):
-            batch.append(case_id)
-            if len(batch) < BATCH:
-                continue
-            _purge_batch(svc, now, pool, batch, totals, on_case)
-            batch = []
-            if budget_s is not None and time.monotonic() - started > budget_s:
-                break
-        else:
-            _purge_batch(svc, now, pool, batch, totals, on_case)
+    locks = CaseLocks(svc.engine)
+    try:
+        with ThreadPoolExecutor(max(1, workers), thread_name_prefix="purge") as pool:
+            for case_id, _due in due_cases(svc.sessions, now):
+                batch.append(case_id)
+                if len(batch) < BATCH:
+                    continue
+                _purge_batch(svc, now, pool, locks, batch, totals, on_case)
+                batch = []
+                if budget_s is not None and time.monotonic() - started > budget_s:
+                    break
+            else:
+                _purge_batch(svc, now, pool, locks, batch, totals, on_case)
+    finally:
+        locks.close()
     if totals.cases or totals.pending:
         log.info("purge finished", extra=totals.as_dict())
     return totals
 
 
-def _purge_batch(svc, now, pool, batch, totals: PurgeTotals, on_case) -> None:
-    for case_id, result in zip(batch, pool.map(lambda c: purge_case(svc, c, now), batch),
+def _purge_batch(svc, now, pool, locks, batch, totals: PurgeTotals, on_case) -> None:
+    for case_id, result in zip(batch, pool.map(lambda c: purge_case(svc, c, now, locks), batch),
                                strict=True):
         if result.state == "purged":
             totals.cases += 1
@@ -157,8 +162,8 @@ class CaseResult:
     fields: int = 0
 
 
-def purge_case(svc, case_id: str, now: datetime) -> CaseResult:
-    with case_lock(svc.engine, case_id) as mine:
+def purge_case(svc, case_id: str, now: datetime, locks: CaseLocks) -> CaseResult:
+    with locks.hold(case_id) as mine:
         if not mine:
             return CaseResult("skipped")
         if not _destroy_key(svc, case_id, now):
@@ -166,6 +171,8 @@ def purge_case(svc, case_id: str, now: datetime) -> CaseResult:
         for _round in range(3):
             try:
                 keys = _case_blob_keys(svc, case_id)
+                # Counted before deleting: a rerun after a crash finds fewer, reports as many.
+                _note_blobs(svc, case_id, len(keys))
                 failed = delete_blobs(svc.storage, keys)
             except StorageError as exc:
                 log.warning("purge: storage unavailable (%s); case stays pending", exc,
@@ -175,32 +182,47 @@ def purge_case(svc, case_id: str, now: datetime) -> CaseResult:
                 log.warning("purge: storage refused %d blob(s); case stays pending", len(failed),
                             extra={"case": case_id})
                 return CaseResult("pending")
-            _note_blobs(svc, case_id, len(keys))
             result = _finish(svc, case_id, now, deleted=keys)
             if result is not None:
                 return result
         return CaseResult("pending")  # blobs kept appearing: try again next tick
 
 
-@contextmanager
-def case_lock(engine: Engine, case_id: str) -> Iterator[bool]:
-    """On PostgreSQL, a session advisory lock so two purges never work on one case (released
-    by the server if this process dies). SQLite serialises writers: the steps' own checks
-    suffice there."""
-    if engine.dialect.name != "postgresql":
-        yield True
-        return
-    key = int.from_bytes(hashlib.sha256(f"purge:{case_id}".encode()).digest()[:8], "big",
-                         signed=True)
-    with engine.connect() as conn:
-        mine = bool(conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}))
-        conn.commit()
+class CaseLocks:
+    """On PostgreSQL, session advisory locks so two purges never work on one case at once;
+    all taken on one connection per purge run, and released by the server if the process
+    dies. SQLite serialises writers: the steps' own checks suffice there."""
+
+    def __init__(self, engine: Engine):
+        self.conn = None
+        if engine.dialect.name == "postgresql":
+            self.conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self.mutex = threading.Lock()
+
+    @staticmethod
+    def _key(case_id: str) -> int:
+        return int.from_bytes(hashlib.sha256(f"purge:{case_id}".encode()).digest()[:8], "big",
+                              signed=True)
+
+    @contextmanager
+    def hold(self, case_id: str) -> Iterator[bool]:
+        if self.conn is None:
+            yield True
+            return
+        with self.mutex:
+            mine = bool(self.conn.scalar(text("SELECT pg_try_advisory_lock(:k)"),
+                                         {"k": self._key(case_id)}))
         try:
             yield mine
         finally:
             if mine:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                conn.commit()
+                with self.mutex:
+                    self.conn.execute(text("SELECT pg_advisory_unlock(:k)"),
+                                      {"k": self._key(case_id)})
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
 
 
 def _load_for_update(session, case_id: str) -> Case | None:
@@ -253,13 +275,13 @@ def delete_blobs(storage: BlobStore, keys: list[str], tries: int = DELETE_TRIES)
 
 
 def _note_blobs(svc, case_id: str, count: int) -> None:
-    """Remember how many blobs went, so a rerun after a crash reports the same count."""
+    """Remember how many blobs the case had, so a rerun after a crash reports the same count."""
     with svc.transaction() as session:
         case = _load_for_update(session, case_id)
         if case is None or case.data_purged_at is not None:
             return
         receipt = dict(case.purge_receipt or {})
-        receipt["blobs_deleted"] = max(count, receipt.get("blobs_deleted", 0))
+        receipt["blobs_found"] = max(count, receipt.get("blobs_found", 0))
         case.purge_receipt = receipt
 
 
@@ -277,7 +299,7 @@ def _finish(svc, case_id: str, now: datetime, deleted: list[str]) -> CaseResult 
             return None
         receipt = dict(case.purge_receipt or {})
         fields = receipt.get("data_key_fields", 0) + _null_pii(session, case)
-        blobs = receipt.get("blobs_deleted", len(deleted))
+        blobs = max(receipt.get("blobs_found", 0), len(deleted))
         case.data_purged_at = now
         case.updated_at = now
         case.purge_receipt = {"purged_at": now.isoformat(), "due_at": case.purge_due_at.isoformat(),

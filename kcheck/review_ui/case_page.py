@@ -79,9 +79,17 @@ def case(case_id: str):
     return render_template("review/case.html", **context)
 
 
-@bp.get("/cases/<case_id>/photos/<photo_id>", defaults={"kind": "photo"})
-@bp.get("/cases/<case_id>/photos/<photo_id>/preview", defaults={"kind": "preview"})
-def photo(case_id: str, photo_id: str, kind: str):
+@bp.get("/cases/<case_id>/photos/<photo_id>")
+def photo(case_id: str, photo_id: str):
+    return _image(case_id, photo_id, "photo")
+
+
+@bp.get("/cases/<case_id>/photos/<photo_id>/preview")
+def photo_preview(case_id: str, photo_id: str):
+    return _image(case_id, photo_id, "preview")
+
+
+def _image(case_id: str, photo_id: str, kind: str):
     """The decrypted image, for this staff session only: never cached, never sniffed."""
     svc = services()
     now = svc.now()

@@ -40,7 +40,7 @@ def queue():
         cases = list(session.scalars(query))
         photos: dict[str, list[Photo]] = {c.id: [] for c in cases}
         if cases:
-            for photo in session.scalars(select(Photo).where(Photo.case_id.in_(photos))):
+            for photo in session.scalars(select(Photo).where(Photo.case_id.in_(list(photos)))):
                 photos[photo.case_id].append(photo)
         names = staff_names(session, (claim_holder(c, now) for c in cases))
     rows = [{"case": c, "sla": sla_for(c, svc.settings, now),

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from kcheck.models import AuditEvent, Decision, WebhookEvent
+from tests import images
 from tests.integration.review.conftest import case_row
 
 
@@ -56,14 +57,18 @@ def test_photos_are_served_only_through_the_authenticated_endpoint(reviewer, sub
 
     paths = re.findall(r'src="(/review/cases/[^"]+/photos/[^"]+)"', page)
     assert len(paths) == 6  # three photos and their annotated previews
-    photo = reviewer.client.get(paths[0])
+    front = re.search(r'src="([^"]+)" alt="Photo: Front of the ID card"', page).group(1)
+    preview = re.search(r'src="([^"]+)" alt="Annotated preview: Front of the ID card"',
+                        page).group(1)
+    photo = reviewer.client.get(front)
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
-    assert photo.data[:2] == b"\xff\xd8"
+    assert photo.data == images.plain_jpeg(seed=0)  # the stored photo, decrypted
+    assert reviewer.client.get(preview).data == images.plain_jpeg(320, 240, seed=10)
     assert photo.headers["Cache-Control"] == "no-store"
     assert photo.headers["X-Content-Type-Options"] == "nosniff"
     assert photo.headers["Content-Disposition"] == "inline"
     assert "photo.viewed" in audit_actions(svc, case_id)
-    stranger = app.test_client().get(paths[0])
+    stranger = app.test_client().get(front)
     assert stranger.status_code == 302 and "/review/login" in stranger.headers["Location"]
     assert reviewer.client.get(paths[0].replace(case_id, "0" * 36)).status_code == 404
 
