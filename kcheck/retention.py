@@ -170,9 +170,11 @@ def purge_case(svc, case_id: str, now: datetime, locks: CaseLocks) -> CaseResult
             return CaseResult("done_elsewhere")
         for _round in range(3):
             try:
-                keys = _case_blob_keys(svc, case_id)
-                # Counted before deleting: a rerun after a crash finds fewer, reports as many.
-                _note_blobs(svc, case_id, len(keys))
+                keys, referenced = _case_blob_keys(svc, case_id)
+                if len(keys) > referenced:
+                    # Blobs no row points at are counted before they go: a rerun after a
+                    # crash would not find them, and must report as many.
+                    _note_blobs(svc, case_id, len(keys))
                 failed = delete_blobs(svc.storage, keys)
             except StorageError as exc:
                 log.warning("purge: storage unavailable (%s); case stays pending", exc,
@@ -254,13 +256,23 @@ def _destroy_key(svc, case_id: str, now: datetime) -> bool:
     return True
 
 
-def _case_blob_keys(svc, case_id: str) -> list[str]:
+def _case_blob_keys(svc, case_id: str) -> tuple[list[str], int]:
+    """Every blob of the case: those its rows point at, and any other under its prefix.
+    Returns them with how many the rows point at."""
     with svc.sessions() as session:
         rows = session.execute(select(Photo.blob_key, Photo.preview_key)
                                .where(Photo.case_id == case_id)).all()
     keys = {k for row in rows for k in row if k}
-    keys.update(svc.storage.list_keys(blob_prefix(case_id)))
-    return sorted(keys)
+    referenced = len(keys)
+    for attempt in range(DELETE_TRIES):
+        try:
+            keys.update(svc.storage.list_keys(blob_prefix(case_id)))
+            break
+        except StorageError:
+            if attempt == DELETE_TRIES - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))  # a transient error; the case is pending otherwise
+    return sorted(keys), referenced
 
 
 def delete_blobs(storage: BlobStore, keys: list[str], tries: int = DELETE_TRIES) -> list[str]:

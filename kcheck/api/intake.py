@@ -126,6 +126,9 @@ def session_view(case: Case, photos: dict[str, Photo]) -> dict:
         "required_slots": list(progress.required_slots),
         "photos": {slot: photo_view(p, person_locale(case)) for slot, p in photos.items()},
         "resubmission_slots": list(case.resubmission_slots or []),
+        "resubmission_message": (vault().open_value(case, "resubmission_message",
+                                                    case.resubmission_message)
+                                 if case.resubmission_message else None),
         "flagged_slots": progress.flagged_slots(),
         "next_step": progress.next_step() if case.status in domain.OPEN_FOR_PERSON else None,
         "consent": {"terms": case.consent_at is not None,
@@ -379,6 +382,7 @@ def submit():
         case.status = "submitted"
         case.submitted_at = now
         case.resubmission_slots = None
+        case.resubmission_message = None
         case.updated_at = now
         emit(session, case, "case.submitted", now)
         audit.record(session, now, "person", None, "case.submitted", case.id,

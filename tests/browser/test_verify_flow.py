@@ -308,7 +308,7 @@ def test_desktop_offers_the_phone_by_qr_code_and_still_allows_the_webcam(browser
     assert cv2.QRCodeDetector().detectAndDecode(image)[0] == url
     screenshots(page, "handoff")
     page.get_by_role("button", name="Continuer sur cet ordinateur avec une webcam").click()
-    heading(page, "Confirm your identity")  # the case's locale (en) wins over the browser's
+    heading(page, "Confirmez votre identité")  # no locale on the case: the browser's applies
     context.close()
 
 

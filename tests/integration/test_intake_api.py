@@ -233,3 +233,19 @@ def test_wrong_types_and_missing_fields(person):
     for body in ({}, {"phone_number": 41791234567}, [], "x", {"phone_number": "x", "extra": 1}):
         response = person.call("POST", "/v1/session/phone", json=body)
         assert response.status_code in (400, 422), body
+
+
+def test_reviewers_request_for_new_photos_reaches_the_person(person, svc, case):
+    from kcheck.models import Case
+    from kcheck.vault import Vault
+
+    person.through_document_type()
+    with svc.transaction() as session:
+        row = session.get(Case, case["id"])
+        row.status = "resubmission_requested"
+        row.resubmission_slots = ["id_front"]
+        row.resubmission_message = Vault(svc.settings.master_key, svc.storage).seal_value(
+            row, "resubmission_message", "Please retake the front without your thumb on it.")
+    state = person.call("GET", "/v1/session").get_json()
+    assert state["resubmission_slots"] == ["id_front"]
+    assert state["resubmission_message"] == "Please retake the front without your thumb on it."

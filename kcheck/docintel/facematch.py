@@ -1,0 +1,139 @@
+"""Selfie-to-document face comparison with dlib's ResNet face encoder (offline, CPU).
+
+Only a FaceMatch (distance, threshold, verdict) leaves this module: the 128-number face
+templates live in local variables and are never returned, stored or logged.
+
+Threshold and calibration
+-------------------------
+dlib's model maps a face to 128 numbers; two photos of one person are usually closer than
+0.6 (Euclidean), the value dlib documents for its LFW accuracy of 99.38 %. We keep a stricter
+MATCH_THRESHOLD = 0.55, chosen with bench/facematch.py on labelled pairs built only from
+faces that ship with installed packages (no download):
+
+- genuine pairs: scikit-image's astronaut photo (one identity, ~90 px face) against itself
+  rotated (±5..15°), scaled (0.5..1.5), JPEG-compressed (q 25..60), greyscale, printed as a
+  document portrait and photographed on the held card of the selfie fixture; and each of the
+  100 faces of skimage.data.lfw_subset() against its own rotated / greyscale / JPEG version;
+- impostor pairs: the astronaut against each LFW face, and LFW faces against one another
+  (4 950 pairs; the subset is unlabelled, so a few may show one person twice).
+
+Honest limits: one real identity at a usable resolution, and 100 LFW thumbnails of 25 x 25
+pixels (upscaled) — nowhere near a biometric evaluation. The figures printed by the bench
+(false matches / false non-matches at the threshold) say the assist behaves sensibly, not that
+its error rates are known. It only ever assists a reviewer, who decides.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MATCH_THRESHOLD = 0.55
+DETECT_LONG_SIDE = 1200  # faces are looked for at this size (a selfie face is >= 120 px)
+MODEL = "dlib_face_recognition_resnet_model_v1"
+
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class FaceMatch:
+    """The only result of a comparison: never the templates."""
+
+    verdict: str  # match | no_match | no_face_selfie | no_face_document | unreadable
+    distance: float | None = None
+    threshold: float = MATCH_THRESHOLD
+
+    @property
+    def similarity(self) -> float | None:
+        """1 - distance, clipped to 0..1: what a reviewer reads as a percentage."""
+        return None if self.distance is None else round(max(0.0, min(1.0, 1 - self.distance)), 3)
+
+    def to_json(self) -> dict:
+        return {"verdict": self.verdict, "distance": self.distance,
+                "similarity": self.similarity, "threshold": self.threshold, "model": MODEL}
+
+
+@functools.cache
+def _models():
+    import dlib
+    import face_recognition_models as models
+
+    return (dlib.get_frontal_face_detector(),
+            dlib.shape_predictor(models.pose_predictor_five_point_model_location()),
+            dlib.face_recognition_model_v1(models.face_recognition_model_location()))
+
+
+def decode_rgb(data: bytes) -> np.ndarray | None:
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        return None
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def _largest_face(rgb: np.ndarray, upsample: int):
+    """(image used, rectangle) of the largest frontal face, or None."""
+    import dlib
+
+    detector, _, _ = _models()
+    scale = min(1.0, DETECT_LONG_SIDE / max(rgb.shape[:2]))
+    image = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
+        if scale < 1 else rgb
+    faces = list(detector(image, upsample))
+    if not faces:
+        return None
+    face = max(faces, key=lambda r: r.width() * r.height())
+    return image, dlib.rectangle(face.left(), face.top(), face.right(), face.bottom())
+
+
+def _template(rgb: np.ndarray, upsample: int) -> np.ndarray | None:
+    found = _largest_face(rgb, upsample)
+    if found is None:
+        return None
+    image, rect = found
+    _, predictor, encoder = _models()
+    shape = predictor(image, rect)
+    return np.asarray(encoder.compute_face_descriptor(image, shape, 1))
+
+
+def compare(selfie: bytes | np.ndarray, document: bytes | np.ndarray) -> FaceMatch:
+    """Compare the largest face of the selfie with the largest face on the document photo
+    (its portrait; the selfie's held card shows a smaller copy of the same portrait)."""
+    images = [decode_rgb(x) if isinstance(x, bytes) else x for x in (selfie, document)]
+    if any(image is None for image in images):
+        return FaceMatch("unreadable")
+    with _lock:
+        selfie_template = _template(images[0], upsample=0) \
+            if max(images[0].shape[:2]) > 600 else _template(images[0], upsample=1)
+        if selfie_template is None:
+            return FaceMatch("no_face_selfie")
+        document_template = _template(images[1], upsample=1)
+        if document_template is None:
+            return FaceMatch("no_face_document")
+    distance = round(float(np.linalg.norm(selfie_template - document_template)), 4)
+    return FaceMatch("match" if distance <= MATCH_THRESHOLD else "no_match", distance)
+
+
+def distance_between(a: np.ndarray, b: np.ndarray, whole_a: bool = False,
+                     whole_b: bool = False) -> float | None:
+    """Calibration helper: the distance between two face images (RGB arrays). `whole_*`
+    treats the whole image as the face box (for thumbnails too small for the detector)."""
+    templates = []
+    for image, whole in ((a, whole_a), (b, whole_b)):
+        template = _whole_template(image) if whole else _template(image, upsample=1)
+        if template is None:
+            return None
+        templates.append(template)
+    return float(np.linalg.norm(templates[0] - templates[1]))
+
+
+def _whole_template(rgb: np.ndarray) -> np.ndarray:
+    import dlib
+
+    _, predictor, encoder = _models()
+    h, w = rgb.shape[:2]
+    rect = dlib.rectangle(0, 0, w - 1, h - 1)
+    return np.asarray(encoder.compute_face_descriptor(rgb, predictor(rgb, rect), 1))
