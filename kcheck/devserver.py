@@ -100,6 +100,10 @@ def _stop(procs: list[subprocess.Popen]) -> None:
             proc.wait()
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def run() -> None:
     VAR.mkdir(exist_ok=True)
     env = dict(os.environ)
@@ -108,7 +112,10 @@ def run() -> None:
     port = int(env.get("PORT", "8000"))
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
     procs: list[subprocess.Popen] = []
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C, a closed terminal or a SIGTERM all stop everything started here (even when the
+    # shell that started us made SIGINT ignored, as shells do for background jobs).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
     try:
         if not env.get("REDIS_URL"):
             env["REDIS_URL"] = _start_redis(procs)

@@ -7,7 +7,7 @@ Threshold and calibration
 -------------------------
 dlib's model maps a face to 128 numbers; two photos of one person are usually closer than
 0.6 (Euclidean), the value dlib documents for its LFW accuracy of 99.38 %. We keep a stricter
-MATCH_THRESHOLD = 0.55, chosen with bench/facematch.py on labelled pairs built only from
+MATCH_THRESHOLD = 0.5, chosen with bench/facematch.py on labelled pairs built only from
 faces that ship with installed packages (no download):
 
 - genuine pairs: scikit-image's astronaut photo (one identity, ~90 px face) against itself
@@ -16,6 +16,14 @@ faces that ship with installed packages (no download):
   100 faces of skimage.data.lfw_subset() against its own rotated / greyscale / JPEG version;
 - impostor pairs: the astronaut against each LFW face, and LFW faces against one another
   (4 950 pairs; the subset is unlabelled, so a few may show one person twice).
+
+Measured (bench/facematch.py): 316 genuine pairs, median distance 0.065, 1 false non-match
+(0.32 %: at 15° rotation the frontal detector picks another region of the astronaut photo);
+the fixture selfie against the fixture ID-card portrait measures 0.12-0.21. 5 050 impostor
+pairs, median 0.72: false matches 0.10 % at 0.45, 0.61 % at 0.5, 2.5 % at 0.55, 8.4 % at 0.6
+— all between upscaled 25-pixel thumbnails, whose templates crowd together; the astronaut
+against every thumbnail stays above the threshold. 0.5 keeps false matches under 1 % there
+without losing a genuine pair that the 0.6 of dlib would keep.
 
 Honest limits: one real identity at a usable resolution, and 100 LFW thumbnails of 25 x 25
 pixels (upscaled) — nowhere near a biometric evaluation. The figures printed by the bench
@@ -32,7 +40,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-MATCH_THRESHOLD = 0.55
+MATCH_THRESHOLD = 0.5
 DETECT_LONG_SIDE = 1200  # faces are looked for at this size (a selfie face is >= 120 px)
 MODEL = "dlib_face_recognition_resnet_model_v1"
 
