@@ -133,6 +133,9 @@ class Case(Base):
     sms_sends: Mapped[int] = mapped_column(Integer, default=0)
     # The reviewer's message with a resubmission request, sealed under the data key.
     resubmission_message: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
+    # Document intelligence (kcheck.docintel): the face-match result (distance, verdict, which
+    # photos), sealed; never a face template.
+    face_match: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -190,6 +193,13 @@ class Photo(Base):
     checked_at: Mapped[datetime | None]
     superseded_at: Mapped[datetime | None]
     flagged: Mapped[bool] = mapped_column(default=False)
+    # Document intelligence (kcheck.docintel), filled after the quality check.
+    analysis: Mapped[str | None] = mapped_column(String(10))  # done | error
+    analysed_at: Mapped[datetime | None]
+    mrz: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII (sealed MRZ reading)
+    phash: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII (sealed perceptual hash)
+    phash_bands: Mapped[str | None] = mapped_column(String(60))  # PII (keyed band digests)
+    document_digest: Mapped[str | None] = mapped_column(String(24), index=True)  # PII (keyed)
 
 
 class Decision(Base):

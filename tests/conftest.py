@@ -42,6 +42,19 @@ def template_db(tmp_path_factory):
 
 
 @pytest.fixture
+def live(tmp_path, redis_srv):
+    """The whole system in real processes: gunicorn and an RQ worker, on a fresh database."""
+    import redis
+
+    from tests.live import LiveSystem
+
+    redis.Redis.from_url(redis_srv.url).flushdb()
+    system = LiveSystem(root=tmp_path / "live", redis_url=redis_srv.url).start()
+    yield system
+    system.stop()
+
+
+@pytest.fixture
 def clock():
     return FrozenClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
 

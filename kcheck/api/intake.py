@@ -7,12 +7,12 @@ from datetime import timedelta
 from functools import wraps
 
 import phonenumbers
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 from sqlalchemy import func, select, update
 
 from kcheck import audit, crypto
 from kcheck.api.limits import client_ip, limiter, mobile_session_key
-from kcheck.api.problems import Problem, negotiate_language
+from kcheck.api.problems import Problem, bearer_token, negotiate_language, unauthorized
 from kcheck.api.schemas import (
     CodeSubmit,
     ConsentSubmit,
@@ -41,17 +41,14 @@ def mobile_session(open_only: bool = True):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            header = request.headers.get("Authorization", "")
-            if not header.startswith("Bearer "):
-                raise Problem("unauthorized", headers={"WWW-Authenticate": "Bearer"})
+            digest = crypto.token_digest(bearer_token())
             svc = services()
-            digest = crypto.token_digest(header[7:].strip())
             with svc.sessions() as session:
                 mobile = session.scalar(select(MobileSession).where(
                     MobileSession.token_hash == digest))
             now = svc.now()
             if mobile is None or mobile.revoked_at or mobile.expires_at <= now:
-                raise Problem("unauthorized", headers={"WWW-Authenticate": "Bearer"})
+                raise unauthorized()
             g.mobile_session = mobile
             g.open_only = open_only
             return view(*args, **kwargs)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kcheck import apikeys, audit, links
 from kcheck.api.limits import api_client_key, limiter
-from kcheck.api.problems import Problem
+from kcheck.api.problems import Problem, bearer_token, unauthorized
 from kcheck.api.schemas import CaseCreate, parse_body
 from kcheck.domain import cases as domain
 from kcheck.events import emit
@@ -28,14 +28,11 @@ def require_scope(scope: str):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            header = request.headers.get("Authorization", "")
-            if not header.startswith("Bearer "):
-                raise Problem("unauthorized", headers={"WWW-Authenticate": "Bearer"})
-            svc = services()
-            with svc.sessions() as session:
-                client = apikeys.authenticate(session, header[7:].strip())
+            presented = bearer_token()
+            with services().sessions() as session:
+                client = apikeys.authenticate(session, presented)
             if client is None:
-                raise Problem("unauthorized", headers={"WWW-Authenticate": "Bearer"})
+                raise unauthorized()
             if scope not in client.scope_set():
                 raise Problem("forbidden", detail=f"This key lacks the {scope} scope.")
             g.api_client = client

@@ -111,6 +111,19 @@ class Problem(Exception):
         self.extra = extra
 
 
+def unauthorized() -> Problem:
+    return Problem("unauthorized", headers={"WWW-Authenticate": "Bearer"})
+
+
+def bearer_token() -> str:
+    """The credential of `Authorization: Bearer ...`, or a 401 problem."""
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.startswith("Bearer ") else ""
+    if not token:
+        raise unauthorized()
+    return token
+
+
 def negotiate_language(default: str = "en") -> str:
     if not request:
         return default

@@ -83,6 +83,6 @@ def country_signal(location_alpha2: str | None, nationality: str | None,
 
 def alpha3(alpha2: str) -> str | None:
     """ISO 3166 alpha-2 to the alpha-3 an MRZ uses (Germany is 'D' in an MRZ)."""
-    import pycountry_lookup
+    from kcheck.docintel.countries import ALPHA3
 
-    return pycountry_lookup.ALPHA3.get(alpha2.upper())
+    return ALPHA3.get(alpha2.upper())

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import LiveSystem
-
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -44,16 +42,6 @@ def launch_browser(playwright_instance):
     yield launch
     for browser in browsers:
         browser.close()
-
-
-@pytest.fixture
-def live(tmp_path, redis_srv):
-    import redis
-
-    redis.Redis.from_url(redis_srv.url).flushdb()
-    system = LiveSystem(root=tmp_path / "live", redis_url=redis_srv.url).start()
-    yield system
-    system.stop()
 
 
 @pytest.fixture

@@ -6,20 +6,6 @@ import json
 import re
 import urllib.request
 
-import pytest
-
-from tests.live import LiveSystem
-
-
-@pytest.fixture
-def live(tmp_path, redis_srv):
-    import redis
-
-    redis.Redis.from_url(redis_srv.url).flushdb()
-    system = LiveSystem(root=tmp_path / "live", redis_url=redis_srv.url).start()
-    yield system
-    system.stop()
-
 
 def test_demo_walks_every_step_and_leaves_the_case_in_the_review_queue(live):
     key = live.api_key("demo")

@@ -7,22 +7,9 @@ import re
 import time
 from datetime import UTC, datetime
 
-import pytest
 import requests
 
 from tests.fixtures.documents import make_photo
-
-
-@pytest.fixture
-def live(tmp_path, redis_srv):
-    import redis
-
-    from tests.live import LiveSystem
-
-    redis.Redis.from_url(redis_srv.url).flushdb()
-    system = LiveSystem(root=tmp_path / "live", redis_url=redis_srv.url).start()
-    yield system
-    system.stop()
 
 
 def sms_code(live) -> str:

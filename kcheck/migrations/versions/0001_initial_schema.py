@@ -106,6 +106,7 @@ def upgrade() -> None:
     sa.Column('sms_locks', sa.Integer(), nullable=False),
     sa.Column('sms_sends', sa.Integer(), nullable=False),
     sa.Column('resubmission_message', sa.LargeBinary(), nullable=True),
+    sa.Column('face_match', sa.LargeBinary(), nullable=True),
     sa.ForeignKeyConstraint(['api_client_id'], ['api_clients.id'], name=op.f('fk_cases_api_client_id_api_clients')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
     sa.UniqueConstraint('api_client_id', 'idempotency_key', name='uq_cases_idempotency'),
@@ -178,11 +179,18 @@ def upgrade() -> None:
     sa.Column('checked_at', sa.DateTime(), nullable=True),
     sa.Column('superseded_at', sa.DateTime(), nullable=True),
     sa.Column('flagged', sa.Boolean(), nullable=False),
+    sa.Column('analysis', sa.String(length=10), nullable=True),
+    sa.Column('analysed_at', sa.DateTime(), nullable=True),
+    sa.Column('mrz', sa.LargeBinary(), nullable=True),
+    sa.Column('phash', sa.LargeBinary(), nullable=True),
+    sa.Column('phash_bands', sa.String(length=60), nullable=True),
+    sa.Column('document_digest', sa.String(length=24), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_photos_case_id_cases')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_photos'))
     )
     with op.batch_alter_table('photos', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_photos_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_photos_document_digest'), ['document_digest'], unique=False)
         batch_op.create_index('ix_photos_status_enqueued', ['status', 'enqueued_at'], unique=False)
 
     op.create_table('sms_challenges',
@@ -258,6 +266,7 @@ def downgrade() -> None:
     op.drop_table('sms_challenges')
     with op.batch_alter_table('photos', schema=None) as batch_op:
         batch_op.drop_index('ix_photos_status_enqueued')
+        batch_op.drop_index(batch_op.f('ix_photos_document_digest'))
         batch_op.drop_index(batch_op.f('ix_photos_case_id'))
 
     op.drop_table('photos')
