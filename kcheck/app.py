@@ -41,21 +41,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _init_security_headers(app, settings)
     _init_errors(app)
 
-    from kcheck import ops
+    from kcheck import ops, review_ui
     from kcheck.api import intake, limits, openapi, partner, photos  # noqa: F401 (routes)
+    from kcheck.web import verify_page
 
     limits.init_app(app, settings)
-    app.register_blueprint(ops.bp)
-    app.register_blueprint(partner.bp)
-    app.register_blueprint(intake.bp)
-    app.register_blueprint(openapi.bp)
-    from kcheck.web.verify_page import bp as verify_page_bp; app.register_blueprint(verify_page_bp)  # noqa: E702, I001
-    try:
-        from kcheck.review_ui import init_app as init_review_ui
-    except ImportError:
-        init_review_ui = None
-    if init_review_ui:
-        init_review_ui(app)
+    for blueprint in (ops.bp, partner.bp, intake.bp, openapi.bp, verify_page.bp):
+        app.register_blueprint(blueprint)
+    review_ui.init_app(app)
     return app
 
 

@@ -243,13 +243,15 @@ def audit_verify() -> None:
     click.echo("audit trail intact")
 
 
-from kcheck.commands.retention import register as _register_retention  # noqa: E402
+def _register_command_modules() -> None:
+    """Commands that live next to their subsystem."""
+    from kcheck.commands.demo import demo
+    from kcheck.commands.retention import register as register_retention
+    from kcheck.commands.staff import staff
 
-_register_retention(main)
+    register_retention(main)
+    main.add_command(demo)
+    main.add_command(staff)
 
-from kcheck.commands.demo import demo as _demo; main.add_command(_demo)  # noqa: E402, E702, I001
 
-
-from kcheck.commands.staff import staff as _staff  # noqa: E402
-
-main.add_command(_staff)
+_register_command_modules()
