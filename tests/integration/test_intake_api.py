@@ -249,3 +249,34 @@ def test_reviewers_request_for_new_photos_reaches_the_person(person, svc, case):
     state = person.call("GET", "/v1/session").get_json()
     assert state["resubmission_slots"] == ["id_front"]
     assert state["resubmission_message"] == "Please retake the front without your thumb on it."
+
+
+def test_changing_the_number_needs_a_new_verification(person, clock):
+    person.open()
+    person.request_code()
+    person.verify()
+    assert person.call("GET", "/v1/session").get_json()["steps"]["phone"] == "done"
+    clock.advance(seconds=31)
+    assert person.request_code("+41 78 765 43 21").status_code == 202
+    state = person.call("GET", "/v1/session").get_json()
+    assert state["steps"]["phone"] == "todo" and state["next_step"] == "phone"
+    assert person.verify().status_code == 200
+
+
+def test_opening_sessions_is_rate_limited_per_address(client):
+    answers = [client.post("/v1/sessions", json={"token": f"guess-{i}"}).status_code
+               for i in range(21)]
+    assert answers[:20] == [401] * 20 and answers[20] == 429
+    limited = client.post("/v1/sessions", json={"token": "guess"})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert limited.get_json()["code"] == "rate_limited"
+
+
+def test_a_second_tab_on_the_same_session_sees_the_same_state(person, app):
+    person.through_document_type()
+    other_tab = app.test_client()
+    upload = other_tab.put("/v1/session/photos/id_front", data=images.plain_jpeg(),
+                           content_type="image/jpeg", headers=person.headers)
+    assert upload.status_code == 202
+    state = person.call("GET", "/v1/session").get_json()
+    assert state["photos"]["id_front"]["photo_id"] == upload.get_json()["photo_id"]

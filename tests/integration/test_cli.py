@@ -1,0 +1,74 @@
+"""The operator's command line, run as a process like an operator would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.fixtures.documents import make_photo
+
+
+@pytest.fixture
+def run(settings):
+    env = {**os.environ, "KCHECK_ENV": "test", "DATABASE_URL": settings.database_url,
+           "REDIS_URL": settings.redis_url, "STORAGE_PATH": str(settings.storage_path),
+           "SMS_OUTBOX_PATH": str(settings.sms_outbox_path)}
+
+    def kcheck(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kcheck", *args], env=env,
+                              capture_output=True, text=True, check=check, timeout=120)
+
+    return kcheck
+
+
+def test_help_lists_every_command_with_a_description(run):
+    out = run("--help").stdout
+    for command in ("serve", "worker", "scheduler", "migrate", "dev", "apikey", "sms",
+                    "check-image", "storage", "audit", "purge", "retention", "webhooks",
+                    "staff", "demo"):
+        line = next((li for li in out.splitlines() if li.strip().startswith(command + " ")), "")
+        assert len(line.split()) > 1, command
+
+
+def test_apikey_create_list_revoke(run, client):
+    created = run("apikey", "create", "--name", "order-system", "--scopes", "cases:write")
+    key = created.stdout.strip().splitlines()[-1]
+    assert key.startswith("kck_")
+    listed = run("apikey", "list").stdout
+    assert "order-system" in listed and key not in listed
+    headers = {"Authorization": f"Bearer {key}"}
+    body = {"reason": "other", "subject_ref": "x"}
+    assert client.post("/v1/cases", json=body, headers=headers).status_code == 201
+    client_id = listed.split()[0]
+    run("apikey", "revoke", client_id)
+    assert client.post("/v1/cases", json=body, headers=headers).status_code == 401
+    bad = run("apikey", "create", "--name", "x", "--scopes", "cases:delete", check=False)
+    assert bad.returncode == 2 and "scopes" in bad.stderr
+
+
+def test_check_image_prints_one_json_object_per_file(run, tmp_path):
+    good = tmp_path / "good.jpg"
+    good.write_bytes(make_photo("passport_page", seed=2))
+    blurred = tmp_path / "blurred.jpg"
+    blurred.write_bytes(make_photo("passport_page", defect="blur", seed=2))
+    junk = tmp_path / "junk.jpg"
+    junk.write_bytes(b"<html>not a photo</html>")
+    result = run("check-image", "--slot", "passport_page", "--json", str(good), str(blurred),
+                 str(junk))
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["verdict"] for line in lines] == ["pass", "retake", "reject"]
+    assert "blurry" in lines[1]["reasons"] and lines[0]["ms"] > 0
+    assert {"path", "verdict", "reasons", "metrics", "ms"} <= set(lines[0])
+
+
+def test_sms_outbox_shows_the_development_messages(run, person_for, partner, settings):
+    case = partner.open_case().get_json()
+    person = person_for(case["verification_url"])
+    person.open()
+    person.request_code()
+    out = run("sms", "outbox").stdout
+    assert "+41791234567" in out and "kcheck" in out
