@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,12 @@ class IssuedKey:
     key: str
 
 
+def new_webhook_secret() -> str:
+    """A signing secret in the Standard Webhooks format: whsec_ + base64 of 24 random bytes
+    (standard base64, as every Standard Webhooks library decodes it)."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
 def parse_scopes(raw: str) -> list[str]:
     scopes = sorted({s.strip() for s in raw.split(",") if s.strip()})
     unknown = [s for s in scopes if s not in SCOPES]
@@ -34,7 +41,7 @@ def create(session: Session, name: str, scopes: list[str], now: datetime,
            master_key: bytes) -> IssuedKey:
     prefix = secrets.token_hex(6)
     key = f"{PREFIX}{prefix}_{crypto.random_token(32)}"
-    webhook_secret = "whsec_" + crypto.random_token(24)
+    webhook_secret = new_webhook_secret()
     client = ApiClient(name=name, key_prefix=prefix, key_hash=crypto.token_digest(key),
                        scopes=",".join(scopes), created_at=now)
     session.add(client)

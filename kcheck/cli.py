@@ -255,3 +255,5 @@ def _register_command_modules() -> None:
 
 
 _register_command_modules()
+
+from kcheck.commands.docintel import read_mrz as _read_mrz; main.add_command(_read_mrz)  # noqa: E402, E702, I001

@@ -18,11 +18,13 @@ FIELD_NAMES = ("document_type", "issuing_country", "surname", "given_names", "do
 TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1",
                           "J": "1", "Z": "2", "S": "5", "B": "8", "G": "6", "T": "7",
                           "A": "4"})
-TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G",
+TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "3": "E", "4": "A", "5": "S", "6": "G",
                            "7": "T", "8": "B"})
-# In a document number both readings are legal: the check digits decide.
-AMBIGUOUS = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5",
-             "2": "Z", "Z": "2", "6": "G", "G": "6"}
+# In a document number both O and 0 are legal, and OCR-B's O and 0 are the pair OCR confuses
+# most: the check digit decides between them. Only this pair is tried, and only a single
+# passing reading is accepted: the check digit is a weighted sum modulo 10, so every extra
+# candidate is another 1-in-10 chance of "fixing" a misread into a wrong number.
+AMBIGUOUS = {"0": "O", "O": "0"}
 MAX_AMBIGUOUS = 6  # at most 2**6 candidate document numbers are tried
 
 
@@ -41,7 +43,7 @@ def check_digit(text: str) -> str:
 
 def clean_line(raw: str) -> str:
     """OCR output to MRZ alphabet: upper case, no spaces, anything unknown read as '<'."""
-    text = raw.upper().replace(" ", "").replace("«", "<<").replace("‹", "<")
+    text = raw.upper().replace(" ", "").replace("«", "<<").replace("‹", "<").replace("×", "X")
     return re.sub(r"[^A-Z0-9<]", "<", text)
 
 
@@ -138,19 +140,22 @@ def _sex(char: str) -> str:
 
 
 def _number(raw: str, digit: str, composite_ok) -> tuple[str, bool, bool]:
-    """Document number: (number, check ok, corrected). When the check fails, the ambiguous
-    characters (O/0, I/1, B/8 ...) are swapped until both this check and the composite
-    check pass; a correction must satisfy both, so a wrong check digit stays wrong."""
+    """Document number: (number, check ok, corrected). When the check fails, O and 0 are
+    swapped; a correction is kept only if exactly one reading passes this check and the
+    composite check (the reviewer sees that it was corrected)."""
     digit = _digits(digit)
     if check_digit(raw) == digit:
         return raw, True, False
     spots = [i for i, c in enumerate(raw) if c in AMBIGUOUS][:MAX_AMBIGUOUS]
+    passing = []
     for flips in range(1, len(spots) + 1):
         for chosen in itertools.combinations(spots, flips):
             candidate = "".join(AMBIGUOUS[c] if i in chosen else c for i, c in enumerate(raw))
             if check_digit(candidate) == digit and composite_ok(candidate):
-                return candidate, True, True
-    return raw, False, False
+                passing.append(candidate)
+    if len(passing) == 1:
+        return passing[0], True, True
+    return raw, False, False  # none, or the check digits cannot tell readings apart
 
 
 def _check(data: str, digit: str, optional: bool = False) -> bool:

@@ -17,7 +17,7 @@ WORK_LONG_SIDE = 1400  # where lines are looked for
 READ_LONG_SIDE = 2400  # where line crops are cut from (more pixels per character)
 MIN_LINE_ASPECT = 11.0  # an MRZ line is at least 30 characters long: very long and thin
 MAX_LINE_ASPECT = 45.0  # thinner is a rule or an edge, not a line of characters
-SAME_LINE_WIDTH = 0.75  # MRZ lines are all as long as the longest one
+SHORT_LINE = 0.4  # shorter lines are not part of the zone
 MAX_LINES = 4
 # PP-OCR reads OCR-B's wide spacing better when the strip is stretched: at 1.0 it drops
 # letters ("KELLER" -> "KELER"); at 1.6 none were lost on the generated set.
@@ -80,11 +80,23 @@ def find_lines(gray: np.ndarray) -> list[np.ndarray]:
         if h < 4 or not MIN_LINE_ASPECT <= w / h <= MAX_LINE_ASPECT \
                 or w < 0.2 * max(small.shape):
             continue
-        box = cv2.boxPoints(((cx, cy), (w * 1.04 + 2 * h * 0.3, h * 1.7), angle))
-        found.append((w, box / scale))
+        found.append((w, (cx, cy), h, angle))
     found.sort(key=lambda item: -item[0])
-    longest = found[0][0] if found else 0
-    boxes = [box for w, box in found[:MAX_LINES] if w >= SAME_LINE_WIDTH * longest]
+    if not found:
+        return []
+    width, centre, _, angle = found[0]
+    boxes = []
+    for w, (cx, cy), h, a in found[:MAX_LINES + 2]:
+        if abs((a - angle + 90) % 180 - 90) > 4 or w < SHORT_LINE * width:
+            continue
+        # MRZ lines are equally long and aligned: a line whose fillers faded out is given
+        # the extent of the longest one, shifted across to where it was found.
+        theta = np.deg2rad(angle)
+        across = (cx - centre[0]) * -np.sin(theta) + (cy - centre[1]) * np.cos(theta)
+        mid = (centre[0] - across * np.sin(theta), centre[1] + across * np.cos(theta))
+        box = cv2.boxPoints((mid, (width * 1.04 + 0.6 * h, h * 1.7), angle))
+        boxes.append(box / scale)
+    boxes = boxes[:MAX_LINES]
     return sorted(boxes, key=lambda b: float(b[:, 1].mean()))
 
 

@@ -47,6 +47,7 @@ PERIODIC = (
     Periodic("dispatch-webhooks", "kcheck.workers.webhooks.dispatch_due_webhooks", 15),
     Periodic("expire-cases", "kcheck.workers.expiry.expire_cases", 60),
     Periodic("purge-due-cases", "kcheck.workers.purge.purge_due_cases", 60),
+    Periodic("analyse-submitted-cases", "kcheck.workers.docintel_job.enqueue_due_analyses", 20),
 )
 
 

@@ -8,12 +8,10 @@ conditional update (pending -> sending, with a lease) lets only one worker send 
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import logging
 import random
-import secrets
 import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -63,11 +61,6 @@ def callback_allowed(url: str | None) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def new_secret() -> str:
-    """A signing secret in the Standard Webhooks format: whsec_ + base64 of 24 random bytes."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
 def signature_header(secret_list: list[str], msg_id: str, at: datetime, body: str) -> str:
@@ -229,7 +222,7 @@ def enable_endpoint(session, client: ApiClient) -> None:
 def rotate_secret(session, client: ApiClient, now: datetime, master_key: bytes) -> str:
     """A new signing secret; the current one stays valid (both signatures sent) for 24 hours.
     Returns the new secret, to be shown once."""
-    secret = new_secret()
+    secret = apikeys.new_webhook_secret()
     if client.webhook_secret:
         client.webhook_secret_previous = client.webhook_secret
         client.webhook_previous_until = now + ROTATION_OVERLAP

@@ -1,0 +1,86 @@
+"""MRZ text: every ICAO 9303 check digit, field-type correction, and malformed zones."""
+
+from datetime import date
+
+import pytest
+
+from kcheck.docintel.mrz import check_digit, parse
+from tests.fixtures.mrz_documents import CHECK_POSITIONS, random_spec
+
+TODAY = date(2026, 11, 25)
+FORMATS = ("TD1", "TD2", "TD3")
+
+
+def test_check_digit_of_the_icao_specimen():
+    # ICAO 9303 part 4 specimen passport: L898902C3 -> 6, 740812 -> 2, 120415 -> 9.
+    assert (check_digit("L898902C3"), check_digit("740812"), check_digit("120415")) == \
+        ("6", "2", "9")
+
+
+def test_icao_specimen_passport_reads_field_by_field():
+    reading = parse(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                     "L898902C36UTO7408122F1204159ZE184226B<<<<<10"], TODAY)
+    assert reading.valid and reading.format == "TD3"
+    assert reading.fields == {
+        "document_type": "P", "issuing_country": "UTO", "surname": "ERIKSSON",
+        "given_names": "ANNA MARIA", "document_number": "L898902C3", "nationality": "UTO",
+        "birth_date": "1974-08-12", "sex": "F", "expiry_date": "2012-04-15",
+        "personal_number": "ZE184226B"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_zones_generated_by_the_mrz_package_are_valid(fmt):
+    for seed in range(25):
+        spec = random_spec(fmt, seed)
+        reading = parse(spec.lines(), TODAY)
+        assert reading.valid, (spec.lines(), reading.checks)
+        assert reading.fields["document_number"] == spec.document_number
+        assert reading.fields["nationality"] == spec.nationality.ljust(3, "<").rstrip("<")
+
+
+@pytest.mark.parametrize(("fmt", "check"),
+                         [(fmt, check) for fmt in FORMATS for check in CHECK_POSITIONS[fmt]])
+def test_a_wrong_check_digit_is_named_and_the_zone_is_invalid(fmt, check):
+    for seed in range(6):
+        reading = parse(random_spec(fmt, seed, broken_check=check).lines(), TODAY)
+        assert reading.found and not reading.valid
+        assert check in reading.failed_checks
+        if check != "composite":  # a changed check digit also changes the composite's input
+            assert set(reading.failed_checks) <= {check, "composite"}
+
+
+def test_letters_read_as_digits_in_names_and_digits_as_letters_in_dates_are_corrected():
+    lines = random_spec("TD1", 3).lines()  # MEIER<<LUCA<MARIA, born 1954-11-16
+    ocr = [lines[0], lines[1][:2].replace("5", "S") + lines[1][2:],
+           lines[2].replace("E", "3", 1).replace("I", "1")]
+    reading = parse(ocr, TODAY)
+    assert reading.valid
+    assert (reading.fields["surname"], reading.fields["given_names"]) == ("MEIER", "LUCA MARIA")
+
+
+def test_o_and_0_in_a_document_number_are_resolved_by_its_check_digits():
+    specimen = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+    misread = [specimen[0], specimen[1].replace("L898902C3", "L8989O2C3")]
+    reading = parse(misread, TODAY)
+    assert reading.valid and reading.fields["document_number"] == "L898902C3"
+    assert reading.corrected == ["document_number"]
+
+
+def test_other_misreads_in_a_document_number_are_not_guessed_away():
+    specimen = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+    for misread in ("L898902CE", "L89B902C3", "LB98902C3"):
+        reading = parse([specimen[0], specimen[1].replace("L898902C3", misread)], TODAY)
+        assert not reading.valid and "document_number" in reading.failed_checks, misread
+
+
+def test_a_missing_or_doubled_filler_is_absorbed():
+    lines = random_spec("TD3", 2).lines()
+    assert parse([lines[0][:-1], lines[1].replace("<<<", "<<<<", 1)], TODAY).valid
+
+
+def test_text_that_is_not_an_mrz_is_not_found():
+    assert not parse(["PASSPORT/PASS/PASSEPORT", "Document no.: X123"]).found
+    assert not parse([]).found
+    assert not parse([]).valid
