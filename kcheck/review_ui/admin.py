@@ -1,12 +1,14 @@
-"""Admin pages: the audit trail, paginated and checkable; and the statistics page for all staff."""
+"""Admin pages: the audit trail (paginated and checkable) and webhook deliveries (replayable);
+and the statistics page for all staff."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from kcheck import audit
-from kcheck.models import AuditEvent
+from kcheck.adapters.queue import QueueUnavailable
+from kcheck.models import AuditEvent, WebhookDelivery, WebhookEvent
 from kcheck.review_ui import bp
 from kcheck.review_ui.auth import admin_required
 from kcheck.review_ui.queue import staff_names
@@ -14,6 +16,7 @@ from kcheck.review_ui.stats import review_stats
 from kcheck.services import services
 
 PAGE_SIZE = 50
+WEBHOOK_STATUSES = ("pending", "sending", "delivered", "failed", "disabled", "no_endpoint")
 
 
 @bp.get("/admin/audit")
@@ -45,3 +48,42 @@ def stats():
         figures = review_stats(session, svc.settings, svc.now())
     return render_template("review/stats.html", stats=figures,
                            target=svc.settings.review_target_minutes)
+
+
+@bp.get("/admin/webhooks")
+@admin_required
+def webhook_events():
+    """Recent events to requesters with their delivery state; failed ones can be replayed."""
+    svc = services()
+    status = request.args.get("status", "")
+    query = select(WebhookEvent).order_by(WebhookEvent.id.desc()).limit(PAGE_SIZE)
+    if status in WEBHOOK_STATUSES:
+        query = query.where(WebhookEvent.status == status)
+    with svc.sessions() as session:
+        events = list(session.scalars(query))
+        last = {d.event_id: d for d in session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.event_id.in_([e.id for e in events]))
+            .order_by(WebhookDelivery.attempt))}
+    return render_template("review/webhooks.html", events=events, last=last, status=status,
+                           statuses=WEBHOOK_STATUSES, notice=request.args.get("notice"))
+
+
+@bp.post("/admin/webhooks/<event_id>/redeliver")
+@admin_required
+def redeliver_webhook(event_id: str):
+    from kcheck.workers.webhooks import RedeliveryRefused, enqueue_delivery, request_redelivery
+
+    svc = services()
+    now = svc.now()
+    try:
+        with svc.transaction() as session:
+            request_redelivery(session, event_id, now)
+            audit.record(session, now, "staff", g.staff.id, "webhook.redelivery_requested",
+                         session.get(WebhookEvent, event_id).case_id, event_id=event_id)
+    except RedeliveryRefused as exc:
+        abort(409, description=str(exc))
+    try:
+        enqueue_delivery(svc, event_id)
+    except QueueUnavailable:
+        pass  # the dispatcher sends it within 15 seconds
+    return redirect(url_for("review.webhook_events", notice="redelivery"), code=303)
