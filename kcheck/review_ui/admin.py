@@ -3,6 +3,8 @@ and the statistics page for all staff."""
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
@@ -82,8 +84,6 @@ def redeliver_webhook(event_id: str):
                          session.get(WebhookEvent, event_id).case_id, event_id=event_id)
     except RedeliveryRefused as exc:
         abort(409, description=str(exc))
-    try:
+    with contextlib.suppress(QueueUnavailable):  # else the dispatcher sends it within 15 s
         enqueue_delivery(svc, event_id)
-    except QueueUnavailable:
-        pass  # the dispatcher sends it within 15 seconds
     return redirect(url_for("review.webhook_events", notice="redelivery"), code=303)
