@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+import traceback
 import uuid
+from pathlib import Path
 
 from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
@@ -92,6 +94,12 @@ def _init_security_headers(app: Flask, settings: Settings) -> None:
         return response
 
 
+def _where(exc: Exception) -> str:
+    """Where an error happened, without its message: messages may quote the data being handled."""
+    frames = traceback.extract_tb(exc.__traceback__)[-6:]
+    return " < ".join(f"{f.name} ({Path(f.filename).name}:{f.lineno})" for f in reversed(frames))
+
+
 def _init_errors(app: Flask) -> None:
     from kcheck.api.problems import Problem, http_exception_as_problem, problem_response
 
@@ -118,5 +126,5 @@ def _init_errors(app: Flask) -> None:
         if isinstance(exc, StorageError | QueueUnavailable | OperationalError):
             log.warning("dependency unavailable: %s", type(exc).__name__)
             return problem_response(Problem("service_unavailable", headers={"Retry-After": "5"}))
-        log.exception("unhandled error")
+        log.error("unhandled error %s at %s", type(exc).__name__, _where(exc))
         return problem_response(Problem("internal_error"))

@@ -35,3 +35,17 @@ def test_metrics_are_prometheus_text(client, partner):
     partner.open_case()
     text = client.get("/metrics").get_data(as_text=True)
     assert 'kcheck_cases{status="created"} 1.0' in text
+
+
+def test_an_unexpected_error_is_a_500_problem_and_its_message_is_not_logged(app, caplog):
+    @app.get("/v1/boom")
+    def boom():
+        raise ValueError("phone +41791234567 did something odd")
+
+    response = app.test_client().get("/v1/boom")
+    assert response.status_code == 500
+    assert response.get_json()["code"] == "internal_error"
+    assert "+4179" not in response.get_data(as_text=True)
+    logged = "\n".join(r.getMessage() + str(r.exc_info) for r in caplog.records)
+    assert "ValueError" in logged and "boom (test_ops.py:" in logged
+    assert "+41791234567" not in logged
