@@ -76,11 +76,11 @@ def retention_group() -> None:
 def retention_audit(as_of: datetime | None) -> None:
     """List every personal column value or blob past its deadline, and every blob with no case
     or of a purged case (names and keys only, never the data). Exits 1 if any is found."""
-    from kcheck import retention
+    from kcheck.retention_audit import find_leftovers
 
     svc = _services(as_of)
     now = svc.now()
-    findings = retention.find_leftovers(svc, now)
+    findings = find_leftovers(svc, now)
     for finding in findings:
         click.echo(finding.line())
     if findings:

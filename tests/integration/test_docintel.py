@@ -101,3 +101,23 @@ def test_the_same_photo_and_document_in_another_open_case_are_flagged(partner, p
             "other_slot": "passport_page"} in flags
     assert not [f for f in flags if f["slot"] == "selfie"]  # different selfies
     assert summary(svc, first)["reuse"]["state"] == "flagged"
+
+
+def test_the_purge_removes_every_result_and_the_summary_says_so(partner, person_for, run_jobs,
+                                                                svc, app, clock):
+    from kcheck.retention import pii_columns, purge_due_cases
+
+    passport, _ = make_mrz_photo("TD3", 5)
+    case_id = submit_passport(partner, person_for, run_jobs, passport, biometric=True)
+    analyse(app, run_jobs)
+    marked = {c.name for cols in pii_columns().values() for c in cols}
+    assert {"mrz", "phash", "phash_bands", "document_digest", "face_match"} <= marked
+    clock.advance(hours=72)  # the cap: every case's data is gone 72 hours after it arrived
+    assert purge_due_cases(svc, clock.now()).cases == 1
+    with svc.sessions() as session:
+        case = session.get(Case, case_id)
+        assert case.face_match is None
+        for photo in session.scalars(select(Photo).where(Photo.case_id == case_id)):
+            assert (photo.mrz, photo.phash, photo.phash_bands, photo.document_digest) == \
+                (None, None, None, None)
+    assert summary(svc, case_id) == {"state": "purged"}
