@@ -1,7 +1,8 @@
 """Photo uploads per second through the intake API, against a bare endpoint in the same run.
 
-kcheck: gunicorn with 2 workers (4 threads each, as `kcheck serve`) on loopback, S3 (moto's server) and Redis real, SQLite.
-Baseline: gunicorn with the same settings (2 workers, 4 threads each) serving a bare Flask endpoint that writes the body to disk.
+kcheck: gunicorn with 2 workers (4 threads each, as `kcheck serve`) on loopback, S3 (moto's
+server) and Redis real, SQLite. Baseline: gunicorn with the same settings serving a bare Flask
+endpoint that writes the body to disk.
 8 concurrent clients upload ~3 MB JPEGs. Quality workers are not running during the measure
 (checks are only queued), so both sides get the same two cores.
 
