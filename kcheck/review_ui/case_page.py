@@ -9,6 +9,7 @@ from kcheck import audit
 from kcheck.adapters.storage import BlobNotFound
 from kcheck.crypto import DecryptionError
 from kcheck.domain import cases as domain
+from kcheck.docintel import summary_for_reviewer
 from kcheck.domain.decisions import REASON_CODES
 from kcheck.models import AuditEvent, Case, Decision, Photo
 from kcheck.review_ui import bp
@@ -57,6 +58,7 @@ def case_context(session, case: Case, now, **extra) -> dict:
         "case": case, "slots": slots, "current": current, "earlier": earlier,
         "history": history, "decisions": decisions, "names": names,
         "pii": personal_data(case), "sla": sla_for(case, services().settings, now),
+        "assists": summary_for_reviewer(session, case, vault()),
         "quality": quality_summary(photos), "holder": holder,
         "mine": holder == g.staff.id, "open_for_decision": case.status in domain.AWAITING_REVIEW,
         "reason_codes": REASON_CODES, "notice": request.args.get("notice"),

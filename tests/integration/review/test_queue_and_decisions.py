@@ -47,6 +47,8 @@ def test_case_page_shows_what_the_decision_needs_and_audits_the_view(reviewer, s
     assert "ID card" in html and "Back of the ID card" in html and "Blurry" in html
     assert "flagged at submission" in html
     assert "case.viewed" in audit_actions(svc, case_id)
+    # The document assists have not run yet and say so rather than "ok".
+    assert "Document checks" in html and "not run: no consent" in html
 
 
 def test_photos_are_served_only_through_the_authenticated_endpoint(reviewer, submitted_case,
