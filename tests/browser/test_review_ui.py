@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pyotp
 import requests
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.fixtures.documents import make_photo
 
@@ -104,8 +105,14 @@ def open_case(page, case_id: str) -> None:
 
 
 def image_loaded(page, name: str) -> bool:
-    return page.get_by_role("img", name=name).evaluate(
-        "img => img.complete && img.naturalWidth > 0")
+    """The image arrived and decoded (waits for it: a loaded machine serves photos slowly)."""
+    handle = page.get_by_role("img", name=name).element_handle()
+    try:
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=handle,
+                               timeout=20_000)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def partner_status(live, partner, case_id: str) -> str:

@@ -303,6 +303,8 @@ def test_desktop_offers_the_phone_by_qr_code_and_still_allows_the_webcam(browser
     heading(page, "Continuer sur votre téléphone")
     qr = page.get_by_role("img", name="Code QR de votre lien de vérification")
     expect(qr).to_be_visible()
+    # `complete` is already true before the QR's src is set: wait for decoded pixels.
+    expect(qr).not_to_have_js_property("naturalWidth", 0)
     expect(qr).to_have_js_property("complete", True)
     image = cv2.imdecode(np.frombuffer(qr.screenshot(), np.uint8), cv2.IMREAD_GRAYSCALE)
     assert cv2.QRCodeDetector().detectAndDecode(image)[0] == url
