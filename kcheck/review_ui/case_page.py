@@ -8,8 +8,8 @@ from sqlalchemy import select
 from kcheck import audit
 from kcheck.adapters.storage import BlobNotFound
 from kcheck.crypto import DecryptionError
-from kcheck.domain import cases as domain
 from kcheck.docintel import summary_for_reviewer
+from kcheck.domain import cases as domain
 from kcheck.domain.decisions import REASON_CODES
 from kcheck.models import AuditEvent, Case, Decision, Photo
 from kcheck.review_ui import bp
