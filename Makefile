@@ -21,6 +21,10 @@ system-deps:
 test: $(INSTALLED) system-deps
 	$(VENV)/bin/ruff check kcheck tests bench
 	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider
+	# The API, review and full-flow suites again, each test on its own PostgreSQL database.
+	KCHECK_TEST_DATABASE=postgresql $(PY) -m pytest -n 2 -p no:cacheprovider \
+		tests/integration/test_intake_api.py tests/integration/test_partner_api.py \
+		tests/integration/test_full_flow.py tests/integration/review
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check kcheck tests bench

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -59,14 +61,47 @@ def clock():
     return FrozenClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres_url):
+    """A migrated PostgreSQL database that each test clones (CREATE DATABASE ... TEMPLATE)."""
+    from sqlalchemy import create_engine, text
+
+    from kcheck.db import upgrade
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE kcheck_template"))
+    upgrade(postgres_url.replace("/postgres?", "/kcheck_template?"))
+    return admin
+
+
+def fresh_postgres_database(postgres_url: str, admin) -> str:
+    from sqlalchemy import text
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE kcheck_template'))
+    return postgres_url.replace("/postgres?", f"/{name}?")
+
+
 @pytest.fixture
-def settings(tmp_path, redis_srv, template_db):
+def database_url(request, tmp_path, template_db) -> str:
+    """SQLite by default; PostgreSQL when KCHECK_TEST_DATABASE=postgresql (`make test` runs the
+    API and review suites a second time that way)."""
+    if os.environ.get("KCHECK_TEST_DATABASE") == "postgresql":
+        admin = request.getfixturevalue("postgres_template")
+        return fresh_postgres_database(request.getfixturevalue("postgres_url"), admin)
+    db = tmp_path / "kcheck.db"
+    shutil.copy(template_db, db)
+    return f"sqlite:///{db}"
+
+
+@pytest.fixture
+def settings(tmp_path, redis_srv, database_url):
     import redis
 
     redis.Redis.from_url(redis_srv.url).flushdb()
-    db = tmp_path / "kcheck.db"
-    shutil.copy(template_db, db)
-    return Settings(env="test", database_url=f"sqlite:///{db}", redis_url=redis_srv.url,
+    return Settings(env="test", database_url=database_url, redis_url=redis_srv.url,
                     storage_path=tmp_path / "blobs", sms_outbox_path=tmp_path / "outbox.jsonl",
                     public_url="http://kcheck.test")
 
@@ -174,4 +209,7 @@ def pytest_terminal_summary(terminalreporter):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    report.fixtures_used = tuple(item.fixturenames)
+    used = set(item.fixturenames)
+    if "database_url" in used and os.environ.get("KCHECK_TEST_DATABASE") == "postgresql":
+        used.add("postgres_url")
+    report.fixtures_used = tuple(used)
