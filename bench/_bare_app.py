@@ -15,3 +15,15 @@ def upload():
     with open(os.path.join(FOLDER, uuid.uuid4().hex), "wb") as fh:
         fh.write(request.get_data())
     return {"ok": True}, 202
+
+
+@app.put("/upload-reencoded")
+def upload_reencoded():
+    """The bare endpoint plus the one step kcheck cannot skip: re-encoding without metadata."""
+    from kcheck.quality import sanitize_upload
+
+    clean = sanitize_upload(request.get_data(), request.mimetype)
+    os.makedirs(FOLDER, exist_ok=True)
+    with open(os.path.join(FOLDER, uuid.uuid4().hex), "wb") as fh:
+        fh.write(clean.jpeg)
+    return {"ok": True}, 202
