@@ -31,18 +31,31 @@ def check_photo(photo_id: str) -> str:
     except (DataGone, BlobNotFound, DecryptionError):
         return "gone"
     verdict = quality.check_photo(data, photo.slot)
-    preview_key = vault.put_blob(case, f"preview-{photo.slot}",
-                                 quality.annotate(data, verdict))
     with svc.transaction() as session:
         won = session.execute(
             update(Photo).where(Photo.id == photo_id, Photo.status == "pending",
                                 Photo.blob_key.is_not(None))
             .values(status=verdict.verdict, reasons=list(verdict.reasons),
-                    metrics=verdict.to_json(), preview_key=preview_key,
-                    checked_at=svc.now())).rowcount
+                    metrics=verdict.to_json(), checked_at=svc.now())).rowcount
     if not won:  # a concurrent run stored its result first: exactly one result is kept
-        svc.storage.delete_many([preview_key])
         return "duplicate"
     log.info("photo checked", extra={"photo": photo_id, "verdict": verdict.verdict,
                                      "reasons": list(verdict.reasons)})
+    # The person sees the verdict now; the reviewer's preview comes a moment later.
+    _store_preview(svc, vault, case, photo, data, verdict)
     return verdict.verdict
+
+
+def _store_preview(svc, vault: Vault, case: Case, photo: Photo, data: bytes, verdict) -> None:
+    from kcheck import quality
+
+    try:
+        key = vault.put_blob(case, f"preview-{photo.slot}", quality.annotate(data, verdict))
+    except DataGone:
+        return
+    with svc.transaction() as session:
+        kept = session.execute(update(Photo).where(
+            Photo.id == photo.id, Photo.preview_key.is_(None), Photo.blob_key.is_not(None))
+            .values(preview_key=key)).rowcount
+    if not kept:  # replaced or purged meanwhile: the preview must not outlive its photo
+        svc.storage.delete_many([key])
