@@ -550,7 +550,7 @@ async function pollVerdict(slot) {
       warned = true;
       feedback('info', t('capture.still_checking'));
     }
-    await sleep(i < 30 ? 1000 : 3000);
+    await sleep(i < 40 ? 250 : i < 70 ? 1000 : 3000); // verdicts usually come within a second
   }
 }
 
