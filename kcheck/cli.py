@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -182,26 +180,15 @@ def sms_outbox(last: int) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check_image(slot: str, as_json: bool, files: tuple[str, ...]) -> None:
     """Run the photo quality check on files; prints one JSON object per file."""
-    import cv2
-
     from kcheck import quality
+    from kcheck.commands import report_per_file
 
-    cv2.setNumThreads(1)
-    failed = False
-    for path in files:
-        started = time.perf_counter()
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            click.echo(json.dumps({"path": path, "error": exc.strerror or "unreadable"}))
-            failed = True
-            continue
+    def analyse(data: bytes) -> dict:
         verdict = quality.check_photo(data, slot)
-        ms = round((time.perf_counter() - started) * 1000, 1)
-        click.echo(json.dumps({"path": path, "verdict": verdict.verdict,
-                               "reasons": list(verdict.reasons), "metrics": verdict.metrics,
-                               "ms": ms}))
-    sys.exit(1 if failed else 0)
+        return {"verdict": verdict.verdict, "reasons": list(verdict.reasons),
+                "metrics": verdict.metrics}
+
+    report_per_file(files, analyse)
 
 
 @main.group()

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
-import time
-from pathlib import Path
-
 import click
 
 
@@ -16,22 +11,12 @@ import click
 def read_mrz(as_json: bool, files: tuple[str, ...]) -> None:
     """Find the MRZ (TD1, TD2, TD3) in each photo and check every check digit; prints one
     JSON object per file. Exit 1 if a file could not be read."""
-    import cv2
-
+    from kcheck.commands import report_per_file
     from kcheck.docintel import read_mrz as read
 
-    cv2.setNumThreads(1)
-    failed = False
-    for path in files:
-        started = time.perf_counter()
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            click.echo(json.dumps({"path": path, "error": exc.strerror or "unreadable"}))
-            failed = True
-            continue
+    def analyse(data: bytes) -> dict:
         reading = read(data).to_json()
         reading.pop("corrected", None)
-        ms = round((time.perf_counter() - started) * 1000, 1)
-        click.echo(json.dumps({"path": path, **reading, "ms": ms}))
-    sys.exit(1 if failed else 0)
+        return reading
+
+    report_per_file(files, analyse)

@@ -72,3 +72,21 @@ def test_sms_outbox_shows_the_development_messages(run, person_for, partner, set
     person.request_code()
     out = run("sms", "outbox").stdout
     assert "+41791234567" in out and "kcheck" in out
+
+
+def test_read_mrz_prints_fields_and_names_the_failing_check(run, tmp_path):
+    from tests.fixtures.mrz_documents import make_mrz_photo
+
+    good, spec = make_mrz_photo("TD3", seed=4)
+    bad, _ = make_mrz_photo("TD3", seed=4, broken_check="document_number")
+    (tmp_path / "good.jpg").write_bytes(good)
+    (tmp_path / "bad.jpg").write_bytes(bad)
+    result = run("read-mrz", "--json", str(tmp_path / "good.jpg"), str(tmp_path / "bad.jpg"))
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["found"] and first["valid"] and first["format"] == "TD3"
+    assert first["fields"]["surname"] == spec.surname
+    assert first["fields"]["document_number"] == spec.document_number
+    assert second["found"] and not second["valid"]
+    # The composite digit covers the document number's digit, so it fails with it.
+    assert {name for name, ok in second["checks"].items() if not ok} == {"document_number",
+                                                                         "composite"}
