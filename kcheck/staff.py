@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from kcheck import crypto
@@ -215,3 +215,20 @@ def revoke_all(session: Session, staff_id: str, now: datetime) -> int:
     return session.execute(update(StaffSession).where(
         StaffSession.staff_id == staff_id, StaffSession.revoked_at.is_(None))
         .values(revoked_at=now)).rowcount
+
+
+def forget_ended_sessions(session: Session, now: datetime) -> int:
+    """Delete sessions that can no longer be resumed (past the absolute limit, or idle and
+    revoked ones older than the idle limit); returns how many."""
+    return session.execute(delete(StaffSession).where(or_(
+        StaffSession.created_at < now - ABSOLUTE_TIMEOUT,
+        StaffSession.last_seen_at < now - IDLE_TIMEOUT))).rowcount
+
+
+def forget_ended_sessions_job() -> int:
+    """Periodic job: keep the sessions table to the sessions that are still alive."""
+    from kcheck.services import services
+
+    svc = services()
+    with svc.transaction() as session:
+        return forget_ended_sessions(session, svc.now())

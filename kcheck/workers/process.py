@@ -48,6 +48,7 @@ PERIODIC = (
     Periodic("expire-cases", "kcheck.workers.expiry.expire_cases", 60),
     Periodic("purge-due-cases", "kcheck.workers.purge.purge_due_cases", 60),
     Periodic("analyse-submitted-cases", "kcheck.workers.docintel_job.enqueue_due_analyses", 20),
+    Periodic("forget-ended-staff-sessions", "kcheck.staff.forget_ended_sessions_job", 3600),
 )
 
 

@@ -217,3 +217,20 @@ def test_admin_page_verifies_the_chain_and_shows_a_deleted_row(reviewer_for, svc
         session.execute(text("DELETE FROM audit_events WHERE id = 2"))
     page = admin.get("/review/admin/audit?verify=1").get_data(as_text=True)
     assert "The audit trail was altered" in page and "missing (deleted rows)" in page
+
+
+def test_ended_sessions_are_forgotten_by_the_periodic_job(reviewer, reviewer_for, clock, app, svc):
+    from sqlalchemy import func, select
+
+    from kcheck.models import StaffSession
+    from kcheck.staff import forget_ended_sessions_job
+
+    reviewer_for("other@example.test")
+    clock.advance(minutes=20)
+    assert reviewer.get("/review/").status_code == 200  # this one stays active
+    clock.advance(minutes=20)  # the other one is now idle for 40 minutes
+    with app.app_context():
+        assert forget_ended_sessions_job() == 1
+    with svc.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(StaffSession)) == 1
+    assert reviewer.get("/review/").status_code == 200
