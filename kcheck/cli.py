@@ -216,18 +216,22 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-def audit_verify() -> None:
-    """Check the chain; exit 1 if any row was edited, inserted or deleted."""
+@click.option("--anchor", default=None, metavar="HASH",
+              help="A head hash printed by an earlier run: detects rows removed since.")
+def audit_verify(anchor: str | None) -> None:
+    """Check the chain; exit 1 if any row was edited, inserted or deleted. Keep the printed
+    head hash outside the database and pass it as --anchor next time."""
     from kcheck import audit
 
     svc = services_for(load_app())
     with svc.sessions() as session:
-        problems = audit.verify(session)
+        problems = audit.verify(session, anchor)
+        count, head = audit.head(session)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         sys.exit(1)
-    click.echo("audit trail intact")
+    click.echo(f"audit trail intact: {count} events, head {head}")
 
 
 def _register_command_modules() -> None:
