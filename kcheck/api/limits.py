@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter, RequestLimit
 
+from kcheck import crypto
 from kcheck.api.problems import Problem, problem_response
 
 
 def client_ip() -> str:
-    # ProxyFix (TRUSTED_PROXIES) has already put the client's address here when configured.
-    return request.remote_addr or "unknown"
+    """The rate-limit key of the client's address: a keyed digest, so Redis never holds IP
+    addresses (personal data). ProxyFix (TRUSTED_PROXIES) has already put the client's
+    address in remote_addr when the app runs behind proxies."""
+    address = request.remote_addr or "unknown"
+    return "ip:" + crypto.keyed_digest(current_app.config["SECRET_KEY"], address, "ip")[:24]
 
 
 def api_client_key() -> str:
     client = g.get("api_client")
-    return f"key:{client.id}" if client else f"ip:{client_ip()}"
+    return f"key:{client.id}" if client else client_ip()
 
 
 def mobile_session_key() -> str:
     session = g.get("mobile_session")
-    return f"session:{session.id}" if session else f"ip:{client_ip()}"
+    return f"session:{session.id}" if session else client_ip()
 
 
 def _on_breach(limit: RequestLimit):

@@ -263,13 +263,18 @@ def test_changing_the_number_needs_a_new_verification(person, clock):
     assert person.verify().status_code == 200
 
 
-def test_opening_sessions_is_rate_limited_per_address(client):
+def test_opening_sessions_is_rate_limited_per_address(client, settings):
+    import redis
+
     answers = [client.post("/v1/sessions", json={"token": f"guess-{i}"}).status_code
                for i in range(21)]
     assert answers[:20] == [401] * 20 and answers[20] == 429
     limited = client.post("/v1/sessions", json={"token": "guess"})
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
     assert limited.get_json()["code"] == "rate_limited"
+    keys = [k.decode() for k in redis.Redis.from_url(settings.redis_url).keys("*")]
+    assert any("kcheck-rl" in k for k in keys)
+    assert not any("127.0.0.1" in k for k in keys)  # addresses are kept as keyed digests
 
 
 def test_a_second_tab_on_the_same_session_sees_the_same_state(person, app):
