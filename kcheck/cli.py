@@ -237,14 +237,13 @@ def audit_verify(anchor: str | None) -> None:
 def _register_command_modules() -> None:
     """Commands that live next to their subsystem."""
     from kcheck.commands.demo import demo
+    from kcheck.commands.docintel import read_mrz
     from kcheck.commands.retention import register as register_retention
     from kcheck.commands.staff import staff
 
     register_retention(main)
-    main.add_command(demo)
-    main.add_command(staff)
+    for command in (demo, read_mrz, staff):
+        main.add_command(command)
 
 
 _register_command_modules()
-
-from kcheck.commands.docintel import read_mrz as _read_mrz; main.add_command(_read_mrz)  # noqa: E402, E702, I001
