@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -18,19 +18,29 @@ class SmsSender(Protocol):
 
 
 class OutboxSms:
-    """Development backend: one JSON line per message, read back with `kcheck sms outbox`."""
+    """Development backend: one JSON line per message, read back with `kcheck sms outbox`.
+    The file holds numbers and codes, so messages older than 72 hours are dropped at each send,
+    as the retention promise wants for every copy of personal data."""
+
+    KEEP = timedelta(hours=72)
 
     def __init__(self, path: Path):
         self.path = Path(path)
 
     def send(self, to_e164: str, body: str) -> None:
-        line = json.dumps({"at": datetime.now(UTC).isoformat(), "to": to_e164, "body": body})
+        now = datetime.now(UTC)
+        line = json.dumps({"at": now.isoformat(), "to": to_e164, "body": body})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as fh:
+            with self.path.open("a+", encoding="utf-8") as fh:
                 fcntl.flock(fh, fcntl.LOCK_EX)
-                fh.write(line + "\n")
-        except OSError as exc:
+                fh.seek(0)
+                kept = [old for old in fh if old.strip()
+                        and datetime.fromisoformat(json.loads(old)["at"]) > now - self.KEEP]
+                fh.seek(0)
+                fh.truncate()
+                fh.writelines(kept + [line + "\n"])
+        except (OSError, ValueError, KeyError) as exc:
             raise SmsError("outbox not writable") from exc
 
     def messages(self) -> list[dict]:

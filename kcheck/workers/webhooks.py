@@ -9,9 +9,11 @@ conditional update (pending -> sending, with a lease) lets only one worker send 
 from __future__ import annotations
 
 import binascii
+import ipaddress
 import json
 import logging
 import random
+import socket
 import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -52,15 +54,28 @@ def retry_delay(attempts_made: int, rng: random.Random | None = None) -> float |
     return RETRY_DELAYS_S[attempts_made - 1] * (1 + jitter)
 
 
-def callback_allowed(url: str | None) -> bool:
-    """Only absolute http(s) URLs; anything else is refused, never fetched."""
+def callback_allowed(url: str | None, public_only: bool = False) -> bool:
+    """Only absolute http(s) URLs; anything else is refused, never fetched. With
+    `public_only` (production), a host that resolves to a loopback, private, link-local or
+    reserved address is refused too, so a callback URL cannot reach the internal network."""
     if not url:
         return False
     try:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    return not public_only or _resolves_to_public(parts.hostname, parts.port)
+
+
+def _resolves_to_public(host: str, port: int | None) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
+    return bool(addresses) and all(a.is_global and not a.is_multicast for a in addresses)
 
 
 def signature_header(secret_list: list[str], msg_id: str, at: datetime, body: str) -> str:
@@ -94,7 +109,7 @@ def deliver_event(svc, event_id: str) -> str:
         case = session.get(Case, event.case_id)
         client = session.get(ApiClient, event.api_client_id)
         secret_list = apikeys.webhook_secrets(client, svc.settings.master_key, now)
-    if not callback_allowed(case.callback_url):
+    if not callback_allowed(case.callback_url, public_only=svc.settings.production):
         return _settle(svc, event_id, attempt, now, None, "callback_url_refused", 0, final=True)
     body = body_of(event)
     signature = signature_header(secret_list, event.id, now, body)

@@ -123,3 +123,14 @@ def test_twilio_errors_are_translated_without_the_number():
     with pytest.raises(SmsError) as info:
         twilio(RecordingHttpClient(status=400)).send("+41791234567", "x")
     assert "+4179" not in str(info.value)
+
+
+def test_outbox_forgets_messages_older_than_72_hours(tmp_path):
+    import json as json_module
+    from datetime import UTC, datetime, timedelta
+
+    path = tmp_path / "outbox.jsonl"
+    old = (datetime.now(UTC) - timedelta(hours=73)).isoformat()
+    path.write_text(json_module.dumps({"at": old, "to": "+41790000000", "body": "old"}) + "\n")
+    OutboxSms(path).send("+41791234567", "new")
+    assert [m["body"] for m in OutboxSms(path).messages()] == ["new"]
