@@ -143,8 +143,13 @@ def run() -> None:
 def _announce(base: str, key: str, env: dict) -> None:
     import segno
 
-    case = _demo_case(base, key)
     extra = _announce_staff(env)
+    try:
+        case = _demo_case(base, key)
+    except (OSError, ValueError) as exc:  # urllib's HTTPError is an OSError
+        print(f"kcheck is running on {base}, but the demo case could not be opened ({exc});"
+              " see the messages above.", file=sys.stderr, flush=True)
+        return
     print(f"""
 kcheck is running on {base}
   readiness      {base}/readyz
