@@ -53,6 +53,20 @@ class RqJobQueue:
         except RedisError as exc:
             raise QueueUnavailable(type(exc).__name__) from exc
 
+    def enqueue_each(self, func: str, ids, spec: JobSpec, after=None) -> int:
+        """One job per id, for the periodic sweepers: stops at the first Redis failure (the
+        next tick tries again); `after(id)` runs once each job is queued. Returns how many."""
+        count = 0
+        for item in ids:
+            try:
+                self.enqueue(func, item, spec=spec)
+            except QueueUnavailable:
+                break
+            if after is not None:
+                after(item)
+            count += 1
+        return count
+
     def ping(self) -> None:
         try:
             self.redis.ping()

@@ -14,7 +14,7 @@ import logging
 
 from sqlalchemy import and_, exists, select, update
 
-from kcheck.adapters.queue import JobSpec, QueueUnavailable
+from kcheck.adapters.queue import JobSpec
 from kcheck.adapters.storage import BlobNotFound
 from kcheck.crypto import DecryptionError
 from kcheck.domain.cases import AWAITING_REVIEW
@@ -49,14 +49,7 @@ def enqueue_due_analyses() -> int:
     svc = services()
     with svc.sessions() as session:
         ids = due_case_ids(session)
-    count = 0
-    for case_id in ids:
-        try:
-            svc.queue.enqueue(ANALYSE_CASE_FUNC, case_id, spec=ANALYSE_CASE)
-        except QueueUnavailable:
-            break
-        count += 1
-    return count
+    return svc.queue.enqueue_each(ANALYSE_CASE_FUNC, ids, ANALYSE_CASE)
 
 
 def analyse_case(case_id: str) -> dict:

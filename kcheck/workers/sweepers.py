@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
-from kcheck.adapters.queue import QueueUnavailable
 from kcheck.models import Photo
 from kcheck.services import services
 from kcheck.workers.specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
@@ -23,13 +22,9 @@ def requeue_stuck_photos() -> int:
             Photo.status == "pending", Photo.superseded_at.is_(None),
             Photo.blob_key.is_not(None),
             or_(Photo.enqueued_at.is_(None), Photo.enqueued_at < cutoff)).limit(500)).all()
-    count = 0
-    for photo_id in ids:
-        try:
-            svc.queue.enqueue(CHECK_PHOTO_FUNC, photo_id, spec=CHECK_PHOTO)
-        except QueueUnavailable:
-            break
+
+    def mark_enqueued(photo_id: str) -> None:
         with svc.transaction() as session:
             session.execute(update(Photo).where(Photo.id == photo_id).values(enqueued_at=now))
-        count += 1
-    return count
+
+    return svc.queue.enqueue_each(CHECK_PHOTO_FUNC, ids, CHECK_PHOTO, after=mark_enqueued)

@@ -23,7 +23,6 @@ from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook
 
 from kcheck import apikeys, crypto
-from kcheck.adapters.queue import QueueUnavailable
 from kcheck.models import ApiClient, Case, WebhookDelivery, WebhookEvent
 from kcheck.services import services
 from kcheck.workers.specs import DELIVER_WEBHOOK, DELIVER_WEBHOOK_FUNC
@@ -201,15 +200,7 @@ def dispatch_due_webhooks() -> int:
         ids = session.scalars(select(WebhookEvent.id).where(
             WebhookEvent.status.in_(DUE_STATUSES), WebhookEvent.next_attempt_at <= now)
             .order_by(WebhookEvent.next_attempt_at).limit(DISPATCH_BATCH)).all()
-    count = 0
-    for event_id in ids:
-        try:
-            enqueue_delivery(svc, event_id)
-        except QueueUnavailable:
-            log.warning("webhook dispatch: queue unavailable; next tick retries")
-            break
-        count += 1
-    return count
+    return svc.queue.enqueue_each(DELIVER_WEBHOOK_FUNC, ids, DELIVER_WEBHOOK)
 
 
 def request_redelivery(session, event_id: str, now: datetime) -> WebhookEvent:

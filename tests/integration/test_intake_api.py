@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from tests import images
+from tests.concurrency import run_together
 from tests.conftest import outbox_code
 
 
@@ -112,20 +111,12 @@ def test_two_correct_submissions_at_once_exactly_one_wins(person, settings, app)
     person.open()
     person.request_code()
     code = outbox_code(settings)
-    results = []
-    barrier = threading.Barrier(2)
 
     def submit():
-        client = app.test_client()
-        barrier.wait()
-        results.append(client.post("/v1/session/phone/verify", json={"code": code},
-                                   headers=person.headers).status_code)
+        return app.test_client().post("/v1/session/phone/verify", json={"code": code},
+                                      headers=person.headers).status_code
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_together(submit)
     assert sorted(results) == [200, 409]
 
 

@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -25,6 +24,7 @@ from kcheck.models import AuditEvent, Case, Photo, SmsChallenge, WebhookEvent
 from kcheck.vault import Vault, blob_prefix
 from kcheck.workers.process import PERIODIC
 from tests import images
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.s3
 
@@ -380,18 +380,7 @@ def test_two_purges_at_once_on_postgresql_share_the_work(postgres_url, s3_settin
                                 svc.settings.master_key).client.id
     cases = [case_with_data(svc, client, clock.now(), orphans=4) for _ in range(40)]
     now = clock.now() + timedelta(hours=72)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def run():
-        barrier.wait()
-        results.append(retention.purge_due_cases(svc, now))
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    results = run_together(lambda: retention.purge_due_cases(svc, now))
     assert sum(r.cases for r in results) == len(cases)
     assert all(r.pending == [] for r in results)
     assert sum(r.blobs for r in results) == len(cases) * 10

@@ -16,6 +16,7 @@ from kcheck.clock import FrozenClock
 from kcheck.models import ApiClient, Case, WebhookDelivery, WebhookEvent
 from kcheck.workers import webhooks
 from kcheck.workers.process import PERIODIC
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.redis
 
@@ -220,18 +221,7 @@ def test_two_workers_never_send_the_same_attempt(app, svc, partner, secret, rece
     hook = receiver(delay_s=0.3)
     case = partner.open_case(callback_url=hook.url).get_json()
     event_id = event_of(svc, case["id"], "case.opened").id
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def worker():
-        barrier.wait()
-        outcomes.append(webhooks.deliver_event(svc, event_id))
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = run_together(lambda: webhooks.deliver_event(svc, event_id), timeout=30)
     assert sorted(outcomes) == ["delivered", "skipped"]
     assert len(hook.requests) == 1
 
