@@ -221,9 +221,17 @@ def test_session_of_another_case_cannot_touch_this_one(person, partner, person_f
 
 def test_wrong_types_and_missing_fields(person):
     person.open()
-    for body in ({}, {"phone_number": 41791234567}, [], "x", {"phone_number": "x", "extra": 1}):
+    cases = [({}, "phone_number"), ({"phone_number": 41791234567}, "phone_number"),
+             ([], "(body)"), ("x", "(body)"), ({"phone_number": "x", "extra": 1}, "extra")]
+    for body, field in cases:
         response = person.call("POST", "/v1/session/phone", json=body)
-        assert response.status_code in (400, 422), body
+        assert response.status_code == 422, body
+        problem = response.get_json()
+        assert problem["code"] == "validation_failed"
+        assert field in {e["field"] for e in problem["errors"]}, (body, problem["errors"])
+    not_json = person.call("POST", "/v1/session/phone", data="phone=1",
+                           content_type="text/plain")
+    assert not_json.status_code == 400 and not_json.get_json()["code"] == "bad_request"
 
 
 def test_reviewers_request_for_new_photos_reaches_the_person(person, svc, case):
