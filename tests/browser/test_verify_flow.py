@@ -3,6 +3,7 @@ document, granted (or refused) geolocation, against a live system with a real wo
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -306,7 +307,16 @@ def test_desktop_offers_the_phone_by_qr_code_and_still_allows_the_webcam(browser
     # `complete` is already true before the QR's src is set: wait for decoded pixels.
     expect(qr).not_to_have_js_property("naturalWidth", 0)
     expect(qr).to_have_js_property("complete", True)
-    image = cv2.imdecode(np.frombuffer(qr.screenshot(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    # Decode the pixels the page shows, at their own size (a screenshot of the scaled element
+    # can blur modules on a loaded machine), with a white margin as a phone camera sees it.
+    data_url = qr.evaluate("""img => {
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        c.getContext('2d').drawImage(img, 0, 0);
+        return c.toDataURL('image/png'); }""")
+    png = base64.b64decode(data_url.split(",", 1)[1])
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    image = cv2.copyMakeBorder(image, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
     assert cv2.QRCodeDetector().detectAndDecode(image)[0] == url
     screenshots(page, "handoff")
     page.get_by_role("button", name="Continuer sur cet ordinateur avec une webcam").click()
