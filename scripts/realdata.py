@@ -1,0 +1,161 @@
+"""Real-image evaluation sets: rebuild them from their public sources, and load them.
+
+Each set is a folder under `datasets/` with a `manifest.csv`: one row per image, naming
+where it comes from (`repo`, `commit`, `path`), its licence, its split (`calibration`,
+`test`, or `outside` for material kept out of both) and the labels a person wrote for it.
+No image is committed: `build` copies each one out of a local snapshot of its repository
+(`$KCHECK_MIRROR_DIR/<owner>+<name>/repo`, a bare git directory) or, failing that, downloads
+it from GitHub at the pinned commit, and checks it against the manifest's SHA-256.
+
+    python scripts/realdata.py build [SET ...]     # into var/realdata/<set>/<id><ext>
+    python scripts/realdata.py list                # sets, images, splits
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASETS = ROOT / "datasets"
+CACHE = Path(os.environ.get("KCHECK_REALDATA_DIR", ROOT / "var" / "realdata"))
+MIRRORS = Path(os.environ.get("KCHECK_MIRROR_DIR", "/work/.mirror"))
+COMMON = ("id", "repo", "commit", "path", "sha256", "licence", "split")
+SPLITS = ("calibration", "test", "outside")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled image of a set: its source, licence, split, labels and local file."""
+
+    set_name: str
+    row: dict
+
+    @property
+    def id(self) -> str:
+        return self.row["id"]
+
+    @property
+    def split(self) -> str:
+        return self.row["split"]
+
+    @property
+    def file(self) -> Path:
+        suffix = Path(self.row["path"]).suffix.lower() or ".bin"
+        return CACHE / self.set_name / f"{self.id}{suffix}"
+
+    def __getitem__(self, key: str) -> str:
+        return self.row[key]
+
+
+def sets() -> list[str]:
+    return sorted(p.parent.name for p in DATASETS.glob("*/manifest.csv"))
+
+
+def read_manifest(set_name: str) -> list[Item]:
+    path = DATASETS / set_name / "manifest.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(row for row in fh if not row.startswith("#"))
+        missing = [c for c in COMMON if c not in (reader.fieldnames or ())]
+        if missing:
+            raise SystemExit(f"{path}: missing columns {missing}")
+        items = [Item(set_name, row) for row in reader]
+    ids = [item.id for item in items]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise SystemExit(f"{path}: duplicate ids {sorted(dupes)}")
+    bad = [item.id for item in items if item.split not in SPLITS]
+    if bad:
+        raise SystemExit(f"{path}: unknown split for {bad}")
+    return items
+
+
+def load(set_name: str, split: str | None = None) -> list[Item]:
+    """The set's items (of one split if given) whose files are built; says how to build the rest."""
+    items = [i for i in read_manifest(set_name) if split is None or i.split == split]
+    missing = [i for i in items if not i.file.exists()]
+    if missing:
+        raise SystemExit(
+            f"{len(missing)} of {len(items)} images of {set_name!r} are not built: "
+            f"run `python scripts/realdata.py build {set_name}`"
+        )
+    return items
+
+
+def _from_mirror(repo: str, commit: str, path: str) -> bytes | None:
+    git_dir = MIRRORS / repo.replace("/", "+") / "repo"
+    if not git_dir.is_dir():
+        return None
+    result = subprocess.run(  # noqa: S603 - fixed git command on our own snapshot
+        ["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"],  # noqa: S607
+        capture_output=True,
+        check=False,
+    )
+    return result.stdout if result.returncode == 0 else None
+
+
+def _from_github(repo: str, commit: str, path: str) -> bytes:
+    url = f"https://raw.githubusercontent.com/{repo}/{commit}/{urllib.request.quote(path)}"
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - fixed https host
+        return response.read()
+
+
+def build(set_name: str) -> tuple[int, list[str]]:
+    """Fetch every image of the set into the cache; returns (built, failures)."""
+    built, failures = 0, []
+    for item in read_manifest(set_name):
+        if item.file.exists() and _sha256(item.file.read_bytes()) == item["sha256"]:
+            built += 1
+            continue
+        data = _from_mirror(item["repo"], item["commit"], item["path"])
+        if data is None:
+            try:
+                data = _from_github(item["repo"], item["commit"], item["path"])
+            except OSError as exc:
+                failures.append(f"{item.id}: {item['repo']}:{item['path']}: {type(exc).__name__}")
+                continue
+        if _sha256(data) != item["sha256"]:
+            failures.append(f"{item.id}: content differs from the manifest's sha256")
+            continue
+        item.file.parent.mkdir(parents=True, exist_ok=True)
+        item.file.write_bytes(data)
+        built += 1
+    return built, failures
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    build_cmd = sub.add_parser("build", help="fetch the images of the named sets (default: all)")
+    build_cmd.add_argument("sets", nargs="*")
+    sub.add_parser("list", help="sets with their image counts per split")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for name in sets():
+            items = read_manifest(name)
+            counts = {s: sum(i.split == s for i in items) for s in SPLITS}
+            print(f"{name}: {len(items)} images {counts}")
+        return 0
+    status = 0
+    for name in args.sets or sets():
+        built, failures = build(name)
+        print(f"{name}: {built} built into {CACHE / name}, {len(failures)} failed")
+        for line in failures:
+            print(f"  {line}", file=sys.stderr)
+        status = status or (1 if failures else 0)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
