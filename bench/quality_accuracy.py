@@ -117,7 +117,7 @@ def print_reasons(outcomes: list[Outcome]) -> None:
     for o in outcomes:
         for reason in o.sample.reasons:
             by_reason[reason].append(o)
-    print(f"\n{'reason a person gave':<24}{'false passes':>16}{'check named it too':>22}")
+    print(f"\n{'expected reason':<24}{'false passes':>16}{'check named it too':>22}")
     for reason in sorted(by_reason):
         rows = by_reason[reason]
         passes = sum(o.false_pass for o in rows)
