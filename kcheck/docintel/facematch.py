@@ -114,34 +114,36 @@ def compare(selfie: bytes | np.ndarray, document: bytes | np.ndarray) -> FaceMat
     if any(image is None for image in images):
         return FaceMatch("unreadable")
     with _lock:
-        selfie_template = _template(images[0], upsample=0) \
-            if max(images[0].shape[:2]) > 600 else _template(images[0], upsample=1)
+        selfie_template = _side_template(images[0], "selfie")
         if selfie_template is None:
             return FaceMatch("no_face_selfie")
-        document_template = _template(images[1], upsample=1)
+        document_template = _side_template(images[1], "document")
         if document_template is None:
             return FaceMatch("no_face_document")
     distance = round(float(np.linalg.norm(selfie_template - document_template)), 4)
     return FaceMatch("match" if distance <= MATCH_THRESHOLD else "no_match", distance)
 
 
-def distance_between(a: np.ndarray, b: np.ndarray, whole_a: bool = False,
-                     whole_b: bool = False) -> float | None:
-    """Calibration helper: the distance between two face images (RGB arrays). `whole_*`
-    treats the whole image as the face box (for thumbnails too small for the detector)."""
-    templates = []
-    for image, whole in ((a, whole_a), (b, whole_b)):
-        template = _whole_template(image) if whole else _template(image, upsample=1)
-        if template is None:
-            return None
-        templates.append(template)
-    return float(np.linalg.norm(templates[0] - templates[1]))
+def _side_template(rgb: np.ndarray, side: str) -> np.ndarray | None:
+    # A large selfie shows its face big enough without upsampling; a document portrait is small.
+    upsample = 0 if side == "selfie" and max(rgb.shape[:2]) > 600 else 1
+    return _template(rgb, upsample)
 
 
-def _whole_template(rgb: np.ndarray) -> np.ndarray:
-    import dlib
+def calibration_templates(images: list[np.ndarray], side: str) -> list[np.ndarray | None]:
+    """bench/facematch.py only: the templates compare() would compute for each image on one
+    side ("selfie" or "document"), so thousands of pairs are scored without recomputing them.
+    The product never calls this; its templates stay inside compare()."""
+    with _lock:
+        return [_side_template(image, side) for image in images]
 
-    _, predictor, encoder = _models()
-    h, w = rgb.shape[:2]
-    rect = dlib.rectangle(0, 0, w - 1, h - 1)
-    return np.asarray(encoder.compute_face_descriptor(rgb, predictor(rgb, rect), 1))
+
+def largest_face_box(rgb: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(left, top, right, bottom) of the face compare() would use, in the image's own pixels."""
+    with _lock:
+        found = _largest_face(rgb, upsample=1)
+    if found is None:
+        return None
+    image, rect = found
+    ratio = rgb.shape[1] / image.shape[1]
+    return tuple(round(v * ratio) for v in (rect.left(), rect.top(), rect.right(), rect.bottom()))
