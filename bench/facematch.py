@@ -33,8 +33,11 @@ import realdata  # noqa: E402
 from kcheck.docintel import facematch, facescore  # noqa: E402
 
 SET = "faces"
-THRESHOLDS = (0.4, 0.45, 0.5, 0.55, 0.6)
+THRESHOLDS = (0.5, 0.55, 0.575, 0.6, 0.625, 0.65)
 GRID = tuple(round(0.3 + 0.025 * i, 3) for i in range(21))  # 0.300 .. 0.800
+# The threshold rule (calibration split, document pairs): the largest grid distance whose false
+# match rate stays under 1 % even at the upper end of its 95 % interval.
+MAX_FMR_UPPER = 0.01
 
 
 def seed_of(item_id: str) -> int:
@@ -142,19 +145,25 @@ def distances(selfie, document, pair_list):
     return found, missing
 
 
+def interval(k: int, n: int):
+    return binomtest(k, n).proportion_ci(0.95, method="exact")
+
+
 def rate(k: int, n: int) -> str:
     if n == 0:
         return "n/a (no pairs)"
-    ci = binomtest(k, n).proportion_ci(0.95, method="exact")
+    ci = interval(k, n)
     return (f"{k}/{n} = {100 * k / n:.2f} % "
             f"(95 % CI {100 * ci.low:.2f}-{100 * ci.high:.2f} %)")
 
 
 def report(split: str, items, conditions: dict, threshold: float, seconds: float,
-           by_person: dict) -> None:
+           by_person: dict, faceless: dict) -> None:
     people = len(by_person)
     print(f"face match on real people, {split} split ({seconds:.0f} s): {len(items)} photos of "
           f"{people} people ({sum(len(v) > 1 for v in by_person.values())} with 2 or more)")
+    print("  no face found: " + ", ".join(f"{name} {k}/{len(items)}"
+                                          for name, k in faceless.items()))
     print(f"threshold {threshold} (match when distance <= threshold), "
           "Clopper-Pearson intervals; pairs share photos, so the intervals are optimistic")
     for name, (found, missing) in conditions.items():
@@ -177,17 +186,24 @@ def report(split: str, items, conditions: dict, threshold: float, seconds: float
             g, i = found[True], found[False]
             cells.append(f"{sum(d > t for d in g):4d}/{len(g):<4d} {sum(d <= t for d in i):5d}/"
                          f"{len(i):<6d}")
-        print(f"    {t:9.2f} " + "  ".join(f"{c:>27}" for c in cells))
+        print(f"    {t:9.3f} " + "  ".join(f"{c:>27}" for c in cells))
 
 
-def calibration_table(found, threshold: float) -> dict:
+def chosen_threshold(impostor: list[float]) -> float:
+    return max(d for d in GRID
+               if interval(sum(x <= d for x in impostor), len(impostor)).high <= MAX_FMR_UPPER)
+
+
+def calibration_table(found) -> dict:
     """The reviewer's score table (see kcheck/docintel/facescore.py), document condition."""
     genuine, impostor = found[True], found[False]
     return {
         "source": "bench/facematch.py --calibrate: datasets/faces, calibration split, "
                   "document-portrait-like pairs (photo against a printed portrait of another "
                   "photo)",
-        "model": facematch.MODEL, "threshold": threshold,
+        "model": facematch.MODEL, "threshold": chosen_threshold(impostor),
+        "threshold_rule": "largest grid distance whose false match rate on these pairs has "
+                          f"a 95 % Clopper-Pearson upper bound <= {MAX_FMR_UPPER:.0%}",
         "same_person": len(genuine), "different_people": len(impostor),
         "rows": [{"distance": d,
                   "different_people_at_most": sum(x <= d for x in impostor),
@@ -207,12 +223,16 @@ def main() -> None:
     pair_list, by_person = pairs(items)
     conditions = {name: distances(selfie, document, pair_list)
                   for name, document in documents.items()}
+    faceless = {"as the selfie": sum(t is None for t in selfie),
+                 **{f"as the {name}": sum(t is None for t in document)
+                    for name, document in documents.items()}}
     report(split, items, conditions, facematch.MATCH_THRESHOLD,
-           time.perf_counter() - started, by_person)
+           time.perf_counter() - started, by_person, faceless)
     if args.calibrate:
-        table = calibration_table(conditions["document"][0], facematch.MATCH_THRESHOLD)
+        table = calibration_table(conditions["document"][0])
         facescore.TABLE.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {facescore.TABLE.relative_to(ROOT)}")
+        print(f"wrote {facescore.TABLE.relative_to(ROOT)}: threshold by the rule "
+              f"{table['threshold']} (the product uses {facematch.MATCH_THRESHOLD})")
 
 
 if __name__ == "__main__":
