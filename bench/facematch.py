@@ -135,14 +135,16 @@ def pairs(items):
 
 
 def distances(selfie, document, pair_list):
-    """{True: [...], False: [...]} distances, and the pairs that could not be compared."""
-    found, missing = {True: [], False: []}, {True: 0, False: 0}
+    """{same person: [distance, ...]}, the pairs that could not be compared, and
+    {same person: [(selfie index, document index), ...]} in the order of the distances."""
+    found, missing, where = {True: [], False: []}, {True: 0, False: 0}, {True: [], False: []}
     for a, b, same in pair_list:
         if selfie[a] is None or document[b] is None:
             missing[same] += 1
             continue
         found[same].append(float(np.linalg.norm(selfie[a] - document[b])))
-    return found, missing
+        where[same].append((a, b))
+    return found, missing, where
 
 
 def interval(k: int, n: int):
@@ -162,11 +164,11 @@ def report(split: str, items, conditions: dict, threshold: float, seconds: float
     people = len(by_person)
     print(f"face match on real people, {split} split ({seconds:.0f} s): {len(items)} photos of "
           f"{people} people ({sum(len(v) > 1 for v in by_person.values())} with 2 or more)")
-    print("  no face found: " + ", ".join(f"{name} {k}/{len(items)}"
-                                          for name, k in faceless.items()))
+    print("  no face found: " + "; ".join(f"{name} {len(ids)}/{len(items)} {' '.join(ids)}"
+                                          for name, ids in faceless.items()))
     print(f"threshold {threshold} (match when distance <= threshold), "
           "Clopper-Pearson intervals; pairs share photos, so the intervals are optimistic")
-    for name, (found, missing) in conditions.items():
+    for name, (found, missing, where) in conditions.items():
         genuine, impostor = found[True], found[False]
         print(f"  {name} pairs: {len(genuine) + missing[True]} same-person, "
               f"{len(impostor) + missing[False]} different-people; "
@@ -178,11 +180,16 @@ def report(split: str, items, conditions: dict, threshold: float, seconds: float
         if genuine and impostor:
             print(f"    median distance: same person {np.median(genuine):.3f}, "
                   f"different people {np.median(impostor):.3f}")
+        for same, label in ((False, "false matches"), (True, "false non-matches")):
+            wrong = sorted((d, items[a].id, items[b].id)
+                           for d, (a, b) in zip(found[same], where[same], strict=True)
+                           if (d > threshold) == same)
+            print(f"    {label}: " + ", ".join(f"{a} vs {b} {d:.3f}" for d, a, b in wrong))
     print("  FNMR / FMR at other thresholds (k/n):")
     print("    threshold " + "  ".join(f"{name:>27}" for name in conditions))
     for t in THRESHOLDS:
         cells = []
-        for found, _ in conditions.values():
+        for found, _, _ in conditions.values():
             g, i = found[True], found[False]
             cells.append(f"{sum(d > t for d in g):4d}/{len(g):<4d} {sum(d <= t for d in i):5d}/"
                          f"{len(i):<6d}")
@@ -223,9 +230,9 @@ def main() -> None:
     pair_list, by_person = pairs(items)
     conditions = {name: distances(selfie, document, pair_list)
                   for name, document in documents.items()}
-    faceless = {"as the selfie": sum(t is None for t in selfie),
-                 **{f"as the {name}": sum(t is None for t in document)
-                    for name, document in documents.items()}}
+    faceless = {"as the selfie": [i.id for i, t in zip(items, selfie, strict=True) if t is None],
+                 **{f"as the {name}": [i.id for i, t in zip(items, document, strict=True)
+                                       if t is None] for name, document in documents.items()}}
     report(split, items, conditions, facematch.MATCH_THRESHOLD,
            time.perf_counter() - started, by_person, faceless)
     if args.calibrate:
