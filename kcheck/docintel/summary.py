@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
-from kcheck.docintel import crosscheck, reuse
+from kcheck.docintel import crosscheck, facescore, reuse
 from kcheck.docintel.mrz import FIELD_NAMES, MrzReading
 from kcheck.domain.cases import AWAITING_REVIEW, OPEN_FOR_PERSON
 from kcheck.models import Case, Photo
@@ -101,9 +101,10 @@ def _face(case: Case, vault: Vault) -> dict:
     if result is None:
         return {"state": "pending"}
     verdict = result.get("verdict")
+    reading = facescore.reading(result).to_json()
     if verdict not in ("match", "no_match"):
-        return {"state": "failed", "detail": verdict}
-    return {"state": verdict, "similarity": result.get("similarity"),
+        return {"state": "failed", "detail": verdict, "reading": reading}
+    return {"state": verdict, "reading": reading, "similarity": result.get("similarity"),
             "distance": result.get("distance"), "threshold": result.get("threshold"),
             "selfie_photo": result.get("selfie_photo"),
             "document_photo": result.get("document_photo")}

@@ -90,7 +90,7 @@ def template_helpers():
     return {"_": i18n.gettext, "ngettext": i18n.ngettext, "csrf_token": csrf_token,
             "staff": g.get("staff"), "locale": i18n.current_locale(),
             "languages": i18n.LANGUAGE_NAMES, "when": lambda m: i18n.when(m, zone),
-            "duration": i18n.duration, "label": _label}
+            "duration": i18n.duration, "percent": i18n.percent, "label": _label}
 
 
 @bp.errorhandler(HTTPException)
@@ -99,10 +99,10 @@ def error_page(exc: HTTPException):
                            csrf_failed=exc.description == "csrf"), exc.code
 
 
-def _label(kind: str, code: str | None) -> str:
+def _label(kind: str, code: str | None, **values) -> str:
     if code is None:
         return ""
-    return i18n.gettext(labels.all_labels()[kind].get(code, code))
+    return i18n.gettext(labels.all_labels()[kind].get(code, code), **values)
 
 
 def admin_required(view):

@@ -9,11 +9,13 @@ member's preference, without touching any app-wide Flask-Babel state other parts
 from __future__ import annotations
 
 import functools
+import math
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.numbers import format_percent
 from babel.support import NullTranslations, Translations
 from flask import g, request
 
@@ -59,3 +61,12 @@ def duration(delta: timedelta) -> str:
     """Hours and minutes: "1 h 05 min"; callers say whether it is late or left."""
     minutes = int(abs(delta).total_seconds() // 60)
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def percent(share: float | None) -> str:
+    """A share as a percentage to two significant digits ("1.2%", "0.041%"; "1,2 %" in French)."""
+    if share is None:
+        return ""
+    if share > 0:
+        share = round(share, 1 - math.floor(math.log10(share)))
+    return format_percent(share, locale=current_locale(), decimal_quantization=False)

@@ -51,6 +51,23 @@ QUALITY_REASONS = {
 }
 PHOTO_STATUSES = {"pending": N_("Check pending"), "pass": N_("Passed"),
                   "retake": N_("Retake advised"), "reject": N_("Rejected")}
+# kcheck.docintel.facescore: the words for a face-match score; %(share)s is a percentage.
+FACE_MATCH = {
+    "likely_same": N_("Likely the same person: about %(share)s of pairs of different people "
+                      "score this close."),
+    "likely_same_under": N_("Likely the same person: fewer than %(share)s of pairs of "
+                            "different people score this close."),
+    "unclear": N_("Unclear: about %(share)s of pairs of photos of one person score this far "
+                  "apart. Compare the faces yourself."),
+    "unlikely_same": N_("Unlikely the same person: about %(share)s of pairs of photos of one "
+                        "person score this far apart."),
+    "unlikely_same_under": N_("Unlikely the same person: fewer than %(share)s of pairs of "
+                              "photos of one person score this far apart."),
+    "no_face_document": N_("Could not compare: no face found on the document."),
+    "no_face_selfie": N_("Could not compare: no face found on the selfie."),
+    "unreadable": N_("Could not compare: a photo could not be read."),
+    "failed": N_("Could not compare: the comparison failed."),
+}
 ROLES = {"reviewer": N_("Reviewer"), "admin": N_("Administrator")}
 OUTCOMES = {"approved": N_("Approve"), "rejected": N_("Reject"),
             "resubmission_requested": N_("Request new photos")}
@@ -60,4 +77,4 @@ def all_labels() -> dict[str, dict[str, str]]:
     return {"slots": SLOTS, "statuses": STATUSES, "case_reasons": CASE_REASONS,
             "document_types": DOCUMENT_TYPES, "decision_reasons": DECISION_REASONS,
             "quality_reasons": QUALITY_REASONS, "photo_statuses": PHOTO_STATUSES,
-            "roles": ROLES, "outcomes": OUTCOMES}
+            "roles": ROLES, "outcomes": OUTCOMES, "face_match": FACE_MATCH}
