@@ -10,7 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from kcheck import apikeys, audit, links
+from kcheck import apikeys, audit, links, retention
 from kcheck.api.limits import api_client_key, limiter
 from kcheck.api.problems import Problem, bearer_token, unauthorized
 from kcheck.api.schemas import CaseCreate, parse_body
@@ -107,6 +107,7 @@ def create_case():
             if body.expected_name:
                 case.expected_name = Vault(svc.settings.master_key, svc.storage).seal_value(
                     case, "expected_name", body.expected_name)
+                retention.requester_data_stored(case, now, svc.settings)
             token = links.rotate(case, svc.settings.secret_key, now, svc.settings.link_ttl_hours)
             emit(session, case, "case.opened", now)
             audit.record(session, now, "api_client", g.api_client.id, "case.opened", case.id,
