@@ -212,7 +212,7 @@ class Decision(Base):
     reviewer_id: Mapped[str] = mapped_column(ForeignKey("staff_users.id"))
     outcome: Mapped[str] = mapped_column(String(30))
     reason_code: Mapped[str] = mapped_column(String(60))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # PII (the reviewer's free text)
     slots: Mapped[list[Any] | None]
     created_at: Mapped[datetime]
     # When the case had been submitted: response times survive a later resubmission.
