@@ -39,6 +39,9 @@ DISPATCH_BATCH = 500
 ROTATION_OVERLAP = timedelta(hours=24)
 USER_AGENT = "kcheck-webhooks/1"
 DUE_STATUSES = ("pending", "sending")  # "sending" is due again only once its lease ran out
+# An attempt whose own code raised is recorded as `job_error:<exception type>` (never the
+# message, which may quote data); /metrics counts them.
+JOB_ERROR = "job_error:"
 
 
 class RedeliveryRefused(Exception):
@@ -103,6 +106,16 @@ def deliver_event(svc, event_id: str) -> str:
     attempt = _claim(svc, event_id, now)
     if attempt is None:
         return "skipped"
+    try:
+        return _attempt(svc, event_id, attempt, now)
+    except Exception as exc:  # noqa: BLE001 - whatever broke, it is one failed attempt
+        log.warning("webhook attempt raised %s", type(exc).__name__,
+                    extra={"event": event_id, "attempt": attempt})
+        return _settle(svc, event_id, attempt, now, None, JOB_ERROR + type(exc).__name__, 0)
+
+
+def _attempt(svc, event_id: str, attempt: int, now: datetime) -> str:
+    """Build, sign and send one attempt, then settle it."""
     with svc.sessions() as session:
         event = session.get(WebhookEvent, event_id)
         case = session.get(Case, event.case_id)

@@ -269,3 +269,34 @@ def test_events_are_delivered_after_the_data_is_purged(app, svc, partner, secret
     purged = next(r[2] for r in hook.requests if b"case.data_purged" in r[2])
     assert b"Mustermann" not in purged
     assert b'"fields_deleted":2' in purged  # the expected name and the case's data key
+
+
+def test_a_job_that_raises_is_a_failed_attempt_with_backoff_cap_and_alert(
+        app, svc, client, partner, secret, receiver, clock, run_jobs):
+    from kcheck import crypto
+
+    hook = receiver()
+    case = partner.open_case(callback_url=hook.url).get_json()
+    with svc.transaction() as session:  # a secret sealed under another master key
+        client_row = session.scalars(select(ApiClient)).one()
+        client_row.webhook_secret = crypto.seal(b"k" * 32, secret.encode(), f"whsec:{client_row.id}")
+    moments = []
+    for _ in range(20):
+        event = event_of(svc, case["id"], "case.opened")
+        if event.status not in webhooks.DUE_STATUSES:
+            break
+        clock.set(event.next_attempt_at)
+        moments.append(clock.now())
+        tick(app, run_jobs)
+    event = event_of(svc, case["id"], "case.opened")
+    assert event.status == "failed" and event.attempts == webhooks.MAX_ATTEMPTS
+    assert attempts(svc, event.id) == [(n, None, "job_error:DecryptionError")
+                                       for n in range(1, webhooks.MAX_ATTEMPTS + 1)]
+    gaps = [(b - a).total_seconds() for a, b in zip(moments, moments[1:], strict=False)]
+    for gap, planned in zip(gaps, webhooks.RETRY_DELAYS_S, strict=True):
+        assert planned * 0.9 <= gap <= planned * 1.1
+    assert hook.requests == []
+    scraped = client.get("/metrics").get_data(as_text=True)
+    assert f"kcheck_webhook_job_errors_total {float(webhooks.MAX_ATTEMPTS)}" in scraped
+    assert 'kcheck_webhook_events{status="failed"} 1.0' in scraped
+
