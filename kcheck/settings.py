@@ -68,6 +68,7 @@ class Settings:
     log_level: str = "INFO"
     trusted_proxies: int = 0
     rate_limits_enabled: bool = True
+    metrics_token: str = field(default="", repr=False)
 
     @property
     def production(self) -> bool:
@@ -112,6 +113,7 @@ class Settings:
             log_level=parser.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             trusted_proxies=parser.integer("TRUSTED_PROXIES", 0, 0, 5),
             rate_limits_enabled=parser.boolean("RATE_LIMITS_ENABLED", True),
+            metrics_token=parser.text("METRICS_TOKEN", ""),
         )
         parser.problems.extend(settings._consistency_problems())
         if parser.problems:
@@ -142,6 +144,9 @@ class Settings:
             problems.append("STORAGE_BACKEND: production needs s3 (local is for development)")
         if not self.public_url.startswith("https://"):
             problems.append("PUBLIC_URL: production needs an https:// URL")
+        if len(self.metrics_token) < 32:
+            problems.append("METRICS_TOKEN: production needs a random value of 32+ characters "
+                            "(Prometheus sends it as a bearer token)")
         return problems
 
 

@@ -21,6 +21,7 @@ GOOD_PROD = {
     "SECRET_KEY": "s" * 48,
     "MASTER_KEY": base64.b64encode(b"k" * 32).decode(),
     "PUBLIC_URL": "https://verify.example.ch",
+    "METRICS_TOKEN": "m" * 40,
 }
 
 
@@ -42,7 +43,13 @@ def test_production_refuses_development_defaults():
         Settings.from_env({"KCHECK_ENV": "production"})
     names = {p.split(":")[0] for p in info.value.problems}
     assert {"SECRET_KEY", "MASTER_KEY", "DATABASE_URL", "SMS_BACKEND", "STORAGE_BACKEND",
-            "PUBLIC_URL"} <= names
+            "PUBLIC_URL", "METRICS_TOKEN"} <= names
+
+
+def test_production_refuses_open_metrics():
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({**GOOD_PROD, "METRICS_TOKEN": ""})
+    assert [p.split(":")[0] for p in info.value.problems] == ["METRICS_TOKEN"]
 
 
 @pytest.mark.parametrize(("name", "value"), [
