@@ -182,7 +182,7 @@ def resend(case_id: str):
         if case.expires_at <= now:
             raise Problem("conflict", detail="The case has expired.")
         token = links.rotate(case, svc.settings.secret_key, now, svc.settings.link_ttl_hours)
-        case.sms_locks = 0
+        # New sends for the new link; never new guesses (the guess budget is the case's).
         case.sms_sends = 0
         case.updated_at = now
         for mobile in session.scalars(select(MobileSession).where(
