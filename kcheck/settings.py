@@ -74,6 +74,7 @@ class Settings:
     trusted_proxies: int = 0
     rate_limits_enabled: bool = True
     metrics_token: str = field(default="", repr=False)
+    egress_proxy_url: str = ""
 
     @property
     def production(self) -> bool:
@@ -133,6 +134,7 @@ class Settings:
             trusted_proxies=parser.integer("TRUSTED_PROXIES", 0, 0, 5),
             rate_limits_enabled=parser.boolean("RATE_LIMITS_ENABLED", True),
             metrics_token=parser.text("METRICS_TOKEN", ""),
+            egress_proxy_url=parser.optional_url("EGRESS_PROXY_URL", ("http", "https")),
         )
         parser.problems.extend(settings._consistency_problems())
         if parser.problems:

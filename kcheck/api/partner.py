@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kcheck import apikeys, audit, links, retention
+from kcheck.adapters.egress import EgressPolicy, EgressRefused
 from kcheck.api.limits import api_client_key, limiter
 from kcheck.api.problems import Problem, bearer_token, unauthorized
 from kcheck.api.schemas import CaseCreate, parse_body
@@ -87,6 +88,12 @@ def create_case():
     body = parse_body(CaseCreate)
     idem = request.headers.get("Idempotency-Key", "").strip()[:200] or None
     svc = services()
+    if body.callback_url:
+        try:
+            EgressPolicy.from_settings(svc.settings).check_url(str(body.callback_url))
+        except EgressRefused:
+            raise Problem("validation_failed", errors=[{
+                "field": "callback_url", "message": "must be an https:// URL"}]) from None
     now = svc.now()
     try:
         with svc.transaction() as session:
