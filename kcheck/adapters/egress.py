@@ -40,6 +40,7 @@ class EgressPolicy:
     public_only: bool = False
     https_only: bool = False
     proxy_url: str = ""
+    ca_certs: str = certifi.where()  # the authorities trusted for receivers' certificates
 
     @classmethod
     def from_settings(cls, settings) -> EgressPolicy:
@@ -77,7 +78,7 @@ class EgressPolicy:
         """POST without following redirects or reading the answer; returns the status code."""
         parts = self.check_url(url)
         timeout = urllib3.Timeout(connect=timeout_s, read=timeout_s)
-        tls = {"cert_reqs": "CERT_REQUIRED", "ca_certs": certifi.where()}
+        tls = {"cert_reqs": "CERT_REQUIRED", "ca_certs": self.ca_certs}
         try:
             if self.proxy_url:
                 with urllib3.ProxyManager(self.proxy_url, timeout=timeout, retries=False,
