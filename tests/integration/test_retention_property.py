@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from kcheck import retention, staff
 from kcheck.domain.decisions import DecisionRequest
-from kcheck.models import Case, Photo
+from kcheck.models import AuditEvent, Case, Photo
 from kcheck.retention_audit import find_leftovers
 from kcheck.vault import Vault
 from kcheck.workers.expiry import expire_due
@@ -272,5 +272,8 @@ def test_no_personal_value_outlives_its_deadline_in_random_histories(world):
     opened = [h for h in histories if h.case_id]
     with world.svc.sessions() as session:
         statuses = set(session.scalars(select(Case.status)))
+        actions = set(session.scalars(select(AuditEvent.action)))
     assert len(opened) == HISTORIES >= 200
     assert {"cancelled", "expired", "approved", "rejected"} <= statuses, statuses
+    # Both purges ran: a whole case's, and the requester's data alone while a case went on.
+    assert {"case.data_purged", "case.requester_data_purged"} <= actions
