@@ -23,7 +23,7 @@ MAX_BODY = 15 * 1024 * 1024 + 64 * 1024  # a 15 MB photo plus multipart framing
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
-    settings = settings or (services.settings if services else Settings.from_env())
+    settings = settings or (services.settings if services else Settings.load())
     configure_logging(settings.log_format, settings.log_level)
     app = Flask(__name__)
     app.config.update(

@@ -12,7 +12,7 @@ from kcheck.settings import Settings, SettingsError
 
 def load_settings() -> Settings:
     try:
-        return Settings.from_env()
+        return Settings.load()
     except SettingsError as exc:
         for problem in exc.problems:
             click.echo(f"kcheck: configuration error: {problem}", err=True)

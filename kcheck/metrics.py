@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import CollectorRegistry, GaugeMetricFamily
+from prometheus_client.core import CollectorRegistry, CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
 
-from kcheck.models import Case, Photo
+from kcheck.models import Case, Photo, WebhookDelivery, WebhookEvent
 
 
 class DatabaseCollector:
@@ -22,8 +22,29 @@ class DatabaseCollector:
             photos.add_metric([], session.scalar(
                 select(func.count()).select_from(Photo).where(Photo.status == "pending",
                                                              Photo.superseded_at.is_(None))) or 0)
+            events, job_errors = self._webhooks(session)
         yield cases
         yield photos
+        yield events
+        yield job_errors
+
+    @staticmethod
+    def _webhooks(session):
+        """Events by delivery status (alert on `failed`), and attempts whose own code raised."""
+        from kcheck.workers.webhooks import JOB_ERROR
+
+        events = GaugeMetricFamily("kcheck_webhook_events", "Webhook events by delivery status",
+                                   labels=["status"])
+        for status, count in session.execute(
+                select(WebhookEvent.status, func.count()).group_by(WebhookEvent.status)):
+            events.add_metric([status], count)
+        errors = CounterMetricFamily(
+            "kcheck_webhook_job_errors", "Webhook attempts that failed inside kcheck (an "
+            "exception in the job, not the receiver's answer)")
+        errors.add_metric([], session.scalar(select(func.count()).select_from(WebhookDelivery)
+                                             .where(WebhookDelivery.error.like(JOB_ERROR + "%")))
+                          or 0)
+        return events, errors
 
 
 def registry_for(svc) -> CollectorRegistry:

@@ -113,14 +113,16 @@ class Case(Base):
     claimed_until: Mapped[datetime | None]
     resubmission_slots: Mapped[list[Any] | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
-    # Retention: the first personal data received starts the 72-hour clock.
+    # Retention: the person's first personal data starts the 72-hour clock of everything
+    # from the person; what the requester sent at creation has its own deadline.
     data_received_at: Mapped[datetime | None]
     purge_due_at: Mapped[datetime | None]
+    requester_data_due_at: Mapped[datetime | None]
     data_purged_at: Mapped[datetime | None]
     purge_receipt: Mapped[dict[str, Any] | None]
     # PII below: encrypted under the case's data key, nulled by the purge.
     wrapped_data_key: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII key
-    expected_name: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
+    expected_name: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII (from the requester)
     phone: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
     location: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
     location_country: Mapped[str | None] = mapped_column(String(2))  # PII
@@ -210,7 +212,7 @@ class Decision(Base):
     reviewer_id: Mapped[str] = mapped_column(ForeignKey("staff_users.id"))
     outcome: Mapped[str] = mapped_column(String(30))
     reason_code: Mapped[str] = mapped_column(String(60))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # PII (the reviewer's free text)
     slots: Mapped[list[Any] | None]
     created_at: Mapped[datetime]
     # When the case had been submitted: response times survive a later resubmission.
@@ -295,3 +297,7 @@ class StaffSession(Base):
 # costs what is due, not the table's history of purged cases.
 Index("ix_cases_purge_pending", Case.purge_due_at,
       sqlite_where=Case.data_purged_at.is_(None), postgresql_where=Case.data_purged_at.is_(None))
+# Only cases still holding requester data carry this deadline (the purge clears it).
+Index("ix_cases_requester_data_due", Case.requester_data_due_at,
+      sqlite_where=Case.requester_data_due_at.is_not(None),
+      postgresql_where=Case.requester_data_due_at.is_not(None))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import text
 
+from kcheck import crypto
 from kcheck.adapters.queue import QueueUnavailable
 from kcheck.adapters.storage import StorageError
 from kcheck.services import services
@@ -51,8 +52,18 @@ def readyz():
 
 @bp.get("/metrics")
 def metrics():
+    """Prometheus text, for the holder of METRICS_TOKEN (required in production; without it a
+    development instance serves them to anyone who can reach it)."""
     from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
     from kcheck.metrics import registry_for
 
-    return Response(generate_latest(registry_for(services())), mimetype=CONTENT_TYPE_LATEST)
+    svc = services()
+    expected = svc.settings.metrics_token
+    if expected:
+        header = request.headers.get("Authorization", "")
+        presented = header[7:].strip() if header.startswith("Bearer ") else ""
+        if not crypto.same(presented, expected):
+            return Response("metrics need the bearer token\n", status=401, mimetype="text/plain",
+                            headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    return Response(generate_latest(registry_for(svc)), mimetype=CONTENT_TYPE_LATEST)

@@ -38,7 +38,17 @@ UNDECIDED = OPEN_FOR_PERSON + AWAITING_REVIEW
 # Columns purged even though models.py does not mark them `# PII` (a code hash is as
 # good as the code while it is valid).
 ALSO_PURGED = (SmsChallenge.__table__.c.code_hash,)
+# Personal values the requester sends when opening a case, before the person's clock starts.
+REQUESTER_SUPPLIED = (Case.__table__.c.expected_name,)
+DATA_KEY = Case.__table__.c.wrapped_data_key
 PII_MARK = re.compile(r"^\s+(\w+)\s*:\s*Mapped\[.*#\s*PII\b")
+
+
+def requester_data_stored(case: Case, now: datetime, settings) -> datetime:
+    """Call when the requester's personal values are stored (at creation): they get their own
+    deadline, whether or not the person ever opens the case."""
+    case.requester_data_due_at = rules.hard_deadline(now, settings.retention_hours)
+    return case.requester_data_due_at
 
 
 def schedule_after_decision(case: Case, now: datetime, settings) -> datetime | None:
@@ -80,15 +90,26 @@ class PurgeTotals:
     fields: int = 0
     pending: list[str] = field(default_factory=list)  # storage refused: retried next tick
     skipped: int = 0  # another purge holds the case
+    requester: int = 0  # cases whose requester data alone was due (the case goes on)
+    requester_fields: int = 0
 
     def as_dict(self) -> dict:
         return {"cases": self.cases, "blobs": self.blobs, "fields": self.fields,
-                "pending": len(self.pending), "skipped": self.skipped}
+                "pending": len(self.pending), "skipped": self.skipped,
+                "requester": self.requester, "requester_fields": self.requester_fields}
 
 
 def due_filter(now: datetime):
     # Matches the partial index ix_cases_purge_pending.
     return and_(Case.purge_due_at <= now, Case.data_purged_at.is_(None))
+
+
+def requester_due_cases(session, now: datetime) -> list[tuple[str, datetime]]:
+    """(id, due) of every case whose requester data is due before the rest of its data."""
+    return [(r.id, r.requester_data_due_at) for r in session.execute(
+        select(Case.id, Case.requester_data_due_at).where(
+            Case.requester_data_due_at <= now, Case.data_purged_at.is_(None))
+        .order_by(Case.requester_data_due_at, Case.id))]
 
 
 def count_due(session, now: datetime) -> int:
@@ -122,6 +143,13 @@ def purge_due_cases(svc, now: datetime, on_case: Callable[[str, str], None] | No
     batch: list[str] = []
     locks = CaseLocks(svc.engine)
     try:
+        with svc.sessions() as session:
+            requester_due = requester_due_cases(session, now)
+        for case_id, _due in requester_due:
+            fields = purge_requester_data(svc, case_id, now, locks)
+            if fields is not None:
+                totals.requester += 1
+                totals.requester_fields += fields
         with ThreadPoolExecutor(max(1, workers), thread_name_prefix="purge") as pool:
             for case_id, _due in due_cases(svc.sessions, now):
                 batch.append(case_id)
@@ -135,7 +163,7 @@ def purge_due_cases(svc, now: datetime, on_case: Callable[[str, str], None] | No
                 _purge_batch(svc, now, pool, locks, batch, totals, on_case)
     finally:
         locks.close()
-    if totals.cases or totals.pending:
+    if totals.cases or totals.pending or totals.requester:
         log.info("purge finished", extra=totals.as_dict())
     return totals
 
@@ -227,6 +255,30 @@ class CaseLocks:
             self.conn.close()
 
 
+def purge_requester_data(svc, case_id: str, now: datetime, locks: CaseLocks) -> int | None:
+    """Delete what the requester sent once its own deadline passed, and leave the case open to
+    the person (the full purge takes the rest at its deadline). The data key goes too when it
+    sealed nothing else. Returns how many values were deleted, None if someone else did it."""
+    with locks.hold(case_id) as mine, svc.transaction() as session:
+        case = _load_for_update(session, case_id) if mine else None
+        if case is None or case.data_purged_at is not None or case.requester_data_due_at is None \
+                or case.requester_data_due_at > now:
+            return None
+        columns = list(REQUESTER_SUPPLIED)
+        if case.data_received_at is None:
+            columns.append(DATA_KEY)
+        count = 0
+        for column in columns:
+            if getattr(case, column.key) is not None:
+                count += 1
+                setattr(case, column.key, None)
+        case.requester_data_due_at = None
+        case.updated_at = now
+        audit.record(session, now, "system", None, "case.requester_data_purged", case.id,
+                     fields_deleted=count)
+    return count
+
+
 def _load_for_update(session, case_id: str) -> Case | None:
     return session.scalar(select(Case).where(Case.id == case_id).with_for_update())
 
@@ -314,6 +366,7 @@ def _finish(svc, case_id: str, now: datetime, deleted: list[str]) -> CaseResult 
         blobs = max(receipt.get("blobs_found", 0), len(deleted))
         case.data_purged_at = now
         case.updated_at = now
+        case.requester_data_due_at = None
         case.purge_receipt = {"purged_at": now.isoformat(), "due_at": case.purge_due_at.isoformat(),
                               "data_key_destroyed_at": receipt.get("data_key_destroyed_at"),
                               "blobs_deleted": blobs, "fields_deleted": fields}

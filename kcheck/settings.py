@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -17,6 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (refused in production)
 DEV_MASTER_KEY = base64.b64encode(b"dev-insecure-master-key-32bytes!").decode()
 ENVIRONMENTS = ("development", "test", "production")
+# A development checkout's own random keys, shared by every process and command run in it.
+DEV_SECRETS_PATH = Path("var/dev-secrets.json")
+DEV_SECRET_NAMES = ("SECRET_KEY", "MASTER_KEY")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -68,6 +73,8 @@ class Settings:
     log_level: str = "INFO"
     trusted_proxies: int = 0
     rate_limits_enabled: bool = True
+    metrics_token: str = field(default="", repr=False)
+    egress_proxy_url: str = ""
 
     @property
     def production(self) -> bool:
@@ -76,6 +83,20 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.public_url.startswith("https://")
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None,
+             dev_secrets_path: Path = DEV_SECRETS_PATH) -> Settings:
+        """The one way a process or command gets its settings: the environment, and in
+        development the checkout's own keys for those it does not set (never the built-in ones,
+        so `make run` and a `kcheck` command in another terminal read the same data)."""
+        env = dict(os.environ if environ is None else environ)
+        if (env.get("KCHECK_ENV") or "").strip() in ("", "development"):
+            missing = [n for n in DEV_SECRET_NAMES if not (env.get(n) or "").strip()]
+            if missing:
+                keys = development_secrets(dev_secrets_path)
+                env.update({name: keys[name] for name in missing})
+        return cls.from_env(env)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -112,6 +133,8 @@ class Settings:
             log_level=parser.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             trusted_proxies=parser.integer("TRUSTED_PROXIES", 0, 0, 5),
             rate_limits_enabled=parser.boolean("RATE_LIMITS_ENABLED", True),
+            metrics_token=parser.text("METRICS_TOKEN", ""),
+            egress_proxy_url=parser.optional_url("EGRESS_PROXY_URL", ("http", "https")),
         )
         parser.problems.extend(settings._consistency_problems())
         if parser.problems:
@@ -142,7 +165,31 @@ class Settings:
             problems.append("STORAGE_BACKEND: production needs s3 (local is for development)")
         if not self.public_url.startswith("https://"):
             problems.append("PUBLIC_URL: production needs an https:// URL")
+        if len(self.metrics_token) < 32:
+            problems.append("METRICS_TOKEN: production needs a random value of 32+ characters "
+                            "(Prometheus sends it as a bearer token)")
         return problems
+
+
+def development_secrets(path: Path = DEV_SECRETS_PATH) -> dict[str, str]:
+    """Random keys made once per checkout (readable by its owner only). Made by whichever
+    process needs them first; a link makes the file appear whole, once, even when several
+    processes start together."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_text(json.dumps({
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        }))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink()
+    return json.loads(path.read_text())
 
 
 class _Parser:

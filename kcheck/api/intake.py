@@ -214,7 +214,8 @@ def request_code():
         active = session.scalar(select(SmsChallenge).where(
             SmsChallenge.case_id == case.id, SmsChallenge.superseded_at.is_(None),
             SmsChallenge.verified_at.is_(None)).order_by(SmsChallenge.created_at.desc()))
-        if case.sms_sends >= otp.MAX_SENDS_PER_CASE or case.sms_locks >= otp.MAX_LOCKS_PER_CASE:
+        if case.sms_sends >= otp.MAX_SENDS_PER_CASE or \
+                guess_budget(session, case.id, 0).case_exhausted:
             raise Problem("sms_limit")
         if active is not None and now - active.sent_at < otp.RESEND_AFTER:
             wait = math.ceil((otp.RESEND_AFTER - (now - active.sent_at)).total_seconds())
@@ -278,15 +279,19 @@ def verify_code():
                                         f"{case.id}:{body.code.strip()}", "otp")
         if not crypto.same(presented, challenge.code_hash or ""):
             # The failure count must survive the error answer: commit it, then raise below.
-            challenge.failures += 1
-            left = otp.MAX_FAILURES - challenge.failures
-            if left <= 0:
+            budget = guess_budget(session, case.id, challenge.failures).after_failure()
+            challenge.failures = budget.challenge_failures
+            if budget.case_exhausted:
+                challenge.locked_at = now
+                lock_for_review(session, case, now, budget)
+                failure = Problem("verification_locked")
+            elif budget.challenge_locked:
                 challenge.locked_at = now
                 case.sms_locks += 1
                 audit.record(session, now, "person", None, "sms.locked", case.id)
                 failure = Problem("code_locked")
             else:
-                failure = Problem("wrong_code", attempts_left=left)
+                failure = Problem("wrong_code", attempts_left=budget.attempts_left)
         else:
             # Two correct submissions at once: only the first conditional update wins.
             won = session.execute(update(SmsChallenge).where(
@@ -304,6 +309,25 @@ def verify_code():
     if failure is not None:
         raise failure
     return jsonify({"verified": True, "next_step": view["next_step"]})
+
+
+def guess_budget(session, case_id: str, challenge_failures: int) -> otp.GuessBudget:
+    """Wrong codes so far on the challenge and on every challenge the case ever had (rows
+    that neither a new number nor a resent link remove)."""
+    total = session.scalar(select(func.coalesce(func.sum(SmsChallenge.failures), 0))
+                           .where(SmsChallenge.case_id == case_id))
+    return otp.GuessBudget(challenge_failures, int(total or 0))
+
+
+def lock_for_review(session, case: Case, now, budget: otp.GuessBudget) -> None:
+    """The case's guess budget is spent: no more codes for anyone; staff look at the case (the
+    history says why) and decide."""
+    case.status = "submitted"
+    case.submitted_at = now
+    case.updated_at = now
+    emit(session, case, "case.submitted", now, cause="sms_guess_budget_exhausted")
+    audit.record(session, now, "person", None, "sms.guess_budget_exhausted", case.id,
+                 failed_guesses=budget.case_failures)
 
 
 @bp.post("/session/location")

@@ -164,7 +164,7 @@ def document() -> dict:
                 _body(schemas.PhoneSubmit), (409, 503))},
             "/v1/session/phone/verify": {"post": _op(
                 "Check the SMS code", {"200": _json({"type": "object"})}, mobile,
-                _body(schemas.CodeSubmit), (409,))},
+                _body(schemas.CodeSubmit), (403, 409))},
             "/v1/session/location": {"post": _op(
                 "Share the geolocation", {"200": _json({"type": "object", "properties": {
                     "country": NULLABLE_STR}})}, mobile, _body(schemas.LocationSubmit), (409,))},

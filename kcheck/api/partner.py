@@ -10,7 +10,8 @@ from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from kcheck import apikeys, audit, links
+from kcheck import apikeys, audit, links, retention
+from kcheck.adapters.egress import EgressPolicy, EgressRefused
 from kcheck.api.limits import api_client_key, limiter
 from kcheck.api.problems import Problem, bearer_token, unauthorized
 from kcheck.api.schemas import CaseCreate, parse_body
@@ -87,6 +88,12 @@ def create_case():
     body = parse_body(CaseCreate)
     idem = request.headers.get("Idempotency-Key", "").strip()[:200] or None
     svc = services()
+    if body.callback_url:
+        try:
+            EgressPolicy.from_settings(svc.settings).check_url(str(body.callback_url))
+        except EgressRefused:
+            raise Problem("validation_failed", errors=[{
+                "field": "callback_url", "message": "must be an https:// URL"}]) from None
     now = svc.now()
     try:
         with svc.transaction() as session:
@@ -107,6 +114,7 @@ def create_case():
             if body.expected_name:
                 case.expected_name = Vault(svc.settings.master_key, svc.storage).seal_value(
                     case, "expected_name", body.expected_name)
+                retention.requester_data_stored(case, now, svc.settings)
             token = links.rotate(case, svc.settings.secret_key, now, svc.settings.link_ttl_hours)
             emit(session, case, "case.opened", now)
             audit.record(session, now, "api_client", g.api_client.id, "case.opened", case.id,
@@ -181,7 +189,7 @@ def resend(case_id: str):
         if case.expires_at <= now:
             raise Problem("conflict", detail="The case has expired.")
         token = links.rotate(case, svc.settings.secret_key, now, svc.settings.link_ttl_hours)
-        case.sms_locks = 0
+        # New sends for the new link; never new guesses (the guess budget is the case's).
         case.sms_sends = 0
         case.updated_at = now
         for mobile in session.scalars(select(MobileSession).where(

@@ -75,6 +75,15 @@ CATALOGUE: dict[str, tuple[int, dict[str, str]]] = {
                           "fr": "Trop de codes erronés. Demandez un nouveau code.",
                           "de": "Zu viele falsche Codes. Fordern Sie einen neuen Code an.",
                           "it": "Troppi codici errati. Richiedi un nuovo codice."}),
+    "verification_locked": (403, {
+        "en": "Too many wrong codes for this verification. Our support team will look at it "
+              "and contact you.",
+        "fr": "Trop de codes erronés pour cette vérification. Notre support l'examinera et "
+              "vous contactera.",
+        "de": "Zu viele falsche Codes für diese Prüfung. Unser Support prüft sie und meldet "
+              "sich bei Ihnen.",
+        "it": "Troppi codici errati per questa verifica. Il nostro supporto la esaminerà e "
+              "ti contatterà."}),
     "sms_limit": (429, {"en": "No more codes can be sent for this verification. Ask for a new link.",
                         "fr": "Plus aucun code ne peut être envoyé pour cette vérification. Demandez un nouveau lien.",
                         "de": "Für diese Prüfung können keine Codes mehr gesendet werden. Fordern Sie einen neuen Link an.",

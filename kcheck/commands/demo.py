@@ -159,7 +159,7 @@ def _default_outbox() -> Path:
     from kcheck.settings import Settings, SettingsError
 
     try:
-        return Settings.from_env().sms_outbox_path
+        return Settings.load().sms_outbox_path
     except SettingsError:
         return Settings.sms_outbox_path
 

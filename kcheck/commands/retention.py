@@ -46,7 +46,11 @@ def purge(as_of: datetime | None, dry_run: bool) -> None:
     now = svc.now()
     with svc.sessions() as session:
         total = retention.count_due(session, now)
+        requester_due = retention.requester_due_cases(session, now)
     if dry_run:
+        for case_id, due in requester_due:
+            click.echo(f"would delete the requester's data of case {case_id} "
+                       f"(due {due.isoformat()})")
         for case_id, due in retention.due_cases(svc.sessions, now):
             click.echo(f"would purge case {case_id} (due {due.isoformat()})")
         click.echo(f"{total} case(s) due as of {now.isoformat()}; nothing deleted (dry run)")
@@ -58,6 +62,9 @@ def purge(as_of: datetime | None, dry_run: bool) -> None:
         totals = retention.purge_due_cases(svc, now)
     click.echo(f"purged {totals.cases} case(s): {totals.blobs} blob(s) and {totals.fields} "
                f"field(s) deleted")
+    if totals.requester:
+        click.echo(f"deleted the requester's data of {totals.requester} case(s) "
+                   f"({totals.requester_fields} field(s)); those cases go on")
     if totals.skipped:
         click.echo(f"{totals.skipped} case(s) left to another purge running now")
     if totals.pending:

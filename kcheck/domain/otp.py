@@ -1,16 +1,46 @@
-"""SMS one-time code rules: 6 digits, 10 minutes, resend spacing, failure and lock limits."""
+"""SMS one-time code rules: 6 digits, 10 minutes, resend spacing, and the guess budget."""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 CODE_TTL = timedelta(minutes=10)
 RESEND_AFTER = timedelta(seconds=30)
 MAX_SENDS_PER_CASE = 5
-MAX_FAILURES = 5
-MAX_LOCKS_PER_CASE = 3
 MAX_SENDS_PER_NUMBER_PER_HOUR = 5
+# Wrong codes allowed for one number's challenge before it locks (a new code then unlocks).
+MAX_FAILURES = 5
+# Wrong codes allowed for a case over its whole life: every number, every code, every link
+# the requester resends. With 10^6 codes, 10 guesses succeed with probability 10^-5 (NIST SP
+# 800-63B allows up to 100 per authenticator); past it a person must be looked at by staff.
+MAX_FAILED_GUESSES_PER_CASE = 10
+
+
+@dataclass(frozen=True)
+class GuessBudget:
+    """Failed guesses so far: on the current challenge and on the whole case."""
+
+    challenge_failures: int
+    case_failures: int
+
+    def after_failure(self) -> GuessBudget:
+        return GuessBudget(self.challenge_failures + 1, self.case_failures + 1)
+
+    @property
+    def case_exhausted(self) -> bool:
+        """No more guesses for this case, whatever number or link: it goes to review."""
+        return self.case_failures >= MAX_FAILED_GUESSES_PER_CASE
+
+    @property
+    def challenge_locked(self) -> bool:
+        return self.challenge_failures >= MAX_FAILURES
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, min(MAX_FAILURES - self.challenge_failures,
+                          MAX_FAILED_GUESSES_PER_CASE - self.case_failures))
 
 
 def new_code() -> str:

@@ -9,20 +9,17 @@ conditional update (pending -> sending, with a lease) lets only one worker send 
 from __future__ import annotations
 
 import binascii
-import ipaddress
 import json
 import logging
 import random
-import socket
 import time
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
-import requests
 from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook
 
 from kcheck import apikeys, crypto
+from kcheck.adapters.egress import REFUSED, EgressFailed, EgressPolicy, EgressRefused
 from kcheck.models import ApiClient, Case, WebhookDelivery, WebhookEvent
 from kcheck.services import services
 from kcheck.workers.specs import DELIVER_WEBHOOK, DELIVER_WEBHOOK_FUNC
@@ -39,6 +36,9 @@ DISPATCH_BATCH = 500
 ROTATION_OVERLAP = timedelta(hours=24)
 USER_AGENT = "kcheck-webhooks/1"
 DUE_STATUSES = ("pending", "sending")  # "sending" is due again only once its lease ran out
+# An attempt whose own code raised is recorded as `job_error:<exception type>` (never the
+# message, which may quote data); /metrics counts them.
+JOB_ERROR = "job_error:"
 
 
 class RedeliveryRefused(Exception):
@@ -51,30 +51,6 @@ def retry_delay(attempts_made: int, rng: random.Random | None = None) -> float |
         return None
     jitter = (rng or random).uniform(-JITTER, JITTER)
     return RETRY_DELAYS_S[attempts_made - 1] * (1 + jitter)
-
-
-def callback_allowed(url: str | None, public_only: bool = False) -> bool:
-    """Only absolute http(s) URLs; anything else is refused, never fetched. With
-    `public_only` (production), a host that resolves to a loopback, private, link-local or
-    reserved address is refused too, so a callback URL cannot reach the internal network."""
-    if not url:
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    return not public_only or _resolves_to_public(parts.hostname, parts.port)
-
-
-def _resolves_to_public(host: str, port: int | None) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return False
-    addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
-    return bool(addresses) and all(a.is_global and not a.is_multicast for a in addresses)
 
 
 def signature_header(secret_list: list[str], msg_id: str, at: datetime, body: str) -> str:
@@ -103,13 +79,28 @@ def deliver_event(svc, event_id: str) -> str:
     attempt = _claim(svc, event_id, now)
     if attempt is None:
         return "skipped"
+    try:
+        return _attempt(svc, event_id, attempt, now)
+    except Exception as exc:  # noqa: BLE001 - whatever broke, it is one failed attempt
+        log.warning("webhook attempt raised %s", type(exc).__name__,
+                    extra={"event": event_id, "attempt": attempt})
+        return _settle(svc, event_id, attempt, now, None, JOB_ERROR + type(exc).__name__, 0)
+
+
+def _attempt(svc, event_id: str, attempt: int, now: datetime) -> str:
+    """Build, sign and send one attempt, then settle it."""
     with svc.sessions() as session:
         event = session.get(WebhookEvent, event_id)
         case = session.get(Case, event.case_id)
         client = session.get(ApiClient, event.api_client_id)
         secret_list = apikeys.webhook_secrets(client, svc.settings.master_key, now)
-    if not callback_allowed(case.callback_url, public_only=svc.settings.production):
-        return _settle(svc, event_id, attempt, now, None, "callback_url_refused", 0, final=True)
+    # Only absolute http(s) URLs (https in production) are ever fetched; in production the
+    # address connected to must be public (kcheck.adapters.egress).
+    policy = EgressPolicy.from_settings(svc.settings)
+    try:
+        policy.check_url(case.callback_url)
+    except EgressRefused as exc:
+        return _settle(svc, event_id, attempt, now, None, exc.reason, 0, final=True)
     body = body_of(event)
     signature = signature_header(secret_list, event.id, now, body)
     if not signature:
@@ -118,9 +109,10 @@ def deliver_event(svc, event_id: str) -> str:
                "webhook-id": event.id, "webhook-timestamp": str(int(now.timestamp())),
                "webhook-signature": signature}
     started = time.perf_counter()
-    status_code, error = _post(case.callback_url, body.encode(), headers)
+    status_code, error = _post(policy, case.callback_url, body.encode(), headers)
     duration_ms = int((time.perf_counter() - started) * 1000)
-    return _settle(svc, event_id, attempt, now, status_code, error, duration_ms)
+    return _settle(svc, event_id, attempt, now, status_code, error, duration_ms,
+                   final=error == REFUSED)
 
 
 def _claim(svc, event_id: str, now: datetime) -> int | None:
@@ -145,14 +137,15 @@ def _claim(svc, event_id: str, now: datetime) -> int | None:
         return session.scalar(select(WebhookEvent.attempts).where(WebhookEvent.id == event_id))
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str | None]:
+def _post(policy: EgressPolicy, url: str, body: bytes,
+          headers: dict[str, str]) -> tuple[int | None, str | None]:
     """POST without following redirects; the receiver's body is never read."""
     try:
-        with requests.post(url, data=body, headers=headers, timeout=TIMEOUT_S,
-                           allow_redirects=False, stream=True) as response:
-            return response.status_code, None
-    except requests.RequestException as exc:
-        return None, type(exc).__name__
+        return policy.post(url, body, headers, TIMEOUT_S), None
+    except EgressRefused as exc:
+        return None, exc.reason
+    except EgressFailed as exc:
+        return None, exc.kind
 
 
 def _settle(svc, event_id: str, attempt: int, now: datetime, status_code: int | None,

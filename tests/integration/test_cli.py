@@ -90,3 +90,48 @@ def test_read_mrz_prints_fields_and_names_the_failing_check(run, tmp_path):
     # The composite digit covers the document number's digit, so it fails with it.
     assert {name for name, ok in second["checks"].items() if not ok} == {"document_number",
                                                                          "composite"}
+
+
+def test_commands_beside_make_run_use_the_checkouts_keys(tmp_path, settings, make_app, clock):
+    """`make run` and a `kcheck` command in another terminal of the same checkout read the same
+    keys (var/dev-secrets.json), not the built-in development ones."""
+    import base64
+    import dataclasses
+    import re
+
+    import pyotp
+    from sqlalchemy import select
+
+    from kcheck import apikeys
+    from kcheck.models import ApiClient
+    from kcheck.settings import development_secrets
+    from kcheck.staff import Enrolment
+    from tests.integration.review.conftest import Reviewer
+
+    keys = development_secrets(tmp_path / "var" / "dev-secrets.json")
+    app = make_app(dataclasses.replace(settings, secret_key=keys["SECRET_KEY"],
+                                       master_key=base64.b64decode(keys["MASTER_KEY"])))
+    svc = app.extensions["kcheck"]
+    with svc.transaction() as session:  # the development API key `make run` creates
+        apikeys.create(session, "development", ["cases:write"], svc.now(), svc.settings.master_key)
+    with svc.sessions() as session:
+        client = session.scalars(select(ApiClient)).one()
+        [secret] = apikeys.webhook_secrets(client, svc.settings.master_key, svc.now())
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "MASTER_KEY")}
+    env.update(KCHECK_ENV="development", DATABASE_URL=settings.database_url,
+               REDIS_URL=settings.redis_url, STORAGE_PATH=str(settings.storage_path),
+               SMS_OUTBOX_PATH=str(settings.sms_outbox_path))
+
+    def kcheck(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kcheck", *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+
+    shown = kcheck("webhooks", "secret", client.id)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == secret
+    created = kcheck("staff", "create", "--email", "ops@example.test", "--role", "admin", "--dev")
+    assert created.returncode == 0, created.stderr
+    password = re.search(r"password:\s+(\S+)", created.stdout).group(1)
+    totp = re.search(r"TOTP secret:\s+([A-Z2-7]+)", created.stdout).group(1)
+    member = Reviewer(app, clock, Enrolment("?", "ops@example.test", "admin", password, totp))
+    assert member.login(code=pyotp.TOTP(totp).at(clock.now())).status_code == 302

@@ -83,19 +83,21 @@ def test_resend_waits_30_seconds_and_keeps_the_failure_count(person, settings, c
     assert wrong.get_json()["attempts_left"] == 3  # failures carried over the resend
 
 
-def test_five_wrong_codes_lock_and_three_locks_need_a_new_link(person, settings, clock):
+def test_five_wrong_codes_lock_the_code_and_ten_lock_the_case_for_review(person, settings,
+                                                                         clock):
     person.open()
-    for lock in range(3):
+    expected = [[400, 400, 400, 400, 429], [400, 400, 400, 400, 403]]
+    for lock, answers_wanted in enumerate(expected):
         clock.advance(seconds=31)
         assert person.request_code().status_code == 202
         code = outbox_code(settings)
         wrong = "000000" if code != "000000" else "111111"
-        answers = [person.verify(wrong).status_code for _ in range(5)]
-        assert answers == [400, 400, 400, 400, 429], lock
-        assert person.verify(code).status_code == 429  # locked: even the right code fails
+        answers = [person.verify(wrong) for _ in range(5)]
+        assert [a.status_code for a in answers] == answers_wanted, lock
+    assert answers[-1].get_json()["code"] == "verification_locked"
+    assert person.verify(code).status_code == 409  # the case waits for staff now
     clock.advance(seconds=31)
-    blocked = person.request_code()
-    assert blocked.status_code == 429 and blocked.get_json()["code"] == "sms_limit"
+    assert person.request_code().status_code == 409
 
 
 def test_at_most_five_codes_per_case(person, clock):

@@ -20,8 +20,11 @@ def test_readyz_names_redis_when_it_is_down_and_recovers(make_app, settings):
     server.stop()
     down = client.get("/readyz")
     assert down.status_code == 503 and down.get_json()["down"] == ["redis"]
-    RedisServer(port=server.port).start()
-    assert client.get("/readyz").status_code == 200
+    restarted = RedisServer(port=server.port).start()
+    try:
+        assert client.get("/readyz").status_code == 200
+    finally:
+        restarted.stop()  # left running, it outlived the test run
 
 
 def test_every_response_has_security_headers_and_request_id(client):
@@ -49,3 +52,18 @@ def test_an_unexpected_error_is_a_500_problem_and_its_message_is_not_logged(app,
     logged = "\n".join(r.getMessage() + str(r.exc_info) for r in caplog.records)
     assert "ValueError" in logged and "boom (test_ops.py:" in logged
     assert "+41791234567" not in logged
+
+
+def test_metrics_need_the_bearer_token_when_one_is_set(make_app, settings, partner):
+    import dataclasses
+
+    token = "m" * 40
+    client = make_app(dataclasses.replace(settings, metrics_token=token)).test_client()
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token},
+                    {"Authorization": f"Bearer {token}x"}):
+        refused = client.get("/metrics", headers=headers)
+        assert refused.status_code == 401, headers
+        assert "kcheck_cases" not in refused.get_data(as_text=True)
+        assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    allowed = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert allowed.status_code == 200 and "kcheck_cases" in allowed.get_data(as_text=True)

@@ -127,3 +127,17 @@ def test_non_json_and_huge_bodies(partner):
     huge = partner.client.post("/v1/cases", data=b"{" + b" " * (17 * 1024 * 1024) + b"}",
                                headers=partner.headers, content_type="application/json")
     assert huge.status_code == 413
+
+
+def test_production_refuses_a_plain_http_callback_url(make_app, settings, api_key):
+    import dataclasses
+
+    from tests.actors import Partner
+
+    app = make_app(dataclasses.replace(settings, env="production",
+                                       public_url="https://kcheck.test"))
+    partner = Partner(app.test_client(), api_key)
+    refused = partner.open_case(callback_url="http://orders.example.test/hooks")
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "callback_url"
+    assert partner.open_case(callback_url="https://orders.example.test/hooks").status_code == 201

@@ -269,3 +269,107 @@ def test_events_are_delivered_after_the_data_is_purged(app, svc, partner, secret
     purged = next(r[2] for r in hook.requests if b"case.data_purged" in r[2])
     assert b"Mustermann" not in purged
     assert b'"fields_deleted":2' in purged  # the expected name and the case's data key
+
+
+def test_a_job_that_raises_is_a_failed_attempt_with_backoff_cap_and_alert(
+        app, svc, client, partner, secret, receiver, clock, run_jobs):
+    from kcheck import crypto
+
+    hook = receiver()
+    case = partner.open_case(callback_url=hook.url).get_json()
+    with svc.transaction() as session:  # a secret sealed under another master key
+        client_row = session.scalars(select(ApiClient)).one()
+        client_row.webhook_secret = crypto.seal(b"k" * 32, secret.encode(), f"whsec:{client_row.id}")
+    moments = []
+    for _ in range(20):
+        event = event_of(svc, case["id"], "case.opened")
+        if event.status not in webhooks.DUE_STATUSES:
+            break
+        clock.set(event.next_attempt_at)
+        moments.append(clock.now())
+        tick(app, run_jobs)
+    event = event_of(svc, case["id"], "case.opened")
+    assert event.status == "failed" and event.attempts == webhooks.MAX_ATTEMPTS
+    assert attempts(svc, event.id) == [(n, None, "job_error:DecryptionError")
+                                       for n in range(1, webhooks.MAX_ATTEMPTS + 1)]
+    gaps = [(b - a).total_seconds() for a, b in zip(moments, moments[1:], strict=False)]
+    for gap, planned in zip(gaps, webhooks.RETRY_DELAYS_S, strict=True):
+        assert planned * 0.9 <= gap <= planned * 1.1
+    assert hook.requests == []
+    scraped = client.get("/metrics").get_data(as_text=True)
+    assert f"kcheck_webhook_job_errors_total {float(webhooks.MAX_ATTEMPTS)}" in scraped
+    assert 'kcheck_webhook_events{status="failed"} 1.0' in scraped
+
+
+@pytest.fixture
+def rebinding_dns(monkeypatch):
+    """hooks.example.test answers a public address once, then loopback (DNS rebinding). The
+    system resolver cannot be pointed at a hostile server here, so getaddrinfo is scripted."""
+    import socket
+
+    real = socket.getaddrinfo
+    answers = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "hooks.example.test":
+            return real(host, port, *args, **kwargs)
+        address = "1.1.1.1" if not answers else "127.0.0.1"
+        answers.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port)))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers
+
+
+def test_production_connects_to_the_address_it_checked(svc, partner, secret, rebinding_dns):
+    import dataclasses
+    import socket
+
+    internal = socket.socket()
+    internal.bind(("127.0.0.1", 0))
+    internal.listen(8)
+    internal.setblocking(False)
+    port = internal.getsockname()[1]
+    case = partner.open_case(callback_url=f"https://hooks.example.test:{port}/hook").get_json()
+    event_id = event_of(svc, case["id"], "case.opened").id
+    production = dataclasses.replace(svc, settings=dataclasses.replace(svc.settings,
+                                                                       env="production"))
+    assert webhooks.deliver_event(production, event_id) == "retry"
+    assert rebinding_dns == ["1.1.1.1"]  # resolved once, and that address was used
+    with pytest.raises(BlockingIOError):
+        internal.accept()  # nothing reached the internal address
+    internal.close()
+    [(attempt, status, error)] = attempts(svc, event_id)
+    assert (attempt, status) == (1, None) and error and error != "callback_url_refused"
+
+
+def test_production_refuses_plain_http_callbacks(svc, partner, secret, rebinding_dns):
+    import dataclasses
+
+    case = partner.open_case(callback_url="http://hooks.example.test/hook").get_json()
+    event_id = event_of(svc, case["id"], "case.opened").id
+    production = dataclasses.replace(svc, settings=dataclasses.replace(svc.settings,
+                                                                       env="production"))
+    # A public address, but plain http: never fetched, not retried.
+    assert webhooks.deliver_event(production, event_id) == "failed"
+    assert attempts(svc, event_id) == [(1, None, "callback_url_refused")]
+    assert rebinding_dns == []
+
+
+def test_an_egress_proxy_makes_the_connection(make_app, settings, receiver):
+    import dataclasses
+
+    from tests.actors import Partner
+
+    proxy = receiver()  # answers like a forward proxy relaying a 200
+    app = make_app(dataclasses.replace(settings, egress_proxy_url=proxy.url.removesuffix("/hook")))
+    svc = app.extensions["kcheck"]
+    with svc.transaction() as session:
+        key = apikeys.create(session, "proxied", ["cases:write"], svc.now(),
+                             settings.master_key).key
+    case = Partner(app.test_client(), key).open_case(
+        callback_url="http://hooks.example.test/hook").get_json()
+    event_id = event_of(svc, case["id"], "case.opened").id
+    assert webhooks.deliver_event(svc, event_id) == "delivered"
+    [(path, headers, _body, _status)] = proxy.requests
+    assert path == "http://hooks.example.test/hook" and headers["webhook-id"] == event_id

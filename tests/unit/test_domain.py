@@ -82,3 +82,25 @@ def test_purge_due_is_the_earlier_of_decision_and_the_72_hour_cap():
     assert purge_due(T, T + timedelta(hours=80)) == T + timedelta(hours=72)
     assert purge_due(T, T + timedelta(hours=1), grace_seconds=600) == T + timedelta(hours=1,
                                                                                    minutes=10)
+
+
+def test_the_guess_budget_locks_a_code_after_five_and_the_case_after_ten():
+    from kcheck.domain.otp import MAX_FAILED_GUESSES_PER_CASE, GuessBudget
+
+    budget = GuessBudget(0, 0)
+    for _ in range(4):
+        budget = budget.after_failure()
+    assert not budget.challenge_locked and budget.attempts_left == 1
+    budget = budget.after_failure()
+    assert budget.challenge_locked and not budget.case_exhausted
+    # A new number or a resent link starts a new challenge, never a new case budget.
+    fresh = GuessBudget(0, budget.case_failures)
+    assert fresh.attempts_left == 5
+    for _ in range(4):
+        fresh = fresh.after_failure()
+    assert fresh.attempts_left == 1 and not fresh.case_exhausted
+    last = fresh.after_failure()
+    assert last.case_exhausted and last.attempts_left == 0
+    assert last.case_failures == MAX_FAILED_GUESSES_PER_CASE == 10
+    # The case budget caps what a challenge would still allow.
+    assert GuessBudget(0, 8).attempts_left == 2

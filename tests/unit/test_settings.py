@@ -21,6 +21,7 @@ GOOD_PROD = {
     "SECRET_KEY": "s" * 48,
     "MASTER_KEY": base64.b64encode(b"k" * 32).decode(),
     "PUBLIC_URL": "https://verify.example.ch",
+    "METRICS_TOKEN": "m" * 40,
 }
 
 
@@ -42,7 +43,13 @@ def test_production_refuses_development_defaults():
         Settings.from_env({"KCHECK_ENV": "production"})
     names = {p.split(":")[0] for p in info.value.problems}
     assert {"SECRET_KEY", "MASTER_KEY", "DATABASE_URL", "SMS_BACKEND", "STORAGE_BACKEND",
-            "PUBLIC_URL"} <= names
+            "PUBLIC_URL", "METRICS_TOKEN"} <= names
+
+
+def test_production_refuses_open_metrics():
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({**GOOD_PROD, "METRICS_TOKEN": ""})
+    assert [p.split(":")[0] for p in info.value.problems] == ["METRICS_TOKEN"]
 
 
 @pytest.mark.parametrize(("name", "value"), [
@@ -84,3 +91,19 @@ def test_cli_stops_with_a_one_line_message(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "kcheck: configuration error: DATABASE_URL: cannot be parsed as a database URL"]
+
+
+def test_load_gives_every_development_process_the_checkouts_own_keys(tmp_path):
+    from kcheck.settings import DEV_MASTER_KEY, DEV_SECRET_KEY
+
+    path = tmp_path / "var" / "dev-secrets.json"
+    first = Settings.load({}, dev_secrets_path=path)
+    second = Settings.load({"KCHECK_ENV": "development"}, dev_secrets_path=path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert first.secret_key == second.secret_key != DEV_SECRET_KEY
+    assert first.master_key == second.master_key != base64.b64decode(DEV_MASTER_KEY)
+    # What the environment sets wins; tests and production never read the file.
+    assert Settings.load({"SECRET_KEY": "x" * 40}, dev_secrets_path=path).secret_key == "x" * 40
+    assert Settings.load({"KCHECK_ENV": "test"}, dev_secrets_path=tmp_path / "none.json") \
+        .secret_key == DEV_SECRET_KEY
+    assert not (tmp_path / "none.json").exists()

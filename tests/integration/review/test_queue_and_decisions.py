@@ -239,3 +239,19 @@ def test_french_for_a_staff_member_who_prefers_it(reviewer, submitted_case):
     html = reviewer.get(f"/review/cases/{case_id}").get_data(as_text=True)
     assert '<html lang="fr">' in html
     assert "Approuver" in html and "Demander de nouvelles photos" in html
+
+
+def test_the_decision_note_is_personal_data_purged_and_shown_as_deleted(reviewer, submitted_case,
+                                                                       svc, clock):
+    from kcheck import retention
+
+    case_id = submitted_case()
+    assert decide(reviewer, case_id, outcome="rejected", reason_code="name_mismatch",
+                  note="Holder says she is Marie Curie").status_code == 303
+    clock.advance(seconds=svc.settings.purge_grace_seconds)
+    assert retention.purge_due_cases(svc, clock.now()).cases == 1
+    with svc.sessions() as session:
+        assert session.scalar(select(Decision.note).where(Decision.case_id == case_id)) is None
+    html = reviewer.get(f"/review/cases/{case_id}").get_data(as_text=True)
+    assert "Marie Curie" not in html
+    assert "Deleted with the personal data." in html
