@@ -1,4 +1,5 @@
-"""Database tables (SQLAlchemy 2). Columns marked PII are purged by the retention job."""
+"""Database tables (SQLAlchemy 2). Columns declared with `info=PERSONAL` hold personal data:
+the retention job nulls them and the audit checks them."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
+
+# Column info marking personal data (read by kcheck.retention.pii_columns).
+PERSONAL = {"personal": True}
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -120,12 +124,12 @@ class Case(Base):
     requester_data_due_at: Mapped[datetime | None]
     data_purged_at: Mapped[datetime | None]
     purge_receipt: Mapped[dict[str, Any] | None]
-    # PII below: encrypted under the case's data key, nulled by the purge.
-    wrapped_data_key: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII key
-    expected_name: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII (from the requester)
-    phone: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
-    location: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
-    location_country: Mapped[str | None] = mapped_column(String(2))  # PII
+    # Personal data below: encrypted under the case's data key, nulled by the purge.
+    wrapped_data_key: Mapped[bytes | None] = mapped_column(LargeBinary, info=PERSONAL)  # the case's data key
+    expected_name: Mapped[bytes | None] = mapped_column(LargeBinary, info=PERSONAL)  # from the requester
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary, info=PERSONAL)
+    location: Mapped[bytes | None] = mapped_column(LargeBinary, info=PERSONAL)
+    location_country: Mapped[str | None] = mapped_column(String(2), info=PERSONAL)
     phone_verified_at: Mapped[datetime | None]
     location_at: Mapped[datetime | None]
     document_type: Mapped[str | None] = mapped_column(String(20))
@@ -134,10 +138,10 @@ class Case(Base):
     sms_locks: Mapped[int] = mapped_column(Integer, default=0)
     sms_sends: Mapped[int] = mapped_column(Integer, default=0)
     # The reviewer's message with a resubmission request, sealed under the data key.
-    resubmission_message: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
+    resubmission_message: Mapped[bytes | None] = mapped_column(LargeBinary, info=PERSONAL)
     # Document intelligence (kcheck.docintel): the face-match result (distance, verdict, which
     # photos), sealed; never a face template.
-    face_match: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII
+    face_match: Mapped[bytes | None] = mapped_column(LargeBinary, info=PERSONAL)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -160,9 +164,10 @@ class SmsChallenge(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    phone: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII, encrypted
-    phone_digest: Mapped[str | None] = mapped_column(String(64), index=True)  # PII (keyed hash)
-    code_hash: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary, info=PERSONAL)  # encrypted
+    phone_digest: Mapped[str | None] = mapped_column(String(64), index=True, info=PERSONAL)  # keyed hash
+    # A code hash is as good as the code while it is valid.
+    code_hash: Mapped[str | None] = mapped_column(String(64), info=PERSONAL)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime]
     expires_at: Mapped[datetime]
@@ -183,13 +188,13 @@ class Photo(Base):
     slot: Mapped[str] = mapped_column(String(20))
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(10), default="pending")
-    blob_key: Mapped[str | None] = mapped_column(String(200))  # PII (points at the image)
-    preview_key: Mapped[str | None] = mapped_column(String(200))  # PII
+    blob_key: Mapped[str | None] = mapped_column(String(200), info=PERSONAL)  # points at the image
+    preview_key: Mapped[str | None] = mapped_column(String(200), info=PERSONAL)
     byte_size: Mapped[int] = mapped_column(BigInteger, default=0)
     width: Mapped[int | None]
     height: Mapped[int | None]
     reasons: Mapped[list[Any] | None]
-    metrics: Mapped[dict[str, Any] | None]  # PII-adjacent measurements, purged
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(info=PERSONAL)  # measured on the image
     created_at: Mapped[datetime]
     enqueued_at: Mapped[datetime | None]
     checked_at: Mapped[datetime | None]
@@ -198,10 +203,10 @@ class Photo(Base):
     # Document intelligence (kcheck.docintel), filled after the quality check.
     analysis: Mapped[str | None] = mapped_column(String(10))  # done | error
     analysed_at: Mapped[datetime | None]
-    mrz: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII (sealed MRZ reading)
-    phash: Mapped[bytes | None] = mapped_column(LargeBinary)  # PII (sealed perceptual hash)
-    phash_bands: Mapped[str | None] = mapped_column(String(60))  # PII (keyed band digests)
-    document_digest: Mapped[str | None] = mapped_column(String(24), index=True)  # PII (keyed)
+    mrz: Mapped[bytes | None] = mapped_column(LargeBinary, info=PERSONAL)  # sealed MRZ reading
+    phash: Mapped[bytes | None] = mapped_column(LargeBinary, info=PERSONAL)  # sealed perceptual hash
+    phash_bands: Mapped[str | None] = mapped_column(String(60), info=PERSONAL)  # keyed band digests
+    document_digest: Mapped[str | None] = mapped_column(String(24), index=True, info=PERSONAL)  # keyed
 
 
 class Decision(Base):
@@ -212,7 +217,7 @@ class Decision(Base):
     reviewer_id: Mapped[str] = mapped_column(ForeignKey("staff_users.id"))
     outcome: Mapped[str] = mapped_column(String(30))
     reason_code: Mapped[str] = mapped_column(String(60))
-    note: Mapped[str | None] = mapped_column(Text)  # PII (the reviewer's free text)
+    note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)  # the reviewer's free text
     slots: Mapped[list[Any] | None]
     created_at: Mapped[datetime]
     # When the case had been submitted: response times survive a later resubmission.

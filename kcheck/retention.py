@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import inspect
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,7 +24,7 @@ from kcheck.adapters.storage import BlobStore, StorageError
 from kcheck.domain import retention as rules
 from kcheck.domain.cases import AWAITING_REVIEW, OPEN_FOR_PERSON
 from kcheck.events import emit
-from kcheck.models import Case, Photo, SmsChallenge
+from kcheck.models import Case, Photo
 from kcheck.vault import blob_prefix
 
 log = logging.getLogger(__name__)
@@ -35,13 +33,9 @@ WORKERS = 4
 DELETE_TRIES = 3
 # Undecided cases can no longer be reviewed once their data is gone: they expire.
 UNDECIDED = OPEN_FOR_PERSON + AWAITING_REVIEW
-# Columns purged even though models.py does not mark them `# PII` (a code hash is as
-# good as the code while it is valid).
-ALSO_PURGED = (SmsChallenge.__table__.c.code_hash,)
 # Personal values the requester sends when opening a case, before the person's clock starts.
 REQUESTER_SUPPLIED = (Case.__table__.c.expected_name,)
 DATA_KEY = Case.__table__.c.wrapped_data_key
-PII_MARK = re.compile(r"^\s+(\w+)\s*:\s*Mapped\[.*#\s*PII\b")
 
 
 def requester_data_stored(case: Case, now: datetime, settings) -> datetime:
@@ -61,22 +55,16 @@ def schedule_after_decision(case: Case, now: datetime, settings) -> datetime | N
 
 @functools.cache
 def pii_columns() -> dict[Table, list[Column]]:
-    """Every nullable column marked `# PII` in models.py, by table, for tables that belong to a
-    case (the `cases` table itself or one with a `case_id`)."""
+    """Every column declared personal (`info=models.PERSONAL`), by table, for the tables that
+    belong to a case (the `cases` table itself or one with a `case_id`)."""
     found: dict[Table, list[Column]] = {}
-    for mapper in models.Base.registry.mappers:
-        table = mapper.local_table
+    for table in models.Base.metadata.sorted_tables:
         if table.name != "cases" and "case_id" not in table.c:
             continue
-        for line in inspect.getsource(mapper.class_).splitlines():
-            match = PII_MARK.match(line)
-            if match and match[1] in mapper.columns:
-                found.setdefault(table, []).append(mapper.columns[match[1]])
-    for column in ALSO_PURGED:
-        found.setdefault(column.table, [])
-        if column not in found[column.table]:
-            found[column.table].append(column)
-    return {t: [c for c in cols if c.nullable] for t, cols in found.items()}
+        personal = [c for c in table.c if c.info.get("personal")]
+        if personal:
+            found[table] = personal
+    return found
 
 
 def _owner(table: Table) -> Column:

@@ -5,7 +5,8 @@ A periodic tick (`enqueue_due_analyses`, declared in workers/process.py) finds s
 whose current photos have not been analysed and enqueues `analyse_case(case_id)` for each:
 only final photos are analysed (no work on photos a retake replaces), a lost job is simply
 found again on the next tick, and the person's quality verdict is never delayed by it.
-Results are sealed under the case's data key; the purge nulls them with the rest (`# PII`).
+Results are sealed under the case's data key; the purge nulls them with the rest (their
+columns are declared personal in models.py).
 """
 
 from __future__ import annotations

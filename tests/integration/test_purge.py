@@ -94,7 +94,7 @@ def case_with_data(svc, client_id: str, now, status: str = "submitted",
 
 
 def pii_left(svc, case_id: str) -> list[str]:
-    """Every personal column of the case (the named ones and any marked # PII) still set."""
+    """Every personal column of the case (the named ones and every one declared personal) still set."""
     tables = {t.name: [c.name for c in cols] for t, cols in retention.pii_columns().items()}
     for table, names in NAMED_PII.items():
         assert set(names) <= set(tables[table]), f"{table}: the purge would not null {names}"
