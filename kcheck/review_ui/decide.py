@@ -11,6 +11,7 @@ from kcheck.domain import cases as domain
 from kcheck.domain.decisions import EVENTS, DecisionInvalid, DecisionRequest
 from kcheck.events import emit
 from kcheck.models import Case, Decision
+from kcheck.retention import schedule_after_decision
 from kcheck.review_ui import bp
 from kcheck.review_ui.case_page import case_context, vault
 from kcheck.review_ui.present import claim_holder
@@ -35,19 +36,6 @@ def _request_from_form() -> DecisionRequest:
                            message=form.get("message", "").strip())
 
 
-def schedule_purge(case: Case, now, settings) -> None:
-    """After a final decision the personal data goes (the retention module owns the rule)."""
-    try:
-        from kcheck.retention import schedule_after_decision
-    except ImportError:
-        from kcheck.domain.retention import purge_due
-
-        case.purge_due_at = purge_due(case.data_received_at, now, settings.retention_hours,
-                                      settings.purge_grace_seconds)
-    else:
-        schedule_after_decision(case, now, settings)
-
-
 def _apply(session, case: Case, wanted: DecisionRequest, now) -> None:
     settings = services().settings
     target = wanted.outcome
@@ -66,7 +54,7 @@ def _apply(session, case: Case, wanted: DecisionRequest, now) -> None:
         case.reason_code = wanted.reason_code
         case.decided_at = now
         case.reviewer_id = g.staff.id
-        schedule_purge(case, now, settings)
+        schedule_after_decision(case, now, settings)
         emit(session, case, EVENTS[target], now)
     else:
         # The case reopens for the person: their session stays valid for the new photos.
