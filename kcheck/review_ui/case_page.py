@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Response, abort, g, render_template, request
 from sqlalchemy import select
 
@@ -32,11 +34,21 @@ def personal_data(case: Case) -> dict | None:
         return None
     v = vault()
     try:
+        location = v.open_value(case, "location", case.location)
         return {"phone": mask_phone(v.open_value(case, "phone", case.phone)),
-                "location": v.open_value(case, "location", case.location),
+                "location": location,
+                # Shown like every other time of the page (the staff member's format and zone).
+                "location_captured_at": _moment(location.get("captured_at") if location else None),
                 "expected_name": v.open_value(case, "expected_name", case.expected_name)}
     except DataGone:
         return None
+
+
+def _moment(iso: str | None) -> datetime | None:
+    if not iso:
+        return None
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def case_context(session, case: Case, now, **extra) -> dict:
