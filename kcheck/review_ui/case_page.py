@@ -70,7 +70,7 @@ def case_context(session, case: Case, now, **extra) -> dict:
         "case": case, "slots": slots, "current": current, "earlier": earlier,
         "history": history, "decisions": decisions, "names": names,
         "pii": personal_data(case), "sla": sla_for(case, services().settings, now),
-        "assists": summary_for_reviewer(session, case, vault()),
+        "assists": _without_empty_mrz_fields(summary_for_reviewer(session, case, vault())),
         "quality": quality_summary(photos), "holder": holder,
         "mine": holder == g.staff.id, "open_for_decision": case.status in domain.AWAITING_REVIEW,
         "reason_codes": REASON_CODES, "notice": request.args.get("notice"),
@@ -78,6 +78,14 @@ def case_context(session, case: Case, now, **extra) -> dict:
     }
     context.update(extra)
     return context
+
+
+def _without_empty_mrz_fields(assists: dict) -> dict:
+    """An MRZ not read yet has every field None: show nothing rather than "None, None"."""
+    mrz = assists.get("mrz")
+    if mrz and not any((mrz.get("fields") or {}).values()):
+        mrz["fields"] = {}
+    return assists
 
 
 @bp.get("/cases/<case_id>")

@@ -258,10 +258,12 @@ def test_a_case_is_decided_on_one_1280x800_screen(live, launch_browser, screensh
                for name in ("Approve", "Reject", "Request new photos")]
     photos = [page.get_by_role("img", name=f"Photo: {slot}") for slot in slots]
     assists = page.get_by_role("heading", name="Document checks")
-    assert all(in_view(page, item) for item in [*buttons, *photos, assists])
+    page.screenshot(path=str(screenshots(page, "case-desktop").with_name("case-viewport.png")))
+    outside = {str(item): item.bounding_box() for item in [*buttons, *photos, assists]
+               if not in_view(page, item)}
+    assert outside == {}
     height = page.evaluate("document.documentElement.scrollHeight")
     print(f"\ncase page: {height} px tall at 1280x800; decision and photos in the first screen")
-    page.screenshot(path=str(screenshots(page, "case-desktop").with_name("case-viewport.png")))
     assert blocking_violations(page, "review-case") == []
     # Read down to the history: the decision panel stays in view.
     page.get_by_role("heading", name="History").scroll_into_view_if_needed()
