@@ -299,6 +299,11 @@ def test_a_case_is_decided_on_one_1280x800_screen(live, launch_browser, screensh
     page.get_by_role("heading", name=f"Dossier {case_id[:8]}").wait_for()
     assert raw_codes(page) == []
     screenshots(page, "case-desktop-french")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: one column, same content
+    assert in_view(page, page.get_by_role("heading", name=f"Dossier {case_id[:8]}"))
+    screenshots(page, "case-phone-french")
+    page.get_by_role("link", name="File", exact=True).click()
+    screenshots(page, "queue-phone-french")
 
 
 def test_sign_out_stays_on_the_header_row_at_1280_px(live, launch_browser, screenshots):
