@@ -10,12 +10,11 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import cv2
-import numpy as np
 import pyotp
 import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests import images
 from tests.browser.axe import blocking_violations
 from tests.fixtures.documents import make_photo
 
@@ -337,11 +336,7 @@ def test_first_sign_in_shows_the_totp_qr_and_asks_for_a_new_password(live, launc
     page.get_by_role("button", name="Se connecter").click()  # no code yet: nothing enrolled
     page.get_by_role("heading", name="Configurer votre compte").wait_for()
     qr = page.get_by_role("img", name=re.compile("QR"))
-    data_url = qr.get_attribute("src")
-    image = cv2.imdecode(np.frombuffer(base64.b64decode(data_url.split(",", 1)[1]), np.uint8),
-                         cv2.IMREAD_GRAYSCALE)
-    image = cv2.copyMakeBorder(image, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
-    uri = cv2.QRCodeDetector().detectAndDecode(image)[0]
+    uri = images.read_qr(base64.b64decode(qr.get_attribute("src").split(",", 1)[1]))
     assert uri.startswith("otpauth://totp/kcheck:new%40kcheck.test?")
     assert f"secret={who.secret}" in uri
     assert blocking_violations(page, "review-setup") == []

@@ -6,10 +6,9 @@ from __future__ import annotations
 import base64
 import re
 
-import cv2
-import numpy as np
 import pyotp
 
+from tests import images
 from tests.integration.review.conftest import Reviewer
 
 NEW_PASSWORD = "correct horse battery staple"
@@ -18,10 +17,7 @@ NEW_PASSWORD = "correct horse battery staple"
 def qr_text(html: str) -> str:
     """Decode the QR code the page shows, as a phone's authenticator app would."""
     data = re.search(r'class="totp-qr" src="data:image/png;base64,([^"]+)"', html).group(1)
-    image = cv2.imdecode(np.frombuffer(base64.b64decode(data), np.uint8), cv2.IMREAD_GRAYSCALE)
-    image = cv2.resize(image, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
-    image = cv2.copyMakeBorder(image, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
-    return cv2.QRCodeDetector().detectAndDecode(image)[0]
+    return images.read_qr(base64.b64decode(data))
 
 
 def test_first_sign_in_enrols_the_app_from_the_page_and_replaces_the_password(
