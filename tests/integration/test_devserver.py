@@ -106,10 +106,17 @@ def make_run(tmp_path):
                             stdin=subprocess.DEVNULL)
     seen: dict[int, str] = {}
     yield proc, Console(proc), seen, tmp_path
+    # Even after a failed assertion: stop it as an operator would, and leave nothing behind
+    # (its children live in their own sessions, so they are listed before it goes).
     if proc.poll() is None:
-        proc.kill()
-        proc.wait()
-    for pid in list(seen) + list(_children(proc.pid)):
+        seen.update(_children(proc.pid))
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    for pid in seen:
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
 
