@@ -18,7 +18,12 @@ run: $(INSTALLED)
 system-deps:
 	bash scripts/system-deps.sh
 
-test: $(INSTALLED) system-deps
+# axe-core for the browser tests' accessibility scans, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(INSTALLED) system-deps node_modules/.installed
 	$(VENV)/bin/ruff check kcheck tests bench
 	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 	# The API, review and full-flow suites again, each test on its own PostgreSQL database.

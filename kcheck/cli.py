@@ -169,7 +169,10 @@ def sms_outbox(last: int) -> None:
     settings = load_settings()
     if settings.sms_backend != "outbox":
         raise click.ClickException("SMS_BACKEND is not outbox")
-    for message in OutboxSms(settings.sms_outbox_path).messages()[-last:]:
+    messages = OutboxSms(settings.sms_outbox_path).messages()[-last:]
+    if not messages:
+        click.echo(f"The SMS outbox is empty ({settings.sms_outbox_path}).")
+    for message in messages:
         click.echo(f"{message['at']}  to {message['to']}: {message['body']}")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -234,7 +235,9 @@ class StaffUser(Base):
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted under master key
     totp_enrolled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
-    locale: Mapped[str] = mapped_column(String(5), default="en")
+    locale: Mapped[str | None] = mapped_column(String(5))  # None: the browser's language
+    # A generated (one-time) password: the first sign-in asks for the staff member's own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]

@@ -53,11 +53,11 @@ class Enrolment:
 @dataclass(frozen=True)
 class LoginResult:
     staff: StaffUser | None
-    outcome: str  # ok | invalid | locked
+    outcome: str  # ok | setup (first sign-in, before the TOTP enrolment) | invalid | locked
 
     @property
     def ok(self) -> bool:
-        return self.outcome == "ok"
+        return self.outcome in ("ok", "setup")
 
 
 def normalise_email(email: str) -> str:
@@ -80,18 +80,19 @@ def _credentials(staff: StaffUser, master_key: bytes) -> Enrolment:
     staff.totp_last_step = None
     staff.failed_logins = 0
     staff.locked_until = None
+    staff.must_change_password = True
     return Enrolment(staff.id, staff.email, staff.role, password, secret)
 
 
 def create(session: Session, email: str, role: str, now: datetime, master_key: bytes,
-           locale: str = "en") -> Enrolment:
+           locale: str | None = None) -> Enrolment:
     if role not in ROLES:
         raise StaffError(f"role must be one of {', '.join(ROLES)}")
     email = normalise_email(email)
     if find(session, email) is not None:
         raise StaffError("a staff account with this e-mail exists already")
     staff = StaffUser(id=new_id(), email=email, role=role, password_hash="",
-                      locale=locale if locale in LOCALES else "en", failed_logins=0,
+                      locale=locale if locale in LOCALES else None, failed_logins=0,
                       created_at=now)
     session.add(staff)
     enrolment = _credentials(staff, master_key)
@@ -145,8 +146,13 @@ def authenticate(session: Session, email: str, password: str, code: str, now: da
         _password_ok(_DUMMY_HASH, password)
         return LoginResult(staff, "invalid")
     locked = staff.locked_until is not None and staff.locked_until > now
-    step = _totp_step(staff, code, now, master_key) if _password_ok(
-        staff.password_hash, password) else None
+    password_ok = _password_ok(staff.password_hash, password)
+    if password_ok and not locked and staff.totp_enrolled_at is None and not code.strip():
+        # First sign-in: the one-time password alone opens a session that can do nothing but
+        # enrol the authenticator and choose a password (see needs_setup).
+        staff.failed_logins = 0
+        return LoginResult(staff, "setup")
+    step = _totp_step(staff, code, now, master_key) if password_ok else None
     if step is not None and staff.totp_last_step is not None and step <= staff.totp_last_step:
         step = None  # a code may be used once: replay refused
     if locked:
@@ -170,6 +176,51 @@ def authenticate(session: Session, email: str, password: str, code: str, now: da
         staff.failed_logins = 0
         staff.locked_until = now + LOCK_FOR
     return LoginResult(staff, "invalid")
+
+
+# First sign-in -----------------------------------------------------------------------------
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 200
+
+
+def needs_setup(staff: StaffUser) -> bool:
+    """Until the authenticator is enrolled and the one-time password replaced, nothing else."""
+    return staff.totp_enrolled_at is None or staff.must_change_password
+
+
+def totp_uri(staff: StaffUser, master_key: bytes) -> str:
+    secret = crypto.open_sealed(master_key, staff.totp_secret, f"totp:{staff.id}").decode()
+    return pyotp.TOTP(secret).provisioning_uri(name=staff.email, issuer_name=ISSUER)
+
+
+def complete_setup(staff: StaffUser, code: str, password: str, repeated: str, now: datetime,
+                   master_key: bytes) -> str | None:
+    """Enrol the TOTP app (when not yet done) and set the staff member's own password.
+
+    Returns None when done, else what is wrong: code | too_short | too_long | same | differ.
+    Nothing is changed unless everything is right.
+    """
+    step = None
+    if staff.totp_enrolled_at is None:
+        step = _totp_step(staff, code, now, master_key)
+        if step is None or (staff.totp_last_step is not None and step <= staff.totp_last_step):
+            return "code"
+    if staff.must_change_password:
+        if len(password) < MIN_PASSWORD:
+            return "too_short"
+        if len(password) > MAX_PASSWORD:
+            return "too_long"
+        if password != repeated:
+            return "differ"
+        if _password_ok(staff.password_hash, password):
+            return "same"
+        staff.password_hash = _hasher.hash(password)
+        staff.must_change_password = False
+    if step is not None:
+        staff.totp_last_step = step
+        staff.totp_enrolled_at = now
+    return None
 
 
 # Sessions ---------------------------------------------------------------------------------

@@ -178,6 +178,12 @@ def document() -> dict:
                 "get": _op("Quality of the slot's photo", {"200": _json(_ref("Photo"))}, mobile,
                            errors=(404, 409), params=(SLOT,)),
             },
+            "/v1/session/photos/{slot}/image": {"get": _op(
+                "The person's own current photo of the slot",
+                {"200": {"description": "The photo as stored (re-encoded, no metadata)",
+                         "content": {"image/jpeg": {"schema": {"type": "string",
+                                                               "format": "binary"}}}}},
+                mobile, errors=(404, 409), params=(SLOT,))},
             "/v1/session/submit": {"post": _op(
                 "Submit for review", {"200": _json({"type": "object", "required": ["status"],
                                                     "properties": {"status": {"const": "submitted"}}})},

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from kcheck import audit
 from kcheck.adapters.queue import QueueUnavailable
+from kcheck.adapters.storage import BlobNotFound
 from kcheck.api.intake import (
     bp,
     current_photos,
@@ -21,8 +22,9 @@ from kcheck.api.intake import (
 from kcheck.api.limits import limiter, mobile_session_key
 from kcheck.api.problems import Problem
 from kcheck.domain import cases as domain
-from kcheck.models import Photo
+from kcheck.models import Case, Photo
 from kcheck.services import services
+from kcheck.vault import DataGone
 from kcheck.workers.specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
 
 log = logging.getLogger(__name__)
@@ -132,17 +134,38 @@ def enqueue_check(photo_id: str, now) -> None:
             photo.enqueued_at = now
 
 
+NO_PHOTO = "No photo in this slot yet."
+
+
+def _current_photo(session, slot: str) -> tuple[Case, Photo]:
+    """The session's case and the current photo of `slot`, or a 404 problem."""
+    if slot not in domain.SLOTS:
+        raise Problem("not_found")
+    case = load_case(session, for_update=False)
+    photo = current_photos(session, case.id).get(slot)
+    if photo is None:
+        raise Problem("not_found", detail=NO_PHOTO)
+    return case, photo
+
+
 @bp.get("/session/photos/<slot>")
 @mobile_session(open_only=False)
 def photo_status(slot: str):
-    if slot not in domain.SLOTS:
-        raise Problem("not_found")
     with services().sessions() as session:
-        case = load_case(session, for_update=False)
-        photo = current_photos(session, case.id).get(slot)
-        if photo is None:
-            raise Problem("not_found", detail="No photo in this slot yet.")
+        case, photo = _current_photo(session, slot)
         return jsonify(photo_view(photo, person_locale(case)))
 
 
-
+@bp.get("/session/photos/<slot>/image")
+@mobile_session()
+def photo_image(slot: str):
+    """The person's own current photo of a slot, for the summary before submitting."""
+    with services().sessions() as session:
+        case, photo = _current_photo(session, slot)
+        try:
+            data = vault().get_blob(case, photo.blob_key)
+        except (DataGone, BlobNotFound):
+            raise Problem("not_found", detail=NO_PHOTO) from None
+    return Response(data, mimetype="image/jpeg", headers={
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+        "Cross-Origin-Resource-Policy": "same-origin"})

@@ -33,10 +33,11 @@ def staff() -> None:
 @staff.command("create")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(["reviewer", "admin"]))
-@click.option("--locale", default="en", show_default=True, type=click.Choice(["en", "fr"]))
+@click.option("--locale", default=None, type=click.Choice(["en", "fr"]),
+              help="Language of the review UI (default: the browser's, until they choose).")
 @click.option("--dev", is_flag=True, help="Development account: short output, no QR code; "
               "refused in production.")
-def create(email: str, role: str, locale: str, dev: bool) -> None:
+def create(email: str, role: str, locale: str | None, dev: bool) -> None:
     """Create an account; prints its password and TOTP enrolment once."""
     from kcheck import audit
     from kcheck import staff as accounts

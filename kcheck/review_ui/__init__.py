@@ -13,6 +13,6 @@ bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templa
 
 
 def init_app(app: Flask) -> None:
-    from kcheck.review_ui import admin, auth, case_page, decide, queue  # noqa: F401 (routes)
+    from kcheck.review_ui import admin, auth, case_page, decide, queue, setup  # noqa: F401
 
     app.register_blueprint(bp)

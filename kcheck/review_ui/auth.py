@@ -24,6 +24,8 @@ from kcheck.review_ui import bp, i18n, labels
 from kcheck.services import services
 
 PUBLIC_ENDPOINTS = ("review.login", "review.static")
+# What a first sign-in session may reach before the enrolment is complete.
+SETUP_ENDPOINTS = ("review.setup", "review.logout", "review.language")
 LOGIN_COOKIE_TTL = 3600
 
 
@@ -58,7 +60,7 @@ def _check_csrf() -> None:
         abort(400, description="csrf")
 
 
-def _set_cookie(response, kind: str, value: str, max_age: int) -> None:
+def set_cookie(response, kind: str, value: str, max_age: int) -> None:
     response.set_cookie(cookie_name(kind), value, max_age=max_age, path="/",
                         secure=services().settings.secure_cookies, httponly=True,
                         samesite="Strict")
@@ -81,6 +83,8 @@ def authenticate():
     g.staff_session, g.staff = found
     g.staff_token = token
     _check_csrf()
+    if staff.needs_setup(g.staff) and request.endpoint not in SETUP_ENDPOINTS:
+        return redirect(url_for("review.setup"))
     return None
 
 
@@ -102,7 +106,8 @@ def error_page(exc: HTTPException):
 def _label(kind: str, code: str | None, **values) -> str:
     if code is None:
         return ""
-    return i18n.gettext(labels.all_labels()[kind].get(code, code), **values)
+    known = labels.all_labels()[kind].get(code)
+    return i18n.gettext(known, **values) if known else labels.unknown(code)
 
 
 def admin_required(view):
@@ -114,7 +119,7 @@ def admin_required(view):
     return wrapper
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     if target and target.startswith("/review/") and not target.startswith("//"):
         return target
     return url_for("review.queue")
@@ -143,8 +148,10 @@ def login():
                              locked=result.staff is not None and result.staff.locked_until
                              is not None and result.staff.locked_until > now)
         if result.ok:
-            response = redirect(_safe_next(request.args.get("next")))
-            _set_cookie(response, "staff", token, int(staff.ABSOLUTE_TIMEOUT.total_seconds()))
+            target = (url_for("review.setup") if staff.needs_setup(result.staff)
+                      else safe_next(request.args.get("next")))
+            response = redirect(target)
+            set_cookie(response, "staff", token, int(staff.ABSOLUTE_TIMEOUT.total_seconds()))
             response.delete_cookie(cookie_name("login"), path="/",
                                    secure=svc.settings.secure_cookies, samesite="Strict")
             return response
@@ -155,7 +162,7 @@ def login():
     response = make_response(render_template("review/login.html", error=error),
                              401 if error else 200)
     if fresh:
-        _set_cookie(response, "login", g.login_nonce, LOGIN_COOKIE_TTL)
+        set_cookie(response, "login", g.login_nonce, LOGIN_COOKIE_TTL)
     return response
 
 
@@ -182,4 +189,4 @@ def language():
     svc = services()
     with svc.transaction() as session:
         session.get(StaffUser, g.staff.id).locale = chosen
-    return redirect(_safe_next(request.form.get("next")), code=303)
+    return redirect(safe_next(request.form.get("next")), code=303)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Response, abort, g, render_template, request
 from sqlalchemy import select
 
@@ -32,11 +34,21 @@ def personal_data(case: Case) -> dict | None:
         return None
     v = vault()
     try:
+        location = v.open_value(case, "location", case.location)
         return {"phone": mask_phone(v.open_value(case, "phone", case.phone)),
-                "location": v.open_value(case, "location", case.location),
+                "location": location,
+                # Shown like every other time of the page (the staff member's format and zone).
+                "location_captured_at": _moment(location.get("captured_at") if location else None),
                 "expected_name": v.open_value(case, "expected_name", case.expected_name)}
     except DataGone:
         return None
+
+
+def _moment(iso: str | None) -> datetime | None:
+    if not iso:
+        return None
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def case_context(session, case: Case, now, **extra) -> dict:
@@ -58,7 +70,7 @@ def case_context(session, case: Case, now, **extra) -> dict:
         "case": case, "slots": slots, "current": current, "earlier": earlier,
         "history": history, "decisions": decisions, "names": names,
         "pii": personal_data(case), "sla": sla_for(case, services().settings, now),
-        "assists": summary_for_reviewer(session, case, vault()),
+        "assists": _without_empty_mrz_fields(summary_for_reviewer(session, case, vault())),
         "quality": quality_summary(photos), "holder": holder,
         "mine": holder == g.staff.id, "open_for_decision": case.status in domain.AWAITING_REVIEW,
         "reason_codes": REASON_CODES, "notice": request.args.get("notice"),
@@ -66,6 +78,14 @@ def case_context(session, case: Case, now, **extra) -> dict:
     }
     context.update(extra)
     return context
+
+
+def _without_empty_mrz_fields(assists: dict) -> dict:
+    """An MRZ not read yet has every field None: show nothing rather than "None, None"."""
+    mrz = assists.get("mrz")
+    if mrz and not any((mrz.get("fields") or {}).values()):
+        mrz["fields"] = {}
+    return assists
 
 
 @bp.get("/cases/<case_id>")

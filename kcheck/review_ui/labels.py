@@ -71,10 +71,47 @@ FACE_MATCH = {
 ROLES = {"reviewer": N_("Reviewer"), "admin": N_("Administrator")}
 OUTCOMES = {"approved": N_("Approve"), "rejected": N_("Reject"),
             "resubmission_requested": N_("Request new photos")}
+ACTORS = {"person": N_("The person"), "api_client": N_("Requesting system"),
+          "system": N_("kcheck"), "staff": N_("Staff")}
+ACTIONS = {
+    "case.opened": N_("Case opened"), "case.link_resent": N_("Link sent again"),
+    "case.cancelled": N_("Case cancelled"), "case.submitted": N_("Sent for review"),
+    "case.expired": N_("Case expired"), "case.data_purged": N_("Personal data deleted"),
+    "case.claimed": N_("Case claimed"), "case.released": N_("Claim released"),
+    "case.viewed": N_("Case viewed"), "case.decided": N_("Decision"),
+    "session.opened": N_("Link opened"), "consent.given": N_("Consent given"),
+    "sms.sent": N_("SMS code sent"), "sms.locked": N_("SMS code locked after wrong codes"),
+    "phone.verified": N_("Phone number confirmed"), "location.given": N_("Location shared"),
+    "document_type.chosen": N_("Document type chosen"), "photo.uploaded": N_("Photo sent"),
+    "photo.viewed": N_("Photo viewed"),
+    "sms.guess_budget_exhausted": N_("Too many wrong SMS codes: sent for review"),
+    "case.requester_data_purged": N_("Requester's personal data deleted"),
+    "case.locked": N_("Case locked"),
+}
+# The document-check assists' states (kcheck.docintel.summary) and what reuse found.
+ASSIST_STATES = {
+    "pending": N_("being checked"), "ready": N_("ready"), "purged": N_("deleted"),
+    "no_photo": N_("no photo"), "error": N_("could not run"), "failed": N_("could not run"),
+    "unreadable": N_("unreadable"), "invalid": N_("invalid (check digits wrong)"),
+    "valid": N_("valid"), "unavailable: no valid MRZ": N_("not checked: no valid MRZ"),
+    "not_compared": N_("not compared: no expected name given"), "match": N_("match"),
+    "mismatch": N_("mismatch"), "no_match": N_("no match"), "unknown": N_("unknown"),
+    "expired": N_("expired"), "same": N_("same country"),
+    "different": N_("different country"), "not run: no consent": N_("not run: no consent"),
+    "flagged": N_("found in another open case"), "none": N_("not found elsewhere"),
+}
+REUSE_KINDS = {"same_document": N_("same document"), "same_photo": N_("same photo")}
 
 
 def all_labels() -> dict[str, dict[str, str]]:
     return {"slots": SLOTS, "statuses": STATUSES, "case_reasons": CASE_REASONS,
             "document_types": DOCUMENT_TYPES, "decision_reasons": DECISION_REASONS,
             "quality_reasons": QUALITY_REASONS, "photo_statuses": PHOTO_STATUSES,
-            "roles": ROLES, "outcomes": OUTCOMES, "face_match": FACE_MATCH}
+            "roles": ROLES, "outcomes": OUTCOMES, "actors": ACTORS, "actions": ACTIONS,
+            "assist_states": ASSIST_STATES, "reuse_kinds": REUSE_KINDS, "face_match": FACE_MATCH}
+
+
+def unknown(code: str) -> str:
+    """Words for a code no table knows yet ("case.locked" -> "Case locked"), never the code."""
+    words = code.replace(".", " ").replace("_", " ").replace(":", "").strip()
+    return words[:1].upper() + words[1:]

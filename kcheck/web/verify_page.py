@@ -12,7 +12,7 @@ import io
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 from sqlalchemy import select
 
 from kcheck import crypto, links
@@ -82,6 +82,13 @@ def long_cache_for_versioned_assets(response: Response) -> Response:
 def _cache_if_versioned(response: Response) -> None:
     if request.args.get("v") and response.status_code == 200:
         response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every page: a small icon, not a 404 in every console."""
+    return send_from_directory(HERE / "static", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=YEAR)
 
 
 @bp.post("/verify/handoff-qr")

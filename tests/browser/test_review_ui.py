@@ -4,6 +4,7 @@ reviewer's conflicting decision. Screenshots go to tests/artifacts/<test name>/.
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ import pyotp
 import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests import images
+from tests.browser.axe import blocking_violations
 from tests.fixtures.documents import make_photo
 
 TIMEOUT = 10
@@ -88,14 +91,23 @@ def submitted_case(live) -> tuple[str, PersonOverHttp, dict]:
     return opened.json()["id"], person, partner
 
 
-def sign_in(browser, live, who: StaffLogin):
-    page = browser.new_context(locale="en-GB").new_page()
+def sign_in(browser, live, who: StaffLogin, **context):
+    """Sign in with password and TOTP code; a first sign-in also sets the staff member's own
+    password, as the review UI asks before anything else."""
+    page = browser.new_context(**{"locale": "en-GB", **context}).new_page()
     page.goto(f"{live.url}/review/")
     page.get_by_label("E-mail").fill(who.email)
     page.get_by_label("Password").fill(who.password)
     page.get_by_label("Authentication code").fill(pyotp.TOTP(who.secret).now())
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Cases waiting for review").wait_for()
+    page.get_by_role("heading", name=re.compile("Cases waiting for review|Set up your account")
+                     ).wait_for()
+    if page.get_by_role("heading", name="Set up your account").is_visible():
+        who.password = f"{who.password}-mine-now"
+        page.get_by_label("New password", exact=True).fill(who.password)
+        page.get_by_label("New password again").fill(who.password)
+        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_role("heading", name="Cases waiting for review").wait_for()
     return page
 
 
@@ -134,7 +146,6 @@ def test_sign_in_with_totp_open_a_case_view_a_photo_and_approve(live, launch_bro
     assert page.get_by_text("Anna Muster").is_visible()
     for slot in ("Front of the ID card", "Back of the ID card", "Selfie holding the document"):
         assert image_loaded(page, f"Photo: {slot}")
-        assert image_loaded(page, f"Annotated preview: {slot}")
     screenshots(page, "case")
     photo_path = page.get_by_role("img", name="Photo: Front of the ID card").get_attribute("src")
     photo = page.goto(live.url + photo_path)  # the photo alone, as "open image in new tab"
@@ -174,7 +185,7 @@ def test_reject_and_a_second_reviewers_conflicting_decision(live, launch_browser
     screenshots(second, "conflict")
     assert partner_status(live, partner, case_id) == "rejected"
     second.get_by_role("link", name="Audit trail").click()  # ben is an admin
-    trail = second.get_by_role("table").inner_text()
+    trail = second.get_by_role("table").inner_text()  # the admin's technical log keeps codes
     assert "case.decided" in trail and "staff.login" in trail and "photo.viewed" in trail
     assert "anna@kcheck.test" in trail and "+41" not in trail
     screenshots(second, "audit-trail")
@@ -212,3 +223,129 @@ def test_request_new_photos_up_to_the_persons_new_upload(live, launch_browser, s
     page.get_by_role("heading", name=f"Dossier {case_id[:8]}").wait_for()
     assert page.get_by_role("button", name="Approuver", exact=True).is_visible()
     screenshots(page, "french")
+
+
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+RAW_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|\b[a-z]+\.[a-z_]+\b")
+EMAIL = re.compile(r"\S+@\S+")
+
+
+def in_view(page, locator) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return (box is not None and box["x"] >= 0 and box["y"] >= 0
+            and box["x"] + box["width"] <= size["width"]
+            and box["y"] + box["height"] <= size["height"])
+
+
+def raw_codes(page) -> list[str]:
+    """Codes shown as text (`not_compared`, `case.viewed`, `api_client`), e-mails aside."""
+    return RAW_CODE.findall(EMAIL.sub("", page.locator("main").inner_text()))
+
+
+def test_a_case_is_decided_on_one_1280x800_screen(live, launch_browser, screenshots):
+    who = create_staff(live, "anna@kcheck.test", "reviewer")
+    case_id, _person, _partner = submitted_case(live)
+    page = sign_in(launch_browser(), live, who, **DESKTOP)
+    assert blocking_violations(page, "review-queue") == []
+    screenshots(page, "queue-desktop")
+    open_case(page, case_id)
+    slots = ("Front of the ID card", "Back of the ID card", "Selfie holding the document")
+    for slot in slots:
+        assert image_loaded(page, f"Photo: {slot}")
+    buttons = [page.get_by_role("button", name=name, exact=True)
+               for name in ("Approve", "Reject", "Request new photos")]
+    photos = [page.get_by_role("img", name=f"Photo: {slot}") for slot in slots]
+    assists = page.get_by_role("heading", name="Document checks")
+    page.screenshot(path=str(screenshots(page, "case-desktop").with_name("case-viewport.png")))
+    outside = {str(item): item.bounding_box() for item in [*buttons, *photos, assists]
+               if not in_view(page, item)}
+    assert outside == {}
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"\ncase page: {height} px tall at 1280x800; decision and photos in the first screen")
+    assert blocking_violations(page, "review-case") == []
+    # Read down to the history: the decision panel stays in view.
+    page.get_by_role("heading", name="History").scroll_into_view_if_needed()
+    assert all(in_view(page, button) for button in buttons)
+    page.evaluate("window.scrollTo(0, 0)")
+
+    # A thumbnail opens a zoom; the annotated overlay is a toggle inside it.
+    page.get_by_role("img", name="Photo: Front of the ID card").click()
+    zoom = page.get_by_role("dialog", name="Front of the ID card")
+    zoom.wait_for()
+    big = zoom.get_by_role("img", name="Photo: Front of the ID card")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=big.element_handle())
+    overlay = zoom.get_by_role("button", name="Show the annotated overlay")
+    overlay.click()
+    assert overlay.get_attribute("aria-pressed") == "true"
+    assert "/preview" in big.get_attribute("src")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=big.element_handle())
+    assert blocking_violations(page, "review-case-zoom") == []
+    screenshots(page, "zoom-overlay")
+    page.keyboard.press("Escape")
+    assert not zoom.is_visible()
+
+    # Words for people, and one time format on the page, in English and French.
+    assert raw_codes(page) == []
+    text = page.locator("main").inner_text()
+    assert re.search(r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}", text)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|UTC", text)
+    assert "Case viewed" in text and "Requesting system" in text and "Photo sent" in text
+    page.get_by_label("Language").select_option("fr")
+    page.get_by_role("button", name="Change language").click()
+    page.get_by_role("heading", name=f"Dossier {case_id[:8]}").wait_for()
+    assert raw_codes(page) == []
+    screenshots(page, "case-desktop-french")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: one column, same content
+    assert in_view(page, page.get_by_role("heading", name=f"Dossier {case_id[:8]}"))
+    screenshots(page, "case-phone-french")
+    page.get_by_role("link", name="File", exact=True).click()
+    screenshots(page, "queue-phone-french")
+
+
+def test_sign_out_stays_on_the_header_row_at_1280_px(live, launch_browser, screenshots):
+    who = create_staff(live, "a.very.long.name.for.an.administrator@kcheck.test", "admin")
+    page = sign_in(launch_browser(), live, who, **DESKTOP)
+    for language, sign_out in (("en", "Sign out"), ("fr", "Se déconnecter")):
+        page.get_by_label(re.compile("^(Language|Langue)$")).select_option(language)
+        page.get_by_role("button", name=re.compile("^(Change language|Changer de langue)$")
+                         ).click()
+        button = page.get_by_role("button", name=sign_out)
+        brand = page.get_by_text("kcheck ·")
+        button.wait_for()
+        header = page.locator("header.top").bounding_box()
+        assert abs(button.bounding_box()["y"] - brand.bounding_box()["y"]) < 16
+        assert header["height"] < 56, header
+        assert in_view(page, button)
+        screenshots(page, f"header-{language}")
+
+
+def test_first_sign_in_shows_the_totp_qr_and_asks_for_a_new_password(live, launch_browser,
+                                                                     screenshots):
+    """A new reviewer with a fr-CH browser: the pages speak French without being asked to, the
+    enrolment QR code is on the page, and the one-time password must be replaced."""
+    who = create_staff(live, "new@kcheck.test", "reviewer")
+    page = launch_browser().new_context(locale="fr-CH", **DESKTOP).new_page()
+    page.goto(f"{live.url}/review/")
+    assert blocking_violations(page, "review-login") == []
+    screenshots(page, "login")
+    page.get_by_label("E-mail").fill(who.email)
+    page.get_by_label("Mot de passe").fill(who.password)
+    page.get_by_role("button", name="Se connecter").click()  # no code yet: nothing enrolled
+    page.get_by_role("heading", name="Configurer votre compte").wait_for()
+    qr = page.get_by_role("img", name=re.compile("QR"))
+    uri = images.read_qr(base64.b64decode(qr.get_attribute("src").split(",", 1)[1]))
+    assert uri.startswith("otpauth://totp/kcheck:new%40kcheck.test?")
+    assert f"secret={who.secret}" in uri
+    assert blocking_violations(page, "review-setup") == []
+    screenshots(page, "setup")
+    page.get_by_label("Code affiché par l'application").fill(pyotp.TOTP(who.secret).now())
+    page.get_by_label("Nouveau mot de passe", exact=True).fill("my own passphrase 42")
+    page.get_by_label("Nouveau mot de passe (encore)").fill("my own passphrase 42")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.get_by_role("heading", name="Dossiers à examiner").wait_for()  # French, unasked
+    assert "Votre compte est prêt" in page.get_by_role("status").inner_text()
+    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    screenshots(page, "after-setup")

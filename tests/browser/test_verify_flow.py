@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import blocking_violations
 from tests.browser.conftest import ARTIFACTS
 from tests.fixtures.documents import make_photo
 from tests.live import LiveSystem
@@ -117,6 +118,12 @@ def through_phone(page, live, number: str, shot) -> None:
     shot(page, "phone")
     page.get_by_role("button", name="Send the code").click()
     heading(page, "Enter the code")
+    # Where the code went (masked), and a visible confirmation, not only for screen readers.
+    digits = re.sub(r"\D", "", number)
+    expect(page.locator("#code-to")).to_have_text(f"Sent to +41 •• ••• {digits[-4:-2]} {digits[-2:]}.")
+    expect(page.locator("#flash")).to_be_visible()
+    expect(page.locator("#flash")).to_have_text("We sent a code by SMS. It is valid for 10 minutes.")
+    expect(page.locator("#progress")).to_have_text("Step 2 of 6")
     expect(page.get_by_text(re.compile(r"new code in \d+ s"))).to_be_visible()
     expect(page.get_by_role("button", name="Send a new code")).to_be_disabled()
     expect(page.locator("#code")).to_have_attribute("autocomplete", "one-time-code")
@@ -130,6 +137,9 @@ def through_document_type(page, shot) -> None:
     shot(page, "location")
     page.get_by_role("button", name="Share my location").click()
     heading(page, "Which document will you use?")
+    expect(page.locator("#flash")).to_be_visible()
+    expect(page.locator("#flash")).to_have_text("Location shared.")
+    expect(page.locator("#progress")).to_have_text("Step 4 of 6")
     shot(page, "document-type")
     page.get_by_role("button", name=re.compile("^ID card")).click()
     heading(page, "Front of your ID card")
@@ -144,7 +154,9 @@ def test_whole_path_to_submitted_with_the_camera(browser, live, screenshots):
     context = phone(browser)
     page = context.new_page()
     loaded = []
+    console = []
     page.on("requestfinished", lambda request: loaded.append(request))
+    page.on("console", lambda msg: console.append(msg.text) if msg.type == "error" else None)
     url = open_case(live)
     page.goto(url)
     heading(page, "Confirm your identity")
@@ -166,6 +178,17 @@ def test_whole_path_to_submitted_with_the_camera(browser, live, screenshots):
     shoot = page.get_by_role("button", name="Take the photo")
     expect(shoot).to_be_visible(timeout=15_000)
     expect(page.locator("#camera")).to_have_js_property("paused", False)
+    expect(page.locator("#camera")).to_have_accessible_name("Camera preview")
+    expect(page.locator("#progress")).to_have_text("Step 5 of 6")
+    # The file picker's text sits in the middle of its button, like every other button's
+    # (each line of it: the text wraps on a phone).
+    off_centre = page.locator("#capture-file-label").evaluate("""label => {
+        const box = label.getBoundingClientRect();
+        const range = document.createRange();
+        range.selectNodeContents(label.querySelector('span'));
+        return Array.from(range.getClientRects(), (line) =>
+            Math.abs((box.left + box.right) / 2 - (line.left + line.right) / 2));}""")
+    assert off_centre and max(off_centre) < 2, off_centre
     screenshots(page, "camera")
     shoot.click()
     expect(page.locator("#capture-feedback")).to_have_text("Checking the photo…")
@@ -183,12 +206,29 @@ def test_whole_path_to_submitted_with_the_camera(browser, live, screenshots):
     summary = page.locator("#summary-list")
     expect(summary).to_contain_text("Mobile number")
     expect(summary.locator("dd", has_text="Accepted")).to_have_count(3)
+    expect(page.locator("#progress")).to_have_text("Step 6 of 6")
+    for slot in ("Front of your ID card", "Back of your ID card",
+                 "A selfie holding your document"):
+        thumbnail = page.get_by_role("img", name=f"Your photo: {slot}")
+        expect(thumbnail).to_be_visible()
+        expect(thumbnail).not_to_have_js_property("naturalWidth", 0)
     screenshots(page, "summary")
+    # One photo taken again from the summary, then back to the summary.
+    page.get_by_role("button", name="Retake: Back of your ID card").click()
+    heading(page, "Back of your ID card")
+    upload_file(page, "id_back", seed=3)
+    heading(page, "Check and send")
+    expect(summary.locator("dd", has_text="Accepted")).to_have_count(3)
+    screenshots(page, "summary-after-retake")
     page.get_by_role("button", name="Send for verification").click()
     heading(page, "Thank you, your documents were sent")
     expect(page.get_by_text("This page updates by itself")).to_be_visible()
     screenshots(page, "submitted")
+    assert console == []  # no 404 favicon, no expected 4xx shown as an error
     context.close()
+    with urllib.request.urlopen(live.url + "/favicon.ico", timeout=10) as icon:
+        assert icon.status == 200 and icon.headers["Content-Type"] == "image/vnd.microsoft.icon"
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO file
 
 
 def test_refused_geolocation_is_explained_as_required(browser, live, screenshots):
@@ -236,6 +276,9 @@ def test_wrong_sms_code_then_the_right_one(browser, live, screenshots):
     expect(error).to_have_text("This code is wrong. 4 attempts left.")
     expect(code).to_have_attribute("aria-invalid", "true")
     expect(code).to_be_focused()
+    # "Change the number" lines up with the field and the buttons, not indented.
+    change = page.get_by_role("button", name="Change the number").bounding_box()
+    assert abs(change["x"] - code.bounding_box()["x"]) < 1
     screenshots(page, "wrong-code")
     code.fill(right)
     page.get_by_role("button", name="Confirm").click()
@@ -253,8 +296,17 @@ def test_blurred_photo_is_refused_with_a_message_then_a_good_one_passes(browser,
     through_document_type(page, screenshots)
     upload_file(page, "id_front", defect="blur")
     feedback = page.locator("#capture-feedback")
-    expect(feedback).to_contain_text("Please take this photo again.", timeout=VERDICT_TIMEOUT_MS)
+    # The refused photo stays in view, marked with its problem; the advice is said once.
+    mark = page.locator("#capture-problem")
+    expect(mark).to_have_text("Not accepted: blurred", timeout=VERDICT_TIMEOUT_MS)
+    refused = page.get_by_role("img", name="Your photo that was not accepted: Front of your ID card")
+    expect(refused).to_be_visible()
+    expect(refused).not_to_have_js_property("naturalWidth", 0)
     expect(feedback).to_contain_text(re.compile("blur", re.I))
+    advice = feedback.inner_text().strip()
+    sentences = [x.strip() for x in re.split(r"(?<=[.!])\s+", advice) if x.strip()]
+    assert len(sentences) == len(set(sentences)) and "take this photo again" not in advice, advice
+    assert not re.search(r"again.*again", advice, re.I), advice
     expect(feedback).to_have_attribute("aria-live", "polite")
     heading(page, "Front of your ID card")  # still the same photo to take
     expect(page.get_by_role("button", name="Take the photo")).to_be_visible()
@@ -297,6 +349,9 @@ def test_reload_resumes_where_the_person_left_off_and_a_second_tab_cannot_take_o
 
 def test_desktop_offers_the_phone_by_qr_code_and_still_allows_the_webcam(browser, live,
                                                                          screenshots):
+    with urllib.request.urlopen(live.url + "/verify", timeout=10) as served:
+        html = served.read().decode()
+    assert re.search(r'<img id="handoff-qr" alt="[^"]+"', html)  # named before it loads
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-CH")
     page = context.new_page()
     url = open_case(live)
@@ -342,4 +397,100 @@ def test_a_dropped_connection_keeps_the_photo_until_it_can_be_sent(browser, live
     send_again.click()
     heading(page, "Back of your ID card")
     expect(page.locator("#capture-feedback")).to_have_text("Photo accepted.")
+    context.close()
+
+
+DESKTOP_VIEW = {"viewport": {"width": 1280, "height": 800}, "locale": "en-GB"}
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_every_screen_passes_axe_and_is_photographed(browser, live, screenshots, size):
+    """Each /verify screen at phone and desktop size: no serious or critical axe violation, a
+    screenshot kept, and no script error. Chromium itself logs every 4xx answer as "Failed to
+    load resource" (no page can silence that); only the two this walk expects may appear."""
+    context = phone(browser) if size == "phone" else browser.new_context(**DESKTOP_VIEW)
+    if size == "desktop":
+        context.grant_permissions(["geolocation", "camera"])
+        context.set_geolocation(LAUSANNE)
+    page = context.new_page()
+    console, errors = [], []
+    page.on("console", lambda msg: console.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    failures = {}
+
+    def check(name: str) -> None:
+        page.wait_for_timeout(300)  # let the focus move and fonts settle before the scan
+        screenshots(page, f"{size}-{name}")
+        found = blocking_violations(page, f"verify-{size}-{name}")
+        if found:
+            failures[name] = found
+
+    url = open_case(live)
+    page.goto(url)
+    if size == "desktop":
+        heading(page, "Continue on your phone")
+        expect(page.get_by_role("img", name="QR code of your verification link")).to_be_visible()
+        check("handoff")
+        page.get_by_role("button", name="Continue on this computer with a webcam").click()
+    heading(page, "Confirm your identity")
+    check("welcome")
+    page.get_by_role("button", name="Start").click()
+    heading(page, "Your consent")
+    check("consent")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("Tick both boxes")
+    check("consent-error")
+    page.get_by_label("I agree that my phone number").check()
+    page.get_by_label("I agree that my face").check()
+    page.get_by_role("button", name="Continue").click()
+    heading(page, "Your mobile number")
+    check("phone")
+    sent = outbox_size(live)
+    page.get_by_label("Mobile number with country code").fill("+41 79 123 45 81")
+    page.get_by_role("button", name="Send the code").click()
+    heading(page, "Enter the code")
+    check("code")
+    code = sms_code(live, sent)
+    page.get_by_label("6-digit code from the SMS").fill("000000" if code != "000000" else "111111")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("#code-error")).to_be_visible()
+    check("code-wrong")
+    page.get_by_label("6-digit code from the SMS").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+    heading(page, "Share your location")
+    check("location")
+    page.get_by_role("button", name="Share my location").click()
+    heading(page, "Which document will you use?")
+    check("document-type")
+    page.get_by_role("button", name=re.compile("^ID card")).click()
+    heading(page, "Front of your ID card")
+    expect(page.locator("#camera")).to_have_js_property("paused", False)
+    check("camera")
+    upload_file(page, "id_front", defect="blur")
+    expect(page.locator("#capture-problem")).to_be_visible(timeout=VERDICT_TIMEOUT_MS)
+    check("retake")
+    upload_file(page, "id_front")
+    heading(page, "Back of your ID card")
+    upload_file(page, "id_back")
+    heading(page, "A selfie holding your document")
+    check("selfie")
+    upload_file(page, "selfie", seed=1)
+    heading(page, "Check and send")
+    expect(page.get_by_role("img", name="Your photo: A selfie holding your document")).to_be_visible()
+    check("summary")
+    page.get_by_role("button", name="Send for verification").click()
+    heading(page, "Thank you, your documents were sent")
+    check("submitted")
+    other = context.new_page()
+    other.on("console", lambda msg: console.append(msg.text) if msg.type == "error" else None)
+    other.on("pageerror", lambda exc: errors.append(str(exc)))
+    other.goto(url)
+    heading(other, "This link no longer works")
+    page = other
+    check("link-used")
+    assert failures == {}, json.dumps(failures, indent=2)
+    assert errors == []
+    network = "Failed to load resource: the server responded with a status of "
+    assert console == [network + "400 (BAD REQUEST)",  # the wrong SMS code
+                       network + "401 (UNAUTHORIZED)"]  # the link opened a second time
     context.close()

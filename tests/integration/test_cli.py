@@ -66,12 +66,13 @@ def test_check_image_prints_one_json_object_per_file(run, tmp_path):
 
 
 def test_sms_outbox_shows_the_development_messages(run, person_for, partner, settings):
+    assert "The SMS outbox is empty" in run("sms", "outbox").stdout  # not a blank answer
     case = partner.open_case().get_json()
     person = person_for(case["verification_url"])
     person.open()
     person.request_code()
     out = run("sms", "outbox").stdout
-    assert "+41791234567" in out and "kcheck" in out
+    assert "+41791234567" in out and "kcheck" in out and "empty" not in out
 
 
 def test_read_mrz_prints_fields_and_names_the_failing_check(run, tmp_path):

@@ -286,3 +286,20 @@ def test_a_second_tab_on_the_same_session_sees_the_same_state(person, app):
     assert upload.status_code == 202
     state = person.call("GET", "/v1/session").get_json()
     assert state["photos"]["id_front"]["photo_id"] == upload.get_json()["photo_id"]
+
+
+def test_the_person_sees_their_own_current_photo_and_nobody_elses(person, partner, person_for):
+    person.through_document_type()
+    assert person.call("GET", "/v1/session/photos/id_front/image").status_code == 404
+    assert person.upload("id_front", images.plain_jpeg(seed=1)).status_code == 202
+    first = person.call("GET", "/v1/session/photos/id_front/image")
+    assert person.upload("id_front", images.plain_jpeg(seed=2)).status_code == 202
+    second = person.call("GET", "/v1/session/photos/id_front/image")
+    assert first.status_code == second.status_code == 200
+    assert second.mimetype == "image/jpeg" and second.data[:2] == b"\xff\xd8"
+    assert second.data != first.data  # the retake replaced the slot's photo
+    assert second.headers["Cache-Control"] == "no-store"
+    other = person_for(partner.open_case().get_json()["verification_url"])
+    other.through_document_type()
+    assert other.call("GET", "/v1/session/photos/id_front/image").status_code == 404
+    assert person.client.get("/v1/session/photos/id_front/image").status_code == 401

@@ -88,6 +88,12 @@ export class Api {
     return response.json();
   }
 
+  async fetchImage(path) {
+    const response = await fetch(path, { headers: this.headers(), cache: 'no-store', credentials: 'omit' });
+    if (!response.ok) return parse(response);
+    return response.blob();
+  }
+
   async fetchBlob(path, json) {
     const response = await fetch(path, {
       method: 'POST', headers: this.headers({ 'Content-Type': 'application/json' }),

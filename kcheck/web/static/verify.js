@@ -10,8 +10,11 @@ const MAX_RETAKES = 3;
 const KEY = {
   session: 'kcheck.session', pending: 'kcheck.pendingToken', welcomed: 'kcheck.welcomed',
   codeSent: 'kcheck.codeSent', resendAt: 'kcheck.resendAt', lang: 'kcheck.lang',
-  here: 'kcheck.continueHere',
+  here: 'kcheck.continueHere', codeTo: 'kcheck.codeTo',
 };
+// The overall progress a person sees ("Step 3 of 6"); other screens show none.
+const STEPS = { consent: 1, phone: 2, code: 2, location: 3, doctype: 4, capture: 5, summary: 6 };
+const STEP_COUNT = 6;
 
 // Read the link token and take it out of the address bar before anything else runs, so it
 // stays out of the history, bookmarks and screenshots.
@@ -32,6 +35,7 @@ const api = new Api({
 });
 const state = {
   step: null, view: null, slot: null, blob: null, phone: null, flash: null,
+  thumbs: [], // object URLs of the summary's thumbnails, released when it is left
   generation: 0, // bumped on every screen change: stale polls and timers stop themselves
   timer: null,
 };
@@ -47,9 +51,17 @@ function show(step) {
     section.hidden = section.dataset.step !== step;
   }
   for (const el of document.querySelectorAll(`#step-${step} .error`)) el.hidden = true;
+  const progress = $('progress');
+  progress.hidden = !STEPS[step];
+  if (STEPS[step]) setText(progress, 'progress', { i: STEPS[step], n: STEP_COUNT });
+  for (const url of state.thumbs.splice(0)) URL.revokeObjectURL(url);
   const heading = document.querySelector(`#step-${step} h1`);
   heading.focus();
+  // What just happened ("Code sent", "Location shared"), for eyes and for screen readers.
+  const flash = $('flash');
+  flash.hidden = !state.flash;
   if (state.flash) {
+    setPlain(flash, state.flash);
     announce(state.flash);
     state.flash = null;
   }
@@ -61,6 +73,17 @@ function announce(text) {
   live.textContent = '';
   setTimeout(() => { live.textContent = text; }, 50);
   setTimeout(() => { if (live.textContent === text) live.textContent = ''; }, 8000);
+}
+
+// "+41 79 123 45 67" -> "+41 •• ••• 45 67": enough to recognise one's number, not to read it.
+function maskPhone(raw) {
+  const digits = raw.replace(/[^\d]/g, '');
+  if (digits.length < 7) return raw.trim();
+  const head = raw.trim().startsWith('+') ? `+${digits.slice(0, 2)}` : digits.slice(0, 3);
+  const hidden = digits.length - (head.replace('+', '').length) - 4;
+  const dots = '•'.repeat(Math.max(hidden, 1));
+  const middle = dots.length > 3 ? `${dots.slice(0, 2)} ${dots.slice(2)}` : dots;
+  return `${head} ${middle} ${digits.slice(-4, -2)} ${digits.slice(-2)}`;
 }
 
 function showError(id, text, input) {
@@ -218,10 +241,10 @@ function nextSlot(view) {
 async function showHandoff(token) {
   show('handoff');
   const img = $('handoff-qr');
+  img.alt = t('handoff.qr_alt');
   try {
     const blob = await api.fetchBlob('/verify/handoff-qr', { token });
     img.src = URL.createObjectURL(blob);
-    img.alt = t('handoff.qr_alt');
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       store.del(KEY.pending);
@@ -244,6 +267,9 @@ function showPhone() {
 function showCode() {
   const generation = show('code');
   $('code').value = '';
+  const sentTo = store.get(KEY.codeTo);
+  $('code-to').hidden = !sentTo;
+  if (sentTo) setText($('code-to'), 'code.sent_to', { number: sentTo });
   const button = $('code-resend');
   const tick = () => {
     if (generation !== state.generation) return;
@@ -270,6 +296,7 @@ async function requestCode(phone) {
   }
   state.phone = phone;
   store.set(KEY.codeSent, '1');
+  store.set(KEY.codeTo, maskPhone(phone));  // masked: the full number stays in memory only
 }
 
 async function onPhone(event) {
@@ -328,6 +355,7 @@ async function onCode(event) {
   }
   store.del(KEY.codeSent);
   store.del(KEY.resendAt);
+  store.del(KEY.codeTo);
   state.flash = t('code.verified');
   return refresh();
 }
@@ -411,7 +439,7 @@ function feedback(kind, text) {
   box.hidden = !text;
 }
 
-function showCapture(view, slot) {
+function showCapture(view, slot, again = false) {
   const flash = state.flash;
   state.flash = null;
   show('capture');
@@ -422,12 +450,17 @@ function showCapture(view, slot) {
   setText($('capture-counter'), 'capture.counter', { i: slots.indexOf(slot) + 1, n: slots.length });
   setText($('capture-tips'), slot === 'selfie' ? 'tips.selfie' : 'tips.document');
   $('capture-file').setAttribute('capture', slot === 'selfie' ? 'user' : 'environment');
-  $('capture-preview').hidden = true;
+  $('camera').setAttribute('aria-label', t('capture.camera_label'));
+  $('capture-shot').hidden = true;
+  const preview = $('capture-preview');
+  if (preview.src) URL.revokeObjectURL(preview.src);
+  preview.removeAttribute('src');  // a photo of another slot must never show as this one
   $('upload').hidden = true;
   $('capture-retry').hidden = true;
   $('capture-accept').hidden = true;
   feedback('good', flash || '');  // the feedback box is itself a live region
-  const photo = view.resubmission_slots.includes(slot) ? null : view.photos[slot];
+  // A retake chosen on the summary starts afresh: the accepted photo is not "wrong".
+  const photo = again || view.resubmission_slots.includes(slot) ? null : view.photos[slot];
   if (photo && photo.quality.status === 'pending') return pollVerdict(slot);
   if (photo) feedback('bad', t('capture.previous', { message: photo.quality.message || '' }));
   return openCamera(slot);
@@ -489,7 +522,9 @@ async function sendPhoto(blob) {
   if (preview.src) URL.revokeObjectURL(preview.src);
   preview.src = URL.createObjectURL(blob);
   preview.alt = t(`slot.${slot}`);
-  preview.hidden = false;
+  $('capture-shot').classList.remove('rejected');
+  $('capture-problem').hidden = true;
+  $('capture-shot').hidden = false;
   for (const id of ['viewfinder', 'capture-shoot', 'capture-file-label', 'capture-retry', 'capture-accept']) {
     $(id).hidden = true;
   }
@@ -559,15 +594,28 @@ function showVerdict(slot, photo) {
     state.flash = t('capture.accepted');
     return refresh();
   }
+  // The refused photo stays in view, marked with its problem, above the advice (said once).
   const message = photo.quality.message || '';
-  $('capture-preview').hidden = true;
+  const preview = $('capture-preview');
+  if (preview.src) {
+    preview.alt = t('capture.rejected_alt', { slot: t(`slot.${slot}`) });
+    setPlain($('capture-problem'), t('capture.rejected', { reasons: reasonNames(photo.quality.reasons) }));
+    $('capture-problem').hidden = false;
+    $('capture-shot').classList.add('rejected');
+    $('capture-shot').hidden = false;
+  }
   if (photo.attempt > MAX_RETAKES) {
     feedback('bad', `${message} ${t('capture.retake_last')}`);
     $('capture-accept').hidden = false;
   } else {
-    feedback('bad', `${message} ${t('capture.retake')}`);
+    feedback('bad', message);
   }
   return openCamera(slot);
+}
+
+function reasonNames(reasons) {
+  const names = (reasons || []).map((code) => t(`reason.${code}`)).filter((name) => !name.startsWith('reason.'));
+  return names.length ? names.join(', ') : t('reason.other');
 }
 
 // ---------------------------------------------------------------- summary and status
@@ -576,12 +624,15 @@ function summaryRow(list, termKey, valueText) {
   const dt = document.createElement('dt');
   setText(dt, termKey);
   const dd = document.createElement('dd');
-  dd.textContent = valueText;
+  const value = document.createElement('span');
+  value.textContent = valueText;
+  dd.append(value);
   list.append(dt, dd);
+  return dd;
 }
 
 function showSummary(view) {
-  show('summary');
+  const generation = show('summary');
   const list = $('summary-list');
   list.replaceChildren();
   summaryRow(list, 'summary.phone', t('summary.confirmed'));
@@ -590,8 +641,36 @@ function showSummary(view) {
   for (const slot of view.required_slots) {
     const photo = view.photos[slot];
     const ok = photo && photo.quality.status === 'pass';
-    summaryRow(list, `slot.${slot}`, t(ok ? 'summary.photo_ok' : 'summary.photo_flagged'));
+    const dd = summaryRow(list, `slot.${slot}`, t(ok ? 'summary.photo_ok' : 'summary.photo_flagged'));
+    dd.classList.add('photo-row');
+    const img = document.createElement('img');
+    img.className = 'thumb';
+    img.alt = t('summary.photo_alt', { slot: t(`slot.${slot}`) });
+    img.hidden = true;
+    const retake = document.createElement('button');
+    retake.type = 'button';
+    retake.className = 'secondary small';
+    retake.textContent = t('summary.retake');
+    retake.setAttribute('aria-label', t('summary.retake_label', { slot: t(`slot.${slot}`) }));
+    retake.addEventListener('click', () => showCapture(view, slot, true));
+    dd.prepend(img);
+    dd.append(retake);
+    loadThumbnail(img, slot, generation);
   }
+}
+
+async function loadThumbnail(img, slot, generation) {
+  let blob;
+  try {
+    blob = await api.fetchImage(`/v1/session/photos/${slot}/image`);
+  } catch {
+    return;  // the words say the same; a thumbnail is a help, not a step
+  }
+  if (generation !== state.generation) return;
+  const url = URL.createObjectURL(blob);
+  state.thumbs.push(url);
+  img.src = url;
+  img.hidden = false;
 }
 
 async function onSubmit() {

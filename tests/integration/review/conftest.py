@@ -9,7 +9,7 @@ import pyotp
 import pytest
 
 from kcheck import staff
-from kcheck.models import Case, Photo
+from kcheck.models import Case, Photo, StaffUser
 from kcheck.vault import Vault
 from tests import images
 
@@ -54,9 +54,14 @@ class Reviewer:
 
 @pytest.fixture
 def enrol(svc):
-    def make(email: str = "reviewer@example.test", role: str = "reviewer") -> staff.Enrolment:
+    def make(email: str = "reviewer@example.test", role: str = "reviewer",
+             set_up: bool = True) -> staff.Enrolment:
+        """A staff account; `set_up` keeps its password as if chosen at the first sign-in."""
         with svc.transaction() as session:
-            return staff.create(session, email, role, svc.now(), svc.settings.master_key)
+            enrolment = staff.create(session, email, role, svc.now(), svc.settings.master_key)
+            if set_up:
+                session.get(StaffUser, enrolment.staff_id).must_change_password = False
+        return enrolment
     return make
 
 

@@ -49,6 +49,7 @@ def test_case_page_shows_what_the_decision_needs_and_audits_the_view(reviewer, s
     assert "case.viewed" in audit_actions(svc, case_id)
     # The document assists have not run yet and say so rather than "ok".
     assert "Document checks" in html and "not run: no consent" in html
+    assert "not_compared" not in html and "case.viewed" not in html
 
 
 def test_photos_are_served_only_through_the_authenticated_endpoint(reviewer, submitted_case,
@@ -58,9 +59,9 @@ def test_photos_are_served_only_through_the_authenticated_endpoint(reviewer, sub
     import re
 
     paths = re.findall(r'src="(/review/cases/[^"]+/photos/[^"]+)"', page)
-    assert len(paths) == 6  # three photos and their annotated previews
+    assert len(paths) == 3  # three thumbnails; the annotated previews open in the zoom
     front = re.search(r'src="([^"]+)" alt="Photo: Front of the ID card"', page).group(1)
-    preview = re.search(r'src="([^"]+)" alt="Annotated preview: Front of the ID card"',
+    preview = re.search(r'data-preview="([^"]+)" data-title="Front of the ID card"',
                         page).group(1)
     photo = reviewer.client.get(front)
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"

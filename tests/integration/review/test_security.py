@@ -91,7 +91,7 @@ def test_secure_deployment_uses_a_host_prefixed_secure_cookie(make_app, settings
     cookie = next(c for c in response.headers.getlist("Set-Cookie")
                   if c.startswith("__Host-kcheck-staff="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    page = member.get("/review/")
+    page = member.get("/review/setup")  # a new account's first page: its own password
     assert page.status_code == 200
     assert page.headers["Strict-Transport-Security"].startswith("max-age=")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]

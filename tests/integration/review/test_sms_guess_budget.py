@@ -45,4 +45,4 @@ def test_new_numbers_and_resends_add_no_guesses_and_staff_see_why(
     assert submitted["data"]["cause"] == "sms_guess_budget_exhausted"
     assert case["id"][:8] in reviewer.get("/review/").get_data(as_text=True)
     page = reviewer.get(f"/review/cases/{case['id']}").get_data(as_text=True)
-    assert "sms.guess_budget_exhausted" in page
+    assert "Too many wrong SMS codes: sent for review" in page
