@@ -11,7 +11,7 @@ from flask import Blueprint, g, jsonify
 from sqlalchemy import func, select, update
 
 from kcheck import audit, crypto
-from kcheck.api.limits import client_ip, limiter, mobile_session_key
+from kcheck.api.limits import client_ip, configured, limiter, link_key, mobile_session_key
 from kcheck.api.problems import Problem, bearer_token, negotiate_language, unauthorized
 from kcheck.api.schemas import (
     CodeSubmit,
@@ -134,7 +134,8 @@ def session_view(case: Case, photos: dict[str, Photo]) -> dict:
 
 
 @bp.post("/sessions")
-@limiter.limit("20/minute;100/hour", key_func=client_ip)
+@limiter.limit(configured("session_open_per_link"), key_func=link_key)
+@limiter.limit(configured("session_open_per_address"), key_func=client_ip)
 def open_session():
     body = parse_body(SessionOpen)
     svc = services()
@@ -202,7 +203,7 @@ def _parse_mobile(raw: str) -> str:
 
 @bp.post("/session/phone")
 @mobile_session()
-@limiter.limit("10/minute", key_func=mobile_session_key)
+@limiter.limit(configured("sms_per_session"), key_func=mobile_session_key)
 def request_code():
     body = parse_body(PhoneSubmit)
     e164 = _parse_mobile(body.phone_number)
@@ -255,7 +256,7 @@ def request_code():
 
 @bp.post("/session/phone/verify")
 @mobile_session()
-@limiter.limit("20/minute", key_func=mobile_session_key)
+@limiter.limit(configured("steps_per_session"), key_func=mobile_session_key)
 def verify_code():
     body = parse_body(CodeSubmit)
     svc = services()
@@ -308,7 +309,7 @@ def verify_code():
 
 @bp.post("/session/location")
 @mobile_session()
-@limiter.limit("20/minute", key_func=mobile_session_key)
+@limiter.limit(configured("steps_per_session"), key_func=mobile_session_key)
 def give_location():
     import reverse_geocode
 
@@ -338,7 +339,7 @@ def give_location():
 
 @bp.put("/session/document-type")
 @mobile_session()
-@limiter.limit("20/minute", key_func=mobile_session_key)
+@limiter.limit(configured("steps_per_session"), key_func=mobile_session_key)
 def choose_document_type():
     body = parse_body(DocumentTypeSubmit)
     svc = services()
@@ -362,7 +363,7 @@ def choose_document_type():
 
 @bp.post("/session/submit")
 @mobile_session()
-@limiter.limit("20/minute", key_func=mobile_session_key)
+@limiter.limit(configured("steps_per_session"), key_func=mobile_session_key)
 def submit():
     svc = services()
     now = svc.now()
