@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -186,6 +187,9 @@ class Photo(Base):
     byte_size: Mapped[int] = mapped_column(BigInteger, default=0)
     width: Mapped[int | None]
     height: Mapped[int | None]
+    # EXIF orientation read at intake (metadata is stripped before storing); the worker's
+    # stored copy applies it. None: upright already.
+    orientation: Mapped[int | None] = mapped_column(SmallInteger)
     reasons: Mapped[list[Any] | None]
     metrics: Mapped[dict[str, Any] | None]  # PII-adjacent measurements, purged
     created_at: Mapped[datetime]

@@ -18,7 +18,7 @@ from kcheck.api.intake import (
     start_retention_clock,
     vault,
 )
-from kcheck.api.limits import limiter, mobile_session_key
+from kcheck.api.limits import configured, limiter, mobile_session_key
 from kcheck.api.problems import Problem
 from kcheck.domain import cases as domain
 from kcheck.models import Photo
@@ -66,7 +66,7 @@ def _read_upload() -> tuple[bytes, str]:
 
 @bp.put("/session/photos/<slot>")
 @mobile_session()
-@limiter.limit("30/minute", key_func=mobile_session_key)
+@limiter.limit(configured("uploads_per_session"), key_func=mobile_session_key)
 def upload_photo(slot: str):
     from kcheck.quality import ImageRejected, sanitize_upload
 
@@ -82,7 +82,7 @@ def upload_photo(slot: str):
         clean = sanitize_upload(data, declared)
     except ImageRejected as exc:
         raise Problem(exc.code, status=exc.http_status) from None
-    del data  # only the re-encoded copy, without metadata, is kept
+    del data  # only the copy without metadata is kept; the worker makes the downscaled one
     now = svc.now()
     with svc.transaction() as session:
         case = load_case(session)
@@ -92,10 +92,12 @@ def upload_photo(slot: str):
         start_retention_clock(case, now)
         # Stored before the row is committed: a crash leaves an orphan blob (found by the
         # retention audit and deleted), never a row pointing at nothing.
-        key = vault().put_blob(case, f"photo-{slot}", clean.jpeg)
+        key = vault().put_blob(case, f"upload-{slot}", clean.data)
         photo = Photo(case_id=case.id, slot=slot, attempt=(previous.attempt + 1) if previous else 1,
-                      status="pending", blob_key=key, byte_size=len(clean.jpeg),
-                      width=clean.width, height=clean.height, created_at=now)
+                      status="pending", blob_key=key, byte_size=len(clean.data),
+                      width=clean.width, height=clean.height,
+                      orientation=clean.orientation if clean.orientation != 1 else None,
+                      created_at=now)
         session.add(photo)
         if previous is not None:
             previous.superseded_at = now
