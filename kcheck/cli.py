@@ -45,8 +45,11 @@ def serve(bind: str | None, workers: int, threads: int) -> None:
 
     from gunicorn.app.base import BaseApplication
 
+    from kcheck.api.intake import warm_up
+
     settings = load_settings()
     app = load_app(settings)
+    warm_up()
     bind = bind or (f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000")
 
     class Server(BaseApplication):

