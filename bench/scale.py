@@ -11,8 +11,9 @@ approves each case through the review UI; a local receiver verifies every webhoo
 once every case is decided the bench runs `kcheck purge` (what the scheduler runs every minute,
 and may run at the same moment), and each case's receipt arrives as `case.data_purged`.
 
-Photo throughput is counted once the upload burst is over (only the checks run, the queue is
-full): verdicts per second, 2 workers against 1 in the same run (goal >= 1.8x on 2 cores).
+The workers are suspended (RQ's suspend) while everybody uploads, then let loose on the full
+queue: photo throughput is verdicts per second from then on, 2 workers against 1 in the same
+run (goal >= 1.8x on 2 cores), and the verdict times count from then.
 Checked after each run: 0 errors, every photo verdicted exactly once (one "photo checked" log
 line each), every case purged with one receipt and no blob left in S3, every webhook delivered
 exactly once with a valid signature.
@@ -41,7 +42,9 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import redis
 import requests
+from rq.suspension import resume, suspend
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -228,6 +231,11 @@ def photos_and_submit(run: Run, web: Web, index: int, burst: dict) -> None:
         burst["uploads_done"] = burst.get("uploads_done", 0) + 1
         burst["end"] = time.monotonic()
         burst["end_utc"] = datetime.now(UTC)
+        if burst["uploads_done"] == run.people:  # the queue is full: let the workers go
+            burst["cpu_end"] = cpu_by_role(run.live, run.servers)
+            burst["released_utc"] = datetime.now(UTC)
+            burst["released"] = time.monotonic()
+            resume(redis.Redis.from_url(run.servers.redis.url))
     waiting = set(SLOTS)
     deadline = time.monotonic() + 300
     while waiting:
@@ -240,9 +248,14 @@ def photos_and_submit(run: Run, web: Web, index: int, burst: dict) -> None:
             status = state["photos"][slot]["quality"]["status"]
             if status != "pending":
                 waiting.discard(slot)
-                run.timed("verdict", uploaded[slot])
+                run.timed("verdict", max(uploaded[slot], burst["released"]))
                 if status != "pass":
                     run.error(f"photo {slot} of person {index}: {status}")
+    with run.lock:
+        burst["verdicts_seen"] = burst.get("verdicts_seen", 0) + 1
+        if burst["verdicts_seen"] == run.people:
+            burst["cpu_drained"] = cpu_by_role(run.live, run.servers)
+            burst["drained"] = time.monotonic()
     started = time.monotonic()
     response = web.call("POST", "/v1/session/submit")
     if not (web.moved and response.status_code == 409):  # a retried submit that had landed
@@ -312,6 +325,9 @@ class Servers:
         with self.admin.connect() as conn:
             conn.execute(text("CREATE DATABASE kcheck_template"))
         upgrade(postgres_url.replace("/postgres?", "/kcheck_template?"))
+        with self.admin.connect() as conn:
+            data = conn.scalar(text("SHOW data_directory"))
+        self.postmaster = int(Path(data, "postmaster.pid").read_text().split()[0])
         self.redis = RedisServer().start()
         self.s3 = S3Server().start()
 
@@ -331,8 +347,6 @@ class Servers:
 
 def run_setting(servers: Servers, receiver: Receiver, photos, n: int, m: int, people: int,
                 root: Path, faults: bool = False) -> dict:
-    import redis
-
     from kcheck import apikeys, staff
     from kcheck.services import Services
     from kcheck.settings import Settings
@@ -358,13 +372,16 @@ def run_setting(servers: Servers, receiver: Receiver, photos, n: int, m: int, pe
                                  settings.master_key)
     receiver.reset(secret)
     run = Run(live, receiver, issued.key, enrolment, photos)
-    run.settings = settings
+    run.settings, run.servers, run.people = settings, servers, people
     live.start()
     burst: dict = {}
     recovery: dict = {}
     try:
         started = time.monotonic()
-        ready = threading.Barrier(people)
+        # The workers wait while everybody uploads, so the checks then run alone on a full
+        # queue: the throughput measured is the workers', not the web tier's.
+        ready = threading.Barrier(people, action=lambda: suspend(
+            redis.Redis.from_url(servers.redis.url), ttl=300))
         threads = [threading.Thread(target=person, args=(run, i, ready, burst))
                    for i in range(people)]
         threads.append(threading.Thread(target=reviewer, args=(run, people)))
@@ -382,12 +399,47 @@ def run_setting(servers: Servers, receiver: Receiver, photos, n: int, m: int, pe
         wait_for_webhooks(run, timeout=240)
         result = measure(run, svc, burst, started, faults)
         result.update(recovery=recovery, n=n, m=m, connections=connections.stop())
+        if not faults and "cpu_drained" in burst and "cpu_end" in burst:
+            result["cpu"] = {role: burst["cpu_drained"][role] - burst["cpu_end"].get(role, 0)
+                             for role in burst["cpu_drained"]}
+            result["cpu_wall"] = burst["drained"] - burst["released"]
         if faults:
             fault_figures(run, svc, recovery)
         return result
     finally:
         live.stop()
         svc.engine.dispose()
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one live process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _with_children(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *map(int, children)]
+
+
+def cpu_by_role(live: LiveSystem, servers: Servers) -> dict[str, float]:
+    """CPU seconds used so far by each part of the system, to see which one limits."""
+    webs = {p.pid for p in live.webs.values()}
+    workers = {p.pid for p in live.workers}
+    roles = {"workers": [pid for pid in workers],
+             "web": [pid for web in webs for pid in _with_children(web)],
+             "scheduler": [p.pid for p in live.procs if p.pid not in webs | workers],
+             "S3 (moto)": [servers.s3.proc.pid], "Redis": [servers.redis.proc.pid],
+             "PostgreSQL": _with_children(servers.postmaster)}
+    used = {role: sum(_cpu_s(pid) for pid in pids) for role, pids in roles.items()}
+    used["bench client"] = sum(os.times()[:2])
+    return used
 
 
 class ConnectionSampler(threading.Thread):
@@ -473,7 +525,7 @@ def measure(run: Run, svc, burst: dict, started: float, faults: bool) -> dict:
         problems.append(f"webhooks: {len(events) - delivered} undelivered, {bad} bad signatures")
     if duplicates and not faults:
         problems.append(f"{duplicates} webhook(s) delivered twice")
-    end = burst.get("end_utc")
+    end = burst.get("released_utc")
     after = sorted(_aware(p.checked_at) for p in photos if p.checked_at and end
                    and _aware(p.checked_at) > end)
     window = (after[-1] - end).total_seconds() if after else 0
@@ -489,11 +541,10 @@ def measure(run: Run, svc, burst: dict, started: float, faults: bool) -> dict:
 def inject_faults(run: Run, servers: Servers, burst: dict, recovery: dict) -> None:
     """Mid-burst: kill -9 a busy worker, then a web server (each restarted 5 s later), then
     restart Redis. Records when, and what was in flight."""
-    import redis
     from rq import Worker
     from rq.job import Job
 
-    while "start" not in burst:
+    while "released" not in burst:
         time.sleep(0.1)
     time.sleep(2)
     victim = run.live.workers[0]
@@ -512,15 +563,21 @@ def inject_faults(run: Run, servers: Servers, burst: dict, recovery: dict) -> No
     killed = time.monotonic()
     time.sleep(5)
     run.live.start_web(port)
-    run.live.wait_ready(f"http://127.0.0.1:{port}")
-    recovery["web_back_s"] = time.monotonic() - killed
+    try:
+        run.live.wait_ready(f"http://127.0.0.1:{port}", timeout=120)
+        recovery["web_back_s"] = time.monotonic() - killed
+    except RuntimeError:
+        run.error("the restarted web server did not become ready within 120 s")
     time.sleep(2)
     stopped = time.monotonic()
     recovery["redis_restarted"] = datetime.now(UTC)
     servers.restart_redis()
-    for url in run.live.urls:
-        run.live.wait_ready(url)
-    recovery["redis_back_s"] = time.monotonic() - stopped
+    try:
+        for url in run.live.urls:
+            run.live.wait_ready(url, timeout=120)
+        recovery["redis_back_s"] = time.monotonic() - stopped
+    except RuntimeError:
+        run.error("a web server was not ready within 120 s of the Redis restart")
 
 
 def fault_figures(run: Run, svc, recovery: dict) -> None:
@@ -547,8 +604,6 @@ def fault_figures(run: Run, svc, recovery: dict) -> None:
 
 def redis_bytes_per_waiting_job(redis_url: str, jobs: int = 2000) -> float:
     """Memory a queued photo check takes in Redis (job hash + queue entry), measured."""
-    import redis
-
     from kcheck.adapters.queue import RqJobQueue
     from kcheck.workers.specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
 
@@ -579,25 +634,31 @@ def report(result: dict, faults: bool = False) -> None:
             print(f"  {step:<14} {statistics.median(values) * 1000:9.0f} "
                   f"{percentile(values, 0.95) * 1000:9.0f} {len(values):4d}")
     print(f"  photo verdicts/s with the queue full: {result['verdicts_per_s']:.2f} "
-          f"({result['after']} verdicts in {result['window']:.1f} s after the upload burst)")
+          f"({result['after']} verdicts in {result['window']:.1f} s after the workers were let "
+          "loose on the burst; verdict times above count from then)")
     print(f"  cases/min (first case opened to last decision): {result['cases_per_min']:.1f}; "
           f"PostgreSQL connections at most {result['connections']}")
+    if result.get("cpu"):
+        used = ", ".join(f"{role} {cpu:.0f}" for role, cpu in result["cpu"].items())
+        print(f"  CPU seconds while the queue drained ({result['cpu_wall']:.0f} s wall, "
+              f"{2 * result['cpu_wall']:.0f} CPU-s on 2 cores): {used}")
     print(f"  verdicted exactly once {result['once']}/{result['photos']}; approved and purged "
           f"with one receipt {result['purged']}/{result['cases']}; blobs left in S3 "
           f"{result['blobs_left']}; webhooks delivered {result['delivered']}/{result['events']}"
           f" (duplicates {result['duplicates']}, signatures verified)")
     recovery = result.get("recovery") or {}
+
+    def seconds(key: str) -> str:
+        return f"{recovery[key]:.1f} s" if recovery.get(key) is not None else "(not measured)"
+
     if faults:
-        print(f"  worker kill -9: its photo verdicted "
-              f"{recovery.get('worker_photo_verdict_s', float('nan')):.1f} s later "
-              f"(the sweeper re-queues a check after 60 s)" if recovery.get("worker_photo")
-              else "  worker kill -9: it held no job at that moment")
-        print(f"  web kill -9: clients moved to the other server ({result['failovers']} "
-              f"requests retried); restarted and ready {recovery.get('web_back_s', 0):.1f} s "
-              "after the kill")
-        print(f"  Redis restart: all web servers ready again after "
-              f"{recovery.get('redis_back_s', 0):.1f} s; the last check lost with the queue "
-              f"was verdicted {recovery.get('last_verdict_after_redis_s', 0):.1f} s after it")
+        print(f"  worker kill -9: the check it held was verdicted {seconds('worker_photo_verdict_s')}"
+              " after the kill (the sweeper re-queues a check pending for 60 s)"
+              if recovery.get("worker_photo") else "  worker kill -9: it held no job then")
+        print(f"  web kill -9: {result['failovers']} requests moved to the other server; the "
+              f"restarted one was ready {seconds('web_back_s')} after the kill")
+        print(f"  Redis restart: every web server ready again after {seconds('redis_back_s')}; "
+              f"the last verdict came {seconds('last_verdict_after_redis_s')} after the restart")
     for problem in result["problems"][:20]:
         print(f"  PROBLEM: {problem}")
 
@@ -610,6 +671,7 @@ def main() -> None:
     parser.add_argument("--setting", action="append", metavar="N,M",
                         help="run only these (N, M) settings")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
     chosen = [tuple(map(int, s.split(","))) for s in args.setting] if args.setting else SETTINGS
     photos = passing_photos(4)
     print(f"{args.people} people per run, 3 photos each (12 MP JPEG, ~"
