@@ -80,8 +80,11 @@ class LiveSystem:
         return self
 
     def _spawn(self, *args: str) -> subprocess.Popen:
+        # Each process in its own session, as separate services are: with the kernel's
+        # autogroup scheduling, processes of one session share one CPU share, so a second
+        # worker would otherwise get no more CPU than the first had alone.
         proc = subprocess.Popen([sys.executable, "-m", "kcheck", *args], env=self.env,
-                                stdout=self.log, stderr=self.log)
+                                stdout=self.log, stderr=self.log, start_new_session=True)
         self.procs.append(proc)
         return proc
 
