@@ -116,7 +116,8 @@ def main() -> None:
              "--chdir", str(Path(__file__).parent), "_bare_app:app"],
             env={"BARE_FOLDER": str(Path(tmp) / "bare"), "PATH": "/usr/bin:/bin",
                  "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # its own CPU share, as kcheck's server has (tests/live.py)
         try:
             wait_for_port(port)
             url = f"http://127.0.0.1:{port}/upload"

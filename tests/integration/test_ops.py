@@ -20,8 +20,11 @@ def test_readyz_names_redis_when_it_is_down_and_recovers(make_app, settings):
     server.stop()
     down = client.get("/readyz")
     assert down.status_code == 503 and down.get_json()["down"] == ["redis"]
-    RedisServer(port=server.port).start()
-    assert client.get("/readyz").status_code == 200
+    back = RedisServer(port=server.port).start()
+    try:
+        assert client.get("/readyz").status_code == 200
+    finally:
+        back.stop()  # else the restarted server outlives the test run
 
 
 def test_every_response_has_security_headers_and_request_id(client):
