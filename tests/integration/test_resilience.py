@@ -109,3 +109,55 @@ def test_worker_killed_mid_check_heals_through_the_sweeper(
     with svc.sessions() as session:
         statuses = session.scalars(select(Photo.status)).all()
     assert sorted(statuses) == ["pass"] * 4
+
+
+def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
+    """Redis restarted while a worker checks a photo: RQ's own worker quits when it cannot
+    record the job's end; `kcheck worker` starts a new one, and the checks lost with Redis
+    are re-queued by the sweeper."""
+    import dataclasses
+
+    from tests.actors import Partner, Person
+
+    redis = RedisServer().start()
+    local = dataclasses.replace(settings, redis_url=redis.url)
+    app = make_app(local)
+    client, svc = app.test_client(), app.extensions["kcheck"]
+    for seed in range(3):
+        case = Partner(client, api_key).open_case().get_json()
+        person = Person(client, local, clock, case["verification_url"].split("#", 1)[1])
+        person.through_document_type("passport")
+        person.upload("passport_page", make_photo("passport_page", seed=seed, long_side=4000))
+    env = {**os.environ, "KCHECK_ENV": "test", "DATABASE_URL": local.database_url,
+           "REDIS_URL": local.redis_url, "STORAGE_PATH": str(local.storage_path),
+           "SECRET_KEY": local.secret_key}
+    worker = subprocess.Popen([sys.executable, "-m", "kcheck", "worker", "quality"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def checked() -> int:
+        with svc.sessions() as session:
+            return session.scalar(select(func.count()).select_from(Photo).where(
+                Photo.status != "pending"))
+
+    try:
+        deadline = time.monotonic() + 60
+        while checked() < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        redis.stop()  # mid-way through the next check
+        time.sleep(3)
+        redis = RedisServer(port=redis.port).start()
+        time.sleep(1)
+        assert worker.poll() is None, "kcheck worker exited with Redis"
+        clock.advance(seconds=61)
+        with app.app_context():
+            requeue_stuck_photos()  # what the scheduler runs every 30 s
+        deadline = time.monotonic() + 90
+        while checked() < 3 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert checked() == 3
+        worker.terminate()  # a stop request still stops it
+        assert worker.wait(30) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        redis.stop()
