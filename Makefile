@@ -38,7 +38,7 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 		--generate-hashes --quiet -o requirements.lock
 
-BENCHES := quality intake verdict mrz facematch purge
+BENCHES := quality intake verdict mrz facematch purge scale
 
 bench: $(INSTALLED)
 	for b in $(BENCHES); do $(PY) bench/$$b.py || exit 1; done

@@ -17,13 +17,13 @@ def upload():
     return {"ok": True}, 202
 
 
-@app.put("/upload-reencoded")
-def upload_reencoded():
-    """The bare endpoint plus the one step kcheck cannot skip: re-encoding without metadata."""
+@app.put("/upload-stripped")
+def upload_stripped():
+    """The bare endpoint plus the one step kcheck cannot skip: removing the metadata."""
     from kcheck.quality import sanitize_upload
 
     clean = sanitize_upload(request.get_data(), request.mimetype)
     os.makedirs(FOLDER, exist_ok=True)
     with open(os.path.join(FOLDER, uuid.uuid4().hex), "wb") as fh:
-        fh.write(clean.jpeg)
+        fh.write(clean.data)
     return {"ok": True}, 202

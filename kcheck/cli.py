@@ -45,8 +45,11 @@ def serve(bind: str | None, workers: int, threads: int) -> None:
 
     from gunicorn.app.base import BaseApplication
 
+    from kcheck.api.intake import warm_up
+
     settings = load_settings()
     app = load_app(settings)
+    warm_up()
     bind = bind or (f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000")
 
     class Server(BaseApplication):
@@ -58,6 +61,9 @@ def serve(bind: str | None, workers: int, threads: int) -> None:
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("accesslog", None)  # the app logs each request without query strings
             self.cfg.set("forwarded_allow_ips", "*" if settings.trusted_proxies else "127.0.0.1")
+            # gunicorn's control socket has one default path per user: several servers on one
+            # host would take it from each other. kcheck does not use it.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self):
             return app

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -194,6 +195,9 @@ class Photo(Base):
     byte_size: Mapped[int] = mapped_column(BigInteger, default=0)
     width: Mapped[int | None]
     height: Mapped[int | None]
+    # EXIF orientation read at intake (metadata is stripped before storing); the worker's
+    # stored copy applies it. None: upright already.
+    orientation: Mapped[int | None] = mapped_column(SmallInteger)
     reasons: Mapped[list[Any] | None]
     metrics: Mapped[dict[str, Any] | None] = mapped_column(info=PERSONAL)  # measured on the image
     created_at: Mapped[datetime]

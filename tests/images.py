@@ -17,6 +17,36 @@ def plain_jpeg(width: int = 1200, height: int = 900, seed: int = 0) -> bytes:
     return out.getvalue()
 
 
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+# What a phone leaves in a photo; none of it may reach storage.
+PHONE_METADATA = (b"PhoneMaker", b"Exif", b"http://ns.adobe.com/xap", b"shot at home",
+                  b"MotionPhoto", b"ICC_PROFILE")
+
+
+def camera_jpeg(width: int = 1200, height: int = 900, orientation: int = 6,
+                progressive: bool = False) -> bytes:
+    """A phone photo: left half red, right half blue (orientation is visible in the pixels),
+    with EXIF (maker, GPS, orientation), XMP, a comment, an ICC profile and a trailer after
+    the end marker (as motion photos carry)."""
+    from PIL import ImageCms
+
+    pixels = np.zeros((height, width, 3), np.uint8)
+    pixels[:, : width // 2] = (220, 30, 30)
+    pixels[:, width // 2:] = (30, 30, 220)
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (46.0, 31.0, 12.5), 3: "E", 4: (6.0, 37.0, 58.1)})
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(
+        out, "JPEG", quality=92, exif=exif.tobytes(), icc_profile=icc, comment=b"shot at home",
+        xmp=b'<x:xmpmeta xmlns:x="http://ns.adobe.com/xap/1.0/">GPS 46.52,6.63</x:xmpmeta>',
+        progressive=progressive)
+    return out.getvalue() + b"MotionPhoto_Data" + bytes(range(256)) * 4
+
+
 def html_as_jpeg() -> bytes:
     return b"<!doctype html><html><script>alert(1)</script></html>"
 

@@ -1,5 +1,5 @@
-"""A live kcheck system in real processes (gunicorn web + RQ worker) for browser tests,
-benchmarks and scripted clients."""
+"""A live kcheck system in real processes (gunicorn web servers, RQ workers, the scheduler) for
+browser tests, benchmarks and scripted clients."""
 
 from __future__ import annotations
 
@@ -24,12 +24,20 @@ class LiveSystem:
     extra_env: dict[str, str] = field(default_factory=dict)
     web_workers: int = 2
     worker_processes: int = 1
+    web_servers: int = 1  # each its own gunicorn on its own port, as separate web hosts
+    scheduler: bool = False
     port: int = field(default_factory=free_port)
     procs: list[subprocess.Popen] = field(default_factory=list)
+    webs: dict[int, subprocess.Popen] = field(default_factory=dict)
+    workers: list[subprocess.Popen] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{port}" for port in self.webs] or [self.url]
 
     @property
     def env(self) -> dict[str, str]:
@@ -60,27 +68,41 @@ class LiveSystem:
     def start(self) -> LiveSystem:
         self.root.mkdir(parents=True, exist_ok=True)
         self.log = (self.root / "processes.log").open("ab")
-        env = self.env
         self.kcheck("migrate")
-        self.procs.append(subprocess.Popen(
-            [sys.executable, "-m", "kcheck", "serve", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.web_workers)], env=env, stdout=self.log, stderr=self.log))
+        for port in [self.port] + [free_port() for _ in range(self.web_servers - 1)]:
+            self.start_web(port)
         for _ in range(self.worker_processes):
             self.start_worker()
-        self.wait_ready()
+        if self.scheduler:
+            self._spawn("scheduler")
+        for url in self.urls:
+            self.wait_ready(url)
         return self
 
-    def start_worker(self) -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-m", "kcheck", "worker"], env=self.env,
-                                stdout=self.log, stderr=self.log)
+    def _spawn(self, *args: str) -> subprocess.Popen:
+        # Each process in its own session, as separate services are: with the kernel's
+        # autogroup scheduling, processes of one session share one CPU share, so a second
+        # worker would otherwise get no more CPU than the first had alone.
+        proc = subprocess.Popen([sys.executable, "-m", "kcheck", *args], env=self.env,
+                                stdout=self.log, stderr=self.log, start_new_session=True)
         self.procs.append(proc)
         return proc
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def start_web(self, port: int) -> subprocess.Popen:
+        """(Re)start the web server of `port`."""
+        self.webs[port] = self._spawn("serve", "--bind", f"127.0.0.1:{port}",
+                                      "--workers", str(self.web_workers))
+        return self.webs[port]
+
+    def start_worker(self) -> subprocess.Popen:
+        self.workers.append(self._spawn("worker"))
+        return self.workers[-1]
+
+    def wait_ready(self, url: str | None = None, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as r:  # noqa: S310
+                with urllib.request.urlopen((url or self.url) + "/readyz", timeout=2) as r:  # noqa: S310
                     if r.status == 200:
                         return
             except OSError:
@@ -101,3 +123,5 @@ class LiveSystem:
                 proc.kill()
                 proc.wait()
         self.procs.clear()
+        self.webs.clear()
+        self.workers.clear()

@@ -49,7 +49,8 @@ class RedisServer:
     def start(self) -> RedisServer:
         self.proc = subprocess.Popen(
             [str(self.binary), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
-             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL,
+            start_new_session=True)  # its own CPU share, as a separate service (tests/live.py)
         wait_for_port(self.port)
         return self
 
@@ -95,7 +96,8 @@ class S3Server:
     def start(self) -> S3Server:
         binary = Path(sys.executable).parent / "moto_server"
         self.proc = subprocess.Popen([str(binary), "-H", "127.0.0.1", "-p", str(self.port)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
         wait_for_port(self.port)
         return self
 

@@ -47,6 +47,7 @@ class OutboxSms:
         if not self.path.exists():
             return []
         with self.path.open(encoding="utf-8") as fh:
+            fcntl.flock(fh, fcntl.LOCK_SH)  # not halfway through a sender's rewrite
             return [json.loads(line) for line in fh if line.strip()]
 
 

@@ -11,7 +11,7 @@ from flask import Blueprint, g, jsonify
 from sqlalchemy import func, select, update
 
 from kcheck import audit, crypto
-from kcheck.api.limits import client_ip, limiter, mobile_session_key
+from kcheck.api.limits import client_ip, configured, limiter, link_key, mobile_session_key
 from kcheck.api.problems import Problem, bearer_token, negotiate_language, unauthorized
 from kcheck.api.schemas import (
     CodeSubmit,
@@ -134,7 +134,8 @@ def session_view(case: Case, photos: dict[str, Photo]) -> dict:
 
 
 @bp.post("/sessions")
-@limiter.limit("20/minute;100/hour", key_func=client_ip)
+@limiter.limit(configured("session_open_per_link"), key_func=link_key)
+@limiter.limit(configured("session_open_per_address"), key_func=client_ip)
 def open_session():
     body = parse_body(SessionOpen)
     svc = services()
@@ -202,7 +203,7 @@ def _parse_mobile(raw: str) -> str:
 
 @bp.post("/session/phone")
 @mobile_session()
-@limiter.limit("10/minute", key_func=mobile_session_key)
+@limiter.limit(configured("sms_per_session"), key_func=mobile_session_key)
 def request_code():
     body = parse_body(PhoneSubmit)
     e164 = _parse_mobile(body.phone_number)
@@ -256,7 +257,7 @@ def request_code():
 
 @bp.post("/session/phone/verify")
 @mobile_session()
-@limiter.limit("20/minute", key_func=mobile_session_key)
+@limiter.limit(configured("steps_per_session"), key_func=mobile_session_key)
 def verify_code():
     body = parse_body(CodeSubmit)
     svc = services()
@@ -330,9 +331,17 @@ def lock_for_review(session, case: Case, now, budget: otp.GuessBudget) -> None:
                  failed_guesses=budget.case_failures)
 
 
+def warm_up() -> None:
+    """Build the reverse-geocoding index now (seconds of CPU) rather than in the first
+    person's request; `kcheck serve` calls it before gunicorn forks, so workers share it."""
+    import reverse_geocode
+
+    reverse_geocode.get((46.52, 6.63))
+
+
 @bp.post("/session/location")
 @mobile_session()
-@limiter.limit("20/minute", key_func=mobile_session_key)
+@limiter.limit(configured("steps_per_session"), key_func=mobile_session_key)
 def give_location():
     import reverse_geocode
 
@@ -362,7 +371,7 @@ def give_location():
 
 @bp.put("/session/document-type")
 @mobile_session()
-@limiter.limit("20/minute", key_func=mobile_session_key)
+@limiter.limit(configured("steps_per_session"), key_func=mobile_session_key)
 def choose_document_type():
     body = parse_body(DocumentTypeSubmit)
     svc = services()
@@ -386,7 +395,7 @@ def choose_document_type():
 
 @bp.post("/session/submit")
 @mobile_session()
-@limiter.limit("20/minute", key_func=mobile_session_key)
+@limiter.limit(configured("steps_per_session"), key_func=mobile_session_key)
 def submit():
     svc = services()
     now = svc.now()

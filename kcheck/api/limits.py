@@ -19,6 +19,22 @@ def client_ip() -> str:
     return "ip:" + crypto.keyed_digest(current_app.config["SECRET_KEY"], address, "ip")[:24]
 
 
+def link_key() -> str:
+    """The link token a session is opened with, as a digest (the token itself is a
+    credential and never goes to Redis); the address when the body has no token."""
+    body = request.get_json(silent=True)
+    token = body.get("token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token:
+        return client_ip()
+    return "link:" + crypto.keyed_digest(current_app.config["SECRET_KEY"], token, "link")[:24]
+
+
+def configured(name: str):
+    """The limit named in settings.rate_limits, read per request (so tests and operators
+    can change it without touching code)."""
+    return lambda: getattr(current_app.extensions["kcheck"].settings.rate_limits, name)
+
+
 def api_client_key() -> str:
     client = g.get("api_client")
     return f"key:{client.id}" if client else client_ip()

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kcheck import apikeys, audit, links, retention
 from kcheck.adapters.egress import EgressPolicy, EgressRefused
-from kcheck.api.limits import api_client_key, limiter
+from kcheck.api.limits import api_client_key, configured, limiter
 from kcheck.api.problems import Problem, bearer_token, unauthorized
 from kcheck.api.schemas import CaseCreate, parse_body
 from kcheck.domain import cases as domain
@@ -22,7 +22,7 @@ from kcheck.services import services
 from kcheck.vault import Vault
 
 bp = Blueprint("partner", __name__, url_prefix="/v1")
-PARTNER_LIMIT = "300/minute"
+PARTNER_LIMIT = configured("partner_per_key")
 
 
 def require_scope(scope: str):

@@ -19,7 +19,7 @@ from kcheck.api.intake import (
     start_retention_clock,
     vault,
 )
-from kcheck.api.limits import limiter, mobile_session_key
+from kcheck.api.limits import configured, limiter, mobile_session_key
 from kcheck.api.problems import Problem
 from kcheck.domain import cases as domain
 from kcheck.models import Case, Photo
@@ -68,7 +68,7 @@ def _read_upload() -> tuple[bytes, str]:
 
 @bp.put("/session/photos/<slot>")
 @mobile_session()
-@limiter.limit("30/minute", key_func=mobile_session_key)
+@limiter.limit(configured("uploads_per_session"), key_func=mobile_session_key)
 def upload_photo(slot: str):
     from kcheck.quality import ImageRejected, sanitize_upload
 
@@ -84,20 +84,41 @@ def upload_photo(slot: str):
         clean = sanitize_upload(data, declared)
     except ImageRejected as exc:
         raise Problem(exc.code, status=exc.http_status) from None
-    del data  # only the re-encoded copy, without metadata, is kept
+    del data  # only the copy without metadata is kept; the worker makes the downscaled one
     now = svc.now()
+    if case.wrapped_data_key is None or case.data_received_at is None:
+        with svc.transaction() as session:  # short: the case's data key and retention clock
+            case = load_case(session)
+            start_retention_clock(case, now)
+            vault().data_key(case, create=True)
+    # No lock is held while the blob travels to storage (on SQLite a transaction would hold
+    # the database's only write lock). Stored before its row: a crash leaves an orphan blob
+    # (found by the retention audit and deleted), never a row pointing at nothing.
+    key = vault().put_blob(case, f"upload-{slot}", clean.data)
+    try:
+        photo, case = _record_upload(svc, slot, clean, key, case.wrapped_data_key, now)
+    except BaseException:
+        svc.storage.delete_many([key])  # nothing points at it
+        raise
+    enqueue_check(photo.id, now)
+    return jsonify(photo_view(photo, person_locale(case))), 202
+
+
+def _record_upload(svc, slot: str, clean, key: str, wrapped_key: bytes, now):
+    """The photo row for a stored upload, if the case is still as it was (same data key:
+    not purged meanwhile) and the slot still in order."""
     with svc.transaction() as session:
         case = load_case(session)
+        if case.wrapped_data_key != wrapped_key:
+            raise Problem("conflict", detail="This verification is no longer open.")
         photos = current_photos(session, case.id)
         _slot_guard(progress_of(case, photos), slot)
         previous = photos.get(slot)
-        start_retention_clock(case, now)
-        # Stored before the row is committed: a crash leaves an orphan blob (found by the
-        # retention audit and deleted), never a row pointing at nothing.
-        key = vault().put_blob(case, f"photo-{slot}", clean.jpeg)
         photo = Photo(case_id=case.id, slot=slot, attempt=(previous.attempt + 1) if previous else 1,
-                      status="pending", blob_key=key, byte_size=len(clean.jpeg),
-                      width=clean.width, height=clean.height, created_at=now)
+                      status="pending", blob_key=key, byte_size=len(clean.data),
+                      width=clean.width, height=clean.height,
+                      orientation=clean.orientation if clean.orientation != 1 else None,
+                      created_at=now)
         session.add(photo)
         if previous is not None:
             previous.superseded_at = now
@@ -108,8 +129,7 @@ def upload_photo(slot: str):
         case.updated_at = now
         audit.record(session, now, "person", None, "photo.uploaded", case.id, slot=slot,
                      attempt=photo.attempt)
-    enqueue_check(photo.id, now)
-    return jsonify(photo_view(photo, person_locale(case))), 202
+    return photo, case
 
 
 def _slot_guard(progress: domain.Progress, slot: str) -> None:

@@ -1,14 +1,15 @@
 """Photo quality checks: pure functions from image bytes to a verdict (no I/O, no framework).
 
-Workers call check_photo on each uploaded photo; the intake API calls sanitize_upload
-before storing; reviewers see annotate's preview; message_for tells the person what to do.
+The intake API calls sanitize_upload (metadata removed, no decode) before storing; workers
+make the stored copy (stored_copy) and call check_photo on it; reviewers see annotate's
+preview; message_for tells the person what to do.
 """
 
 from kcheck.quality.annotate import annotate
 from kcheck.quality.check import check_photo
 from kcheck.quality.formats import ImageRejected
 from kcheck.quality.messages import message_for
-from kcheck.quality.sanitize import SanitizedImage, sanitize_upload
+from kcheck.quality.sanitize import SanitizedImage, sanitize_upload, stored_copy
 from kcheck.quality.verdict import REASONS, SLOTS, QualityVerdict
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "check_photo",
     "message_for",
     "sanitize_upload",
+    "stored_copy",
 ]

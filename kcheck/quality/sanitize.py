@@ -1,4 +1,5 @@
-"""Make an upload safe to store: allowlisted format, bounded size, upright, no metadata."""
+"""Make an upload safe to store (allowlisted format, bounded size, no metadata) and make the
+stored copy (downscaled, upright, re-encoded) that reviewers and checks use."""
 
 from __future__ import annotations
 
@@ -13,26 +14,37 @@ from kcheck.quality.formats import (
     open_header,
     require_allowed,
 )
+from kcheck.quality.metadata import strip_jpeg, strip_png
 
 JPEG_QUALITY = 90
 # The stored copy keeps about 1500 px on its short side (2000 x 1500 from a 12 MP phone photo):
 # plenty for a reviewer and for the MRZ, and JPEG's DCT-domain scaling makes the decode of a
 # large photo 3-4x cheaper than a full decode, which is most of an upload's cost.
 STORED_SHORT_SIDE = 1500
+ORIENTATION = 0x0112
+# EXIF orientation -> the transpose that shows the photo upright (as ImageOps.exif_transpose).
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+              6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}
 
 
 @dataclass(frozen=True)
 class SanitizedImage:
-    """The re-encoded JPEG to store in place of the uploaded bytes."""
+    """Bytes fit to store: the upload without metadata (`sanitize_upload`) or the downscaled,
+    upright JPEG copy (`stored_copy`)."""
 
-    jpeg: bytes
+    data: bytes
     width: int
     height: int
     source_format: str
+    # EXIF orientation (1-8) read before the metadata went; the stored copy applies it.
+    orientation: int = 1
 
 
 def sanitize_upload(data: bytes, declared_type: str | None = None) -> SanitizedImage:
-    """Check an upload and re-encode it as a metadata-free JPEG, or raise ImageRejected.
+    """Check an upload and remove its metadata, or raise ImageRejected. No pixel is decoded
+    for JPEG and PNG (the web tier stays cheap; the worker makes the stored copy).
 
     The format is sniffed from the bytes; `declared_type` (the client's Content-Type)
     is not trusted and only kept for the caller's logs.
@@ -45,11 +57,37 @@ def sanitize_upload(data: bytes, declared_type: str | None = None) -> SanitizedI
         raise ImageRejected(
             "low_resolution", f"{image.width}x{image.height} is below {MIN_UPLOAD_SHORT_SIDE} px"
         )
-    rgb = _decode_upright_rgb(_reduced(image))
+    if fmt == "jpeg":
+        return SanitizedImage(strip_jpeg(data), *image.size, fmt, _orientation(image))
+    if fmt == "png":
+        return SanitizedImage(strip_png(data), *image.size, fmt, _orientation(image))
+    # HEIF keeps its metadata in item boxes of the container; rare from browsers (they send
+    # JPEG), so it is re-encoded here rather than rewritten.
+    return _encoded_copy(image, fmt, None)
+
+
+def stored_copy(data: bytes, orientation: int | None = 1) -> SanitizedImage:
+    """The copy kept for reviewers and checks: about STORED_SHORT_SIDE px on its short side,
+    upright (`orientation` as read at intake; None reads the file's own EXIF), re-encoded as
+    a JPEG without metadata. Raises ImageRejected for data that cannot be decoded."""
+    fmt = require_allowed(data)
+    return _encoded_copy(open_header(data, fmt), fmt, orientation)
+
+
+def _encoded_copy(image: Image.Image, fmt: str, orientation: int | None) -> SanitizedImage:
+    rgb = _decode_upright_rgb(_reduced(image), orientation)
     out = io.BytesIO()
     # No exif=/icc_profile= arguments: location, device and timestamps are dropped.
     rgb.save(out, "JPEG", quality=JPEG_QUALITY, optimize=False)
     return SanitizedImage(out.getvalue(), rgb.width, rgb.height, fmt)
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(ORIENTATION, 1)
+    except Exception:  # noqa: BLE001 - a broken EXIF block must not refuse a readable photo
+        return 1
+    return value if value in _TRANSPOSE or value == 1 else 1
 
 
 def _reduced(image: Image.Image) -> Image.Image:
@@ -66,10 +104,15 @@ def _reduced(image: Image.Image) -> Image.Image:
         raise ImageRejected("not_an_image", "the photo data is damaged or incomplete") from exc
 
 
-def _decode_upright_rgb(image: Image.Image) -> Image.Image:
+def _decode_upright_rgb(image: Image.Image, orientation: int | None) -> Image.Image:
     try:
         image.load()
-        upright = ImageOps.exif_transpose(image)
+        if orientation is None:
+            upright = ImageOps.exif_transpose(image)
+        elif orientation in _TRANSPOSE:
+            upright = image.transpose(_TRANSPOSE[orientation])
+        else:
+            upright = image
         if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):
             background = Image.new("RGB", upright.size, (255, 255, 255))
             background.paste(upright.convert("RGBA"), mask=upright.convert("RGBA").getchannel("A"))

@@ -19,7 +19,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from kcheck import audit, crypto, staff
-from kcheck.api.limits import client_ip, limiter
+from kcheck.api.limits import client_ip, configured, limiter
 from kcheck.review_ui import bp, i18n, labels
 from kcheck.services import services
 
@@ -126,7 +126,7 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("30/minute", key_func=client_ip, methods=["POST"])
+@limiter.limit(configured("staff_login_per_address"), key_func=client_ip, methods=["POST"])
 def login():
     svc = services()
     error = None

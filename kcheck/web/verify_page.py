@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fro
 from sqlalchemy import select
 
 from kcheck import crypto, links
-from kcheck.api.limits import client_ip, limiter
+from kcheck.api.limits import client_ip, configured, limiter, link_key
 from kcheck.api.problems import Problem
 from kcheck.api.schemas import SessionOpen, parse_body
 from kcheck.domain import cases as domain
@@ -92,7 +92,8 @@ def favicon():
 
 
 @bp.post("/verify/handoff-qr")
-@limiter.limit("10/minute;60/hour", key_func=client_ip)
+@limiter.limit(configured("session_open_per_link"), key_func=link_key)
+@limiter.limit(configured("session_open_per_address"), key_func=client_ip)
 def handoff_qr():
     """The QR code of this very link, for continuing on a phone.
 

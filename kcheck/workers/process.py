@@ -26,10 +26,21 @@ def run_worker(app, queues: list[str] | None = None, burst: bool = False) -> Non
 
     cv2.setNumThreads(1)  # one worker per core scales better than threads inside one check
     svc = app.extensions["kcheck"]
-    redis = redis_from_url(svc.settings.redis_url)
     with app.app_context():
-        worker = KcheckWorker(queues or list(QUEUES), connection=redis)
-        worker.work(burst=burst, with_scheduler=True, logging_level=svc.settings.log_level)
+        while True:
+            worker = KcheckWorker(queues or list(QUEUES),
+                                  connection=redis_from_url(svc.settings.redis_url))
+            try:
+                worker.work(burst=burst, with_scheduler=True,
+                            logging_level=svc.settings.log_level)
+            except RedisError as exc:  # raised while tearing down without Redis
+                log.warning("worker lost Redis (%s)", type(exc).__name__)
+            if burst or worker._shutdown_requested_date is not None:  # SIGTERM/SIGINT
+                return
+            # RQ's worker gives up when Redis goes away (a restart, a failover): start a new
+            # one rather than leave the queue without workers. Lost jobs are the sweepers'.
+            log.warning("worker stopped without a stop request; a new one starts in 5 s")
+            time.sleep(5)
 
 
 @dataclass(frozen=True)

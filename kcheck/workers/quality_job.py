@@ -1,4 +1,5 @@
-"""The photo check job: load, decrypt, check, store the verdict and the reviewer's preview."""
+"""The photo check job: load, decrypt, make the stored copy, check it, store the verdict, then
+swap the upload for the copy and add the reviewer's preview."""
 
 from __future__ import annotations
 
@@ -30,7 +31,15 @@ def check_photo(photo_id: str) -> str:
         data = vault.get_blob(case, photo.blob_key)
     except (DataGone, BlobNotFound, DecryptionError):
         return "gone"
-    verdict = quality.check_photo(data, photo.slot)
+    try:
+        # The upload is the person's file without metadata; checks and reviewers use the
+        # downscaled, upright copy made here (the web tier does no pixel work).
+        copy = quality.stored_copy(data, photo.orientation or 1)
+    except quality.ImageRejected as exc:
+        copy = None
+        verdict = quality.QualityVerdict.from_reasons([exc.code], metrics={"detail": exc.detail})
+    else:
+        verdict = quality.check_photo(copy.data, photo.slot)
     with svc.transaction() as session:
         won = session.execute(
             update(Photo).where(Photo.id == photo_id, Photo.status == "pending",
@@ -41,9 +50,27 @@ def check_photo(photo_id: str) -> str:
         return "duplicate"
     log.info("photo checked", extra={"photo": photo_id, "verdict": verdict.verdict,
                                      "reasons": list(verdict.reasons)})
-    # The person sees the verdict now; the reviewer's preview comes a moment later.
-    _store_preview(svc, vault, case, photo, data, verdict)
+    # The person sees the verdict now; the stored copy and the preview come a moment later.
+    if copy is not None:
+        _replace_upload(svc, vault, case, photo, copy)
+        _store_preview(svc, vault, case, photo, copy.data, verdict)
     return verdict.verdict
+
+
+def _replace_upload(svc, vault: Vault, case: Case, photo: Photo, copy) -> None:
+    """Point the photo at the stored copy and delete the full-size upload."""
+    try:
+        key = vault.put_blob(case, f"photo-{photo.slot}", copy.data)
+    except DataGone:
+        return
+    with svc.transaction() as session:
+        swapped = session.execute(update(Photo).where(
+            Photo.id == photo.id, Photo.blob_key == photo.blob_key)
+            .values(blob_key=key, byte_size=len(copy.data), width=copy.width,
+                    height=copy.height)).rowcount
+    # Purged meanwhile: the copy must not outlive it. Else the upload is no longer needed
+    # (if this delete fails, the purge finds it under the case's prefix).
+    svc.storage.delete_many([photo.blob_key if swapped else key])
 
 
 def _store_preview(svc, vault: Vault, case: Case, photo: Photo, data: bytes, verdict) -> None:

@@ -161,6 +161,43 @@ def test_upload_is_stored_encrypted_without_metadata_and_pending(person, svc, ca
         assert photo.enqueued_at is not None
 
 
+def test_no_metadata_reaches_storage_and_the_worker_keeps_an_upright_copy(person, svc, case,
+                                                                           run_jobs):
+    import io
+
+    from PIL import Image
+
+    from kcheck.models import Case, Photo
+    from kcheck.vault import Vault
+
+    person.through_document_type()
+    response = person.upload("id_front", images.camera_jpeg(width=1600, height=1200))
+    assert response.status_code == 202
+    vault = Vault(svc.settings.master_key, svc.storage)
+
+    def stored() -> dict[str, bytes]:
+        with svc.sessions() as session:
+            row = session.get(Case, case["id"])
+            return {key: vault.get_blob(row, key) for key in svc.storage.list_keys()}
+
+    uploads = stored()
+    assert len(uploads) == 1
+    for marker in images.PHONE_METADATA:  # the upload as stored, read back and decrypted
+        assert marker not in next(iter(uploads.values())), marker
+    run_jobs()
+    with svc.sessions() as session:
+        photo = session.get(Photo, response.get_json()["photo_id"])
+    assert photo.status in ("pass", "retake") and photo.blob_key not in uploads
+    blobs = stored()  # the upload is gone; the copy and the reviewer's preview remain
+    assert set(blobs) == {photo.blob_key, photo.preview_key}
+    copy = Image.open(io.BytesIO(blobs[photo.blob_key]))
+    assert copy.size == (photo.width, photo.height) == (1200, 1600)  # upright (EXIF 6 applied)
+    for data in blobs.values():
+        assert not Image.open(io.BytesIO(data)).getexif()
+        for marker in images.PHONE_METADATA:
+            assert marker not in data, marker
+
+
 @pytest.mark.parametrize(("data", "content_type", "status", "code"), [
     (images.html_as_jpeg(), "image/jpeg", 415, "not_an_image"),
     (images.truncated_jpeg(), "image/jpeg", 415, "not_an_image"),
@@ -264,18 +301,39 @@ def test_changing_the_number_needs_a_new_verification(person, clock):
     assert person.verify().status_code == 200
 
 
-def test_opening_sessions_is_rate_limited_per_address(client, settings):
+def test_forty_people_behind_one_address_open_their_sessions(partner, person_for):
+    """Carrier-grade NAT: one address, many phones; each link is limited, not the address."""
+    urls = [partner.open_case(subject_ref=f"order-{i}").get_json()["verification_url"]
+            for i in range(40)]
+    assert [person_for(url).open().status_code for url in urls] == [201] * 40
+
+
+def test_one_link_hammered_is_limited_and_others_are_not(client, person, partner, person_for):
+    answers = [person.open().status_code for _ in range(11)]
+    assert answers == [201] + [401] * 9 + [429]  # the link works once, then is refused
+    limited = person.open()
+    assert int(limited.headers["Retry-After"]) > 0
+    assert limited.get_json()["code"] == "rate_limited"
+    other = partner.open_case(subject_ref="order-2").get_json()["verification_url"]
+    assert person_for(other).open().status_code == 201  # same address, another link
+
+
+def test_one_address_guessing_links_hits_the_ceiling(make_app, settings):
+    import dataclasses
+
     import redis
 
+    from kcheck.settings import RateLimits
+
+    limited = dataclasses.replace(settings, rate_limits=RateLimits(
+        session_open_per_address="5/minute"))
+    client = make_app(limited).test_client()
     answers = [client.post("/v1/sessions", json={"token": f"guess-{i}"}).status_code
-               for i in range(21)]
-    assert answers[:20] == [401] * 20 and answers[20] == 429
-    limited = client.post("/v1/sessions", json={"token": "guess"})
-    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
-    assert limited.get_json()["code"] == "rate_limited"
+               for i in range(6)]
+    assert answers == [401] * 5 + [429]
     keys = [k.decode() for k in redis.Redis.from_url(settings.redis_url).keys("*")]
     assert any("kcheck-rl" in k for k in keys)
-    assert not any("127.0.0.1" in k for k in keys)  # addresses are kept as keyed digests
+    assert not any("127.0.0.1" in k or "guess" in k for k in keys)  # digests only
 
 
 def test_a_second_tab_on_the_same_session_sees_the_same_state(person, app):

@@ -67,3 +67,34 @@ def test_metrics_need_the_bearer_token_when_one_is_set(make_app, settings, partn
         assert refused.headers["WWW-Authenticate"].startswith("Bearer")
     allowed = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
     assert allowed.status_code == 200 and "kcheck_cases" in allowed.get_data(as_text=True)
+
+def test_metrics_show_queue_depth_verdict_latency_purge_lag_and_webhook_backlog(
+        client, partner, person_for, svc, clock, run_jobs):
+    import re
+    from datetime import timedelta
+
+    from kcheck.models import Case
+    from tests import images
+
+    def gauge(name: str) -> float:
+        text = client.get("/metrics").get_data(as_text=True)
+        return float(re.search(rf"^{re.escape(name)} (\S+)$", text, re.M).group(1))
+
+    case = partner.open_case(callback_url="https://example.test/hook").get_json()
+    person = person_for(case["verification_url"])
+    person.through_document_type()
+    assert person.upload("id_front", images.plain_jpeg()).status_code == 202
+    assert gauge('kcheck_queue_depth{queue="quality"}') == 1
+    assert gauge("kcheck_photos_pending") == 1
+    clock.advance(seconds=3)
+    assert gauge("kcheck_photos_pending_oldest_seconds") == 3
+    assert gauge("kcheck_webhooks_backlog") == 1  # case.opened, due at once
+    assert gauge("kcheck_webhooks_oldest_due_seconds") >= 3
+    run_jobs()  # the quality check
+    assert gauge('kcheck_queue_depth{queue="quality"}') == 0
+    assert gauge('kcheck_verdict_latency_seconds{quantile="0.95"}') == 3
+    assert gauge("kcheck_purge_due_cases") == 0
+    with svc.transaction() as session:
+        session.get(Case, case["id"]).purge_due_at = clock.now() - timedelta(minutes=5)
+    assert gauge("kcheck_purge_due_cases") == 1
+    assert gauge("kcheck_purge_lag_seconds") == 300

@@ -77,19 +77,17 @@ def test_running_the_check_twice_stores_one_result(partner, person_for, run_jobs
     assert len(previews) == 1
 
 
-def test_worker_killed_mid_check_heals_through_the_sweeper(
-        partner, person_for, run_jobs, app, svc, settings, clock):
-    """kill -9 a real worker process while it checks 12-megapixel photos: every photo still
-    gets exactly one verdict, from the sweeper's re-enqueue."""
-    for seed in range(4):
-        _, person = at_photo_step(partner, person_for)
-        person.upload("passport_page", make_photo("passport_page", seed=seed, long_side=4000))
+def quality_worker(settings) -> subprocess.Popen:
+    """A real `kcheck worker quality` process on the test's database, Redis and blobs."""
     env = {**os.environ, "KCHECK_ENV": "test", "DATABASE_URL": settings.database_url,
            "REDIS_URL": settings.redis_url, "STORAGE_PATH": str(settings.storage_path),
            "SECRET_KEY": settings.secret_key}
-    worker = subprocess.Popen([sys.executable, "-m", "kcheck", "worker", "quality"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen([sys.executable, "-m", "kcheck", "worker", "quality"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+
+def wait_for_first_verdict(svc):
+    """Wait until one photo is checked; return the function counting checked photos."""
     def checked() -> int:
         with svc.sessions() as session:
             return session.scalar(select(func.count()).select_from(Photo).where(
@@ -98,6 +96,18 @@ def test_worker_killed_mid_check_heals_through_the_sweeper(
     deadline = time.monotonic() + 60
     while checked() < 1 and time.monotonic() < deadline:
         time.sleep(0.02)
+    return checked
+
+
+def test_worker_killed_mid_check_heals_through_the_sweeper(
+        partner, person_for, run_jobs, app, svc, settings, clock):
+    """kill -9 a real worker process while it checks 12-megapixel photos: every photo still
+    gets exactly one verdict, from the sweeper's re-enqueue."""
+    for seed in range(4):
+        _, person = at_photo_step(partner, person_for)
+        person.upload("passport_page", make_photo("passport_page", seed=seed, long_side=4000))
+    worker = quality_worker(settings)
+    checked = wait_for_first_verdict(svc)
     os.kill(worker.pid, signal.SIGKILL)  # mid-way through the next photo
     worker.wait()
     assert checked() < 4, "the worker finished everything before it was killed"
@@ -109,3 +119,43 @@ def test_worker_killed_mid_check_heals_through_the_sweeper(
     with svc.sessions() as session:
         statuses = session.scalars(select(Photo.status)).all()
     assert sorted(statuses) == ["pass"] * 4
+
+
+def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
+    """Redis restarted while a worker checks a photo: RQ's own worker quits when it cannot
+    record the job's end; `kcheck worker` starts a new one, and the checks lost with Redis
+    are re-queued by the sweeper."""
+    import dataclasses
+
+    from tests.actors import Partner, Person
+
+    redis = RedisServer().start()
+    local = dataclasses.replace(settings, redis_url=redis.url)
+    app = make_app(local)
+    client, svc = app.test_client(), app.extensions["kcheck"]
+    for seed in range(3):
+        case = Partner(client, api_key).open_case().get_json()
+        person = Person(client, local, clock, case["verification_url"].split("#", 1)[1])
+        person.through_document_type("passport")
+        person.upload("passport_page", make_photo("passport_page", seed=seed, long_side=4000))
+    worker = quality_worker(local)
+    try:
+        checked = wait_for_first_verdict(svc)
+        redis.stop()  # mid-way through the next check
+        time.sleep(3)
+        redis = RedisServer(port=redis.port).start()
+        time.sleep(1)
+        assert worker.poll() is None, "kcheck worker exited with Redis"
+        clock.advance(seconds=61)
+        with app.app_context():
+            requeue_stuck_photos()  # what the scheduler runs every 30 s
+        deadline = time.monotonic() + 90
+        while checked() < 3 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert checked() == 3
+        worker.terminate()  # a stop request still stops it
+        assert worker.wait(30) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        redis.stop()

@@ -63,6 +63,8 @@ def test_production_refuses_open_metrics():
     ("BUSINESS_TIMEZONE", "Mars/Olympus"),
     ("BUSINESS_HOLIDAYS", "2026-13-01"),
     ("STORAGE_BACKEND", "ftp"),
+    ("RATE_LIMIT_SESSION_OPEN_PER_LINK", "ten a minute"),
+    ("RATE_LIMIT_UPLOADS_PER_SESSION", "30/fortnight"),
 ])
 def test_each_bad_value_gets_one_message_naming_the_setting(name, value):
     with pytest.raises(SettingsError) as info:
@@ -79,6 +81,14 @@ def test_business_calendar_is_parsed():
     assert settings.calendar.weekdays == frozenset(range(6))
     assert settings.calendar.opens.hour == 7 and settings.calendar.closes.hour == 19
     assert len(settings.calendar.holidays) == 2
+
+
+def test_every_rate_limit_is_a_setting():
+    settings = Settings.from_env({"RATE_LIMIT_SESSION_OPEN_PER_ADDRESS": "50/second",
+                                  "RATE_LIMIT_PARTNER_PER_KEY": "1000/minute;20000/hour"})
+    assert settings.rate_limits.session_open_per_address == "50/second"
+    assert settings.rate_limits.partner_per_key == "1000/minute;20000/hour"
+    assert settings.rate_limits.session_open_per_link == "10/minute;30/hour"
 
 
 def test_cli_stops_with_a_one_line_message(tmp_path):

@@ -1,4 +1,5 @@
-"""sanitize_upload: only real, reasonably sized photos get stored, upright and without metadata."""
+"""sanitize_upload: only real, reasonably sized photos get stored, without metadata;
+stored_copy: the downscaled, upright copy the worker keeps."""
 
 import io
 import zlib
@@ -7,21 +8,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kcheck.quality import ImageRejected, SanitizedImage, check_photo, sanitize_upload
+from kcheck.quality import (
+    ImageRejected,
+    SanitizedImage,
+    check_photo,
+    sanitize_upload,
+    stored_copy,
+)
+from tests import images
 from tests.fixtures.documents import make_document
-
-GPS_IFD = 0x8825
-ORIENTATION = 0x0112
-
-
-def _jpeg(width=1200, height=900, **save_kwargs) -> bytes:
-    # Left half red, right half blue, so orientation can be checked from pixels.
-    pixels = np.zeros((height, width, 3), np.uint8)
-    pixels[:, : width // 2] = (220, 30, 30)
-    pixels[:, width // 2 :] = (30, 30, 220)
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, "JPEG", quality=92, **save_kwargs)
-    return out.getvalue()
+from tests.images import GPS_IFD, ORIENTATION, PHONE_METADATA, camera_jpeg
 
 
 def _rejected(data, declared=None) -> ImageRejected:
@@ -30,34 +26,84 @@ def _rejected(data, declared=None) -> ImageRejected:
     return info.value
 
 
-def test_a_camera_jpeg_is_re_encoded():
-    data = make_document("id_front", None, seed=0)
+def _pixels(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+@pytest.mark.parametrize("progressive", [False, True], ids=["baseline", "progressive"])
+def test_metadata_is_removed_and_the_pixels_are_untouched(progressive):
+    data = camera_jpeg(progressive=progressive)
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD)  # the input has GPS
     result = sanitize_upload(data, "image/jpeg")
     assert isinstance(result, SanitizedImage)
-    assert (result.width, result.height, result.source_format) == (2000, 1500, "jpeg")
-    image = Image.open(io.BytesIO(result.jpeg))
+    assert (result.width, result.height, result.source_format) == (1200, 900, "jpeg")
+    assert result.orientation == 6  # kept as a field for the stored copy
+    for marker in PHONE_METADATA:
+        assert marker not in result.data, marker
+    assert np.array_equal(_pixels(result.data), _pixels(data))  # lossless: same decode
+    assert result.data.endswith(b"\xff\xd9")  # the motion-photo trailer is gone
+
+
+def test_a_jfif_thumbnail_is_dropped_and_the_header_kept():
+    data = images.plain_jpeg()
+    thumbnail = bytes(range(256)) * 3  # 16 x 16 RGB
+    segment = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x10\x10" + thumbnail
+    assert data[2:4] == b"\xff\xe0"  # Pillow writes a JFIF header: replace it
+    rest = data[4 + int.from_bytes(data[4:6], "big"):]
+    with_thumb = data[:2] + b"\xff\xe0" + (len(segment) + 2).to_bytes(2, "big") + segment + rest
+    stripped = sanitize_upload(with_thumb).data
+    assert stripped.startswith(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    assert thumbnail not in stripped
+    assert np.array_equal(_pixels(stripped), _pixels(data))
+
+
+def test_the_stored_copy_is_downscaled_and_re_encoded():
+    data = make_document("id_front", None, seed=0, long_side=4000)
+    result = stored_copy(sanitize_upload(data).data)
+    assert (result.width, result.height) == (2000, 1500)
+    image = Image.open(io.BytesIO(result.data))
     assert image.format == "JPEG" and image.mode == "RGB" and image.size == (2000, 1500)
 
 
-def test_exif_orientation_is_applied_and_gps_is_removed():
-    exif = Image.Exif()
-    exif[ORIENTATION] = 6  # camera held upright: rotate 90 degrees clockwise to display
-    exif[0x010F] = "PhoneMaker"
-    exif.get_ifd(GPS_IFD).update({1: "N", 2: (46.0, 31.0, 12.5), 3: "E", 4: (6.0, 37.0, 58.1)})
-    data = _jpeg(exif=exif.tobytes())
-    assert Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD)  # the input has GPS
-
-    result = sanitize_upload(data, "image/jpeg")
-    image = Image.open(io.BytesIO(result.jpeg)).convert("RGB")
+def test_the_stored_copy_applies_the_orientation_read_at_intake():
+    upload = sanitize_upload(camera_jpeg(orientation=6))
+    assert Image.open(io.BytesIO(upload.data)).getexif() == {}  # nothing says how to turn it
+    result = stored_copy(upload.data, upload.orientation)
+    image = Image.open(io.BytesIO(result.data)).convert("RGB")
     assert (result.width, result.height) == image.size == (900, 1200)
     # Rotated clockwise: the red left half is now on top.
     top = np.asarray(image)[:100].reshape(-1, 3).mean(axis=0)
     bottom = np.asarray(image)[-100:].reshape(-1, 3).mean(axis=0)
     assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]
-    exif_out = Image.open(io.BytesIO(result.jpeg)).getexif()
-    assert not exif_out.get_ifd(GPS_IFD)
-    assert ORIENTATION not in exif_out and 0x010F not in exif_out
-    assert b"Exif" not in result.jpeg[:4096] and b"PhoneMaker" not in result.jpeg
+    assert not Image.open(io.BytesIO(result.data)).getexif()
+
+
+def test_png_text_and_exif_chunks_are_removed_losslessly():
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "shot at home")
+    info.add_itxt("XML:com.adobe.xmp", "http://ns.adobe.com/xap GPS 46.52,6.63")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[ORIENTATION] = 3
+    rgba = np.zeros((600, 800, 4), np.uint8)
+    rgba[:, :400] = (200, 10, 10, 255)  # the right half stays transparent
+    out = io.BytesIO()
+    Image.fromarray(rgba).save(out, "PNG", pnginfo=info, exif=exif.tobytes())
+    result = sanitize_upload(out.getvalue(), "image/png")
+    assert result.source_format == "png" and result.orientation == 3
+    for marker in (b"PhoneMaker", b"shot at home", b"xap", b"eXIf", b"tEXt", b"iTXt"):
+        assert marker not in result.data, marker
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(result.data))), rgba)
+
+
+def test_png_with_a_bad_checksum_is_not_an_image():
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), "white").save(out, "PNG")
+    data = bytearray(out.getvalue())
+    data[-20] ^= 0xFF  # inside the last IDAT chunk
+    assert _rejected(bytes(data), "image/png").code == "not_an_image"
 
 
 def test_html_renamed_to_jpg_is_not_an_image():
@@ -120,15 +166,15 @@ def test_over_40_megapixels_is_too_large():
 
 
 def test_a_tiny_photo_is_low_resolution():
-    error = _rejected(_jpeg(640, 400))
+    error = _rejected(images.plain_jpeg(640, 400))
     assert (error.code, error.http_status) == ("low_resolution", 422)
 
 
 def test_png_with_transparency_becomes_an_rgb_jpeg():
     out = io.BytesIO()
     Image.new("RGBA", (800, 600), (0, 0, 0, 0)).save(out, "PNG")
-    result = sanitize_upload(out.getvalue(), "image/png")
-    image = Image.open(io.BytesIO(result.jpeg))
+    result = stored_copy(sanitize_upload(out.getvalue(), "image/png").data)
+    image = Image.open(io.BytesIO(result.data))
     assert result.source_format == "png" and image.mode == "RGB"
     assert np.asarray(image).mean() > 240  # transparent areas are white, not black
 
@@ -149,6 +195,7 @@ def test_heic_round_trip():
     result = sanitize_upload(heic.getvalue(), "image/heic")
     assert result.source_format == "heif"
     assert (result.width, result.height) == source.size
-    assert Image.open(io.BytesIO(result.jpeg)).format == "JPEG"
+    # HEIF keeps metadata in container boxes: re-encoded at intake (rare: browsers send JPEG).
+    assert Image.open(io.BytesIO(result.data)).format == "JPEG"
     # The worker can also check the HEIC directly (Pillow decode path, not cv2).
     assert check_photo(heic.getvalue(), "id_front").verdict == "pass"
