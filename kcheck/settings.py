@@ -68,6 +68,9 @@ class Settings:
     log_level: str = "INFO"
     trusted_proxies: int = 0
     rate_limits_enabled: bool = True
+    # How sure the photo check must be of a reason to ask for a retake (0..1); below it the
+    # reason is a note for the reviewer. Same default as kcheck.quality.verdict.
+    quality_retake_confidence: float = 0.8
 
     @property
     def production(self) -> bool:
@@ -112,6 +115,8 @@ class Settings:
             log_level=parser.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             trusted_proxies=parser.integer("TRUSTED_PROXIES", 0, 0, 5),
             rate_limits_enabled=parser.boolean("RATE_LIMITS_ENABLED", True),
+            quality_retake_confidence=parser.fraction(
+                "QUALITY_RETAKE_CONFIDENCE", cls.quality_retake_confidence),
         )
         parser.problems.extend(settings._consistency_problems())
         if parser.problems:
@@ -167,13 +172,20 @@ class _Parser:
         return value
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
+        return self._number(name, default, low, high, int, "an integer")
+
+    def fraction(self, name: str, default: float) -> float:
+        """A number from 0 to 1."""
+        return self._number(name, default, 0, 1, float, "a number")
+
+    def _number(self, name: str, default, low, high, kind, described: str):
         raw = self._raw(name)
         if raw is None:
             return default
         try:
-            value = int(raw)
+            value = kind(raw)
         except ValueError:
-            self.problems.append(f"{name}: {raw!r} is not an integer")
+            self.problems.append(f"{name}: {raw!r} is not {described}")
             return default
         if not low <= value <= high:
             self.problems.append(f"{name}: {value} is outside {low}..{high}")

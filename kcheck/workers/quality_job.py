@@ -30,7 +30,7 @@ def check_photo(photo_id: str) -> str:
         data = vault.get_blob(case, photo.blob_key)
     except (DataGone, BlobNotFound, DecryptionError):
         return "gone"
-    verdict = quality.check_photo(data, photo.slot)
+    verdict = quality.check_photo(data, photo.slot, svc.settings.quality_retake_confidence)
     with svc.transaction() as session:
         won = session.execute(
             update(Photo).where(Photo.id == photo_id, Photo.status == "pending",

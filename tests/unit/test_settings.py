@@ -56,6 +56,8 @@ def test_production_refuses_development_defaults():
     ("BUSINESS_TIMEZONE", "Mars/Olympus"),
     ("BUSINESS_HOLIDAYS", "2026-13-01"),
     ("STORAGE_BACKEND", "ftp"),
+    ("QUALITY_RETAKE_CONFIDENCE", "1.5"),
+    ("QUALITY_RETAKE_CONFIDENCE", "sure"),
 ])
 def test_each_bad_value_gets_one_message_naming_the_setting(name, value):
     with pytest.raises(SettingsError) as info:
@@ -84,3 +86,10 @@ def test_cli_stops_with_a_one_line_message(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "kcheck: configuration error: DATABASE_URL: cannot be parsed as a database URL"]
+
+
+def test_the_retake_threshold_is_read_and_defaults_to_the_checks_own():
+    from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
+
+    assert Settings().quality_retake_confidence == DEFAULT_RETAKE_CONFIDENCE
+    assert Settings.from_env({"QUALITY_RETAKE_CONFIDENCE": "0.95"}).quality_retake_confidence == 0.95
