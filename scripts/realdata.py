@@ -9,6 +9,19 @@ it from GitHub at the pinned commit, and checks it against the manifest's SHA-25
 
     python scripts/realdata.py build [SET ...]     # into var/realdata/<set>/<id><ext>
     python scripts/realdata.py list                # sets, images, splits
+
+Derived rows. A row may name a `transform` (and the `derived_from` row it copies): `build`
+then checks the source file against the row's sha256 as usual, applies the defect and writes
+the result (EXIF orientation applied first; JPEG quality 92 for .jpg sources, PNG otherwise).
+The defects are deterministic (OpenCV + Pillow, no randomness); sizes are in pixels of the
+source image after EXIF rotation, positions and shares are fractions of its width/height:
+
+    gaussian_blur:SIGMA           Gaussian blur of standard deviation SIGMA px (out of focus)
+    motion_blur:LENGTH[,ANGLE]    straight camera shake of LENGTH px at ANGLE degrees (default 0)
+    exposure:F                    multiply by F and clip: F < 1 underexposes, F > 1 burns out
+    crop:SIDE=SHARE[,SIDE=SHARE]  cut SHARE of the width/height off the left/right/top/bottom
+    glare:X,Y,R                   specular highlight centred at (X, Y), radius R x the short side
+    downscale:LONG                shrink (area interpolation) to LONG px on the long side
 """
 
 from __future__ import annotations
@@ -111,7 +124,11 @@ def build(set_name: str) -> tuple[int, list[str]]:
     """Fetch every image of the set into the cache; returns (built, failures)."""
     built, failures = 0, []
     for item in read_manifest(set_name):
-        if item.file.exists() and _sha256(item.file.read_bytes()) == item["sha256"]:
+        if (
+            not item.row.get("transform")
+            and item.file.exists()
+            and _sha256(item.file.read_bytes()) == item["sha256"]
+        ):
             built += 1
             continue
         data = _from_mirror(item["repo"], item["commit"], item["path"])
@@ -124,10 +141,108 @@ def build(set_name: str) -> tuple[int, list[str]]:
         if _sha256(data) != item["sha256"]:
             failures.append(f"{item.id}: content differs from the manifest's sha256")
             continue
+        if item.row.get("transform"):
+            data = derive(data, item["transform"], item.file.suffix)
         item.file.parent.mkdir(parents=True, exist_ok=True)
         item.file.write_bytes(data)
         built += 1
     return built, failures
+
+
+def derive(data: bytes, transform: str, suffix: str) -> bytes:
+    """Apply one defect named as in the module docstring to image bytes; returns new bytes."""
+    import io
+
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    name, _, args = transform.partition(":")
+    if name not in _DEFECTS:
+        raise ValueError(f"unknown transform {transform!r}; expected one of {sorted(_DEFECTS)}")
+    image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
+    pixels = _DEFECTS[name](np.asarray(image, dtype=np.float32), args)
+    out = Image.fromarray(np.clip(np.rint(pixels), 0, 255).astype(np.uint8))
+    buffer = io.BytesIO()
+    if suffix.lower() in (".jpg", ".jpeg"):
+        out.save(buffer, "JPEG", quality=92)
+    else:
+        out.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _gaussian_blur(pixels, args: str):
+    import cv2
+
+    return cv2.GaussianBlur(pixels, (0, 0), float(args))
+
+
+def _motion_blur(pixels, args: str):
+    import cv2
+    import numpy as np
+
+    length, _, angle = args.partition(",")
+    size = int(length)
+    kernel = np.zeros((size, size), np.float32)
+    kernel[size // 2, :] = 1.0
+    centre = ((size - 1) / 2, (size - 1) / 2)
+    rotation = cv2.getRotationMatrix2D(centre, float(angle or 0), 1.0)
+    kernel = cv2.warpAffine(kernel, rotation, (size, size))
+    return cv2.filter2D(pixels, -1, kernel / kernel.sum(), borderType=cv2.BORDER_REFLECT)
+
+
+def _exposure(pixels, args: str):
+    return pixels * float(args)
+
+
+def _crop(pixels, args: str):
+    height, width = pixels.shape[:2]
+    top, bottom, left, right = 0, height, 0, width
+    for part in args.split(","):
+        side, _, share = part.partition("=")
+        cut = float(share)
+        if side == "left":
+            left = round(width * cut)
+        elif side == "right":
+            right = width - round(width * cut)
+        elif side == "top":
+            top = round(height * cut)
+        elif side == "bottom":
+            bottom = height - round(height * cut)
+        else:
+            raise ValueError(f"crop side must be left, right, top or bottom, not {side!r}")
+    return pixels[top:bottom, left:right]
+
+
+def _glare(pixels, args: str):
+    import numpy as np
+
+    x, y, radius = (float(v) for v in args.split(","))
+    height, width = pixels.shape[:2]
+    sigma = radius * min(height, width)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    blob = np.exp(-((xx - x * width) ** 2 + (yy - y * height) ** 2) / (2 * sigma**2))
+    # A hard white core fading out over about one radius, like a lamp on laminated plastic.
+    light = np.clip(2.5 * blob, 0, 1)[..., None]
+    return pixels * (1 - light) + 255.0 * light
+
+
+def _downscale(pixels, args: str):
+    import cv2
+
+    height, width = pixels.shape[:2]
+    factor = int(args) / max(height, width)
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+
+
+_DEFECTS = {
+    "gaussian_blur": _gaussian_blur,
+    "motion_blur": _motion_blur,
+    "exposure": _exposure,
+    "crop": _crop,
+    "glare": _glare,
+    "downscale": _downscale,
+}
 
 
 def _sha256(data: bytes) -> str:
