@@ -32,7 +32,7 @@ NOTE_FLOOR = 0.3  # the confidence of a reason right at its doubt point
 
 # (doubt, sure) points of each measurement, calibrated on the real calibration split and
 # the synthetic sets at the working size (decode.py).
-DOCUMENT_BLUR = (0.36, 0.5)  # blur_score of the document (0 sharp .. 1 blurred)
+DOCUMENT_BLUR = (0.32, 0.4)  # blur_score of the document (0 sharp .. 1 blurred)
 FACE_BLUR = (0.5, 0.62)  # blur_score of the selfie face at 96 px
 DARK_P50 = (60, 35)  # median brightness of the document or face
 DARK_P95 = (90, 60)  # ...or its brightest 5 %
@@ -40,10 +40,11 @@ BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 DOCUMENT_AREA = (0.1, 0.05)  # share of the frame the document covers
 TEXT_HEIGHT = (10.5, 8.5)  # height of a line of text in original pixels (legibility)
-SHORT_SIDE = (600, 360)  # without text to measure, the photo's short side
+SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
 FACE_WIDTH = (0.18, 0.1)  # selfie face width as a share of the photo's short side
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
 PORTRAIT_MIN_WIDTH = 0.15  # portrait face width as a share of the flattened document
+PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
 SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)
 SELFIE_DOCUMENT_MIN_AREA = 0.04
 HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than this
@@ -122,13 +123,19 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
         # The outline is a box on the document (a photo, a field), not the document.
         finding, region = NOT_FOUND, text.region
-    mask = quad_mask(image.gray.shape, region) if region is not None else None
+    mask = None
+    if region is not None:
+        # The lines of print leave out the portrait and any patch that glare has wiped out.
+        mask = quad_mask(image.gray.shape, region if region is finding.quad else _grown(region, 1.4))
     _exposure(image.gray, mask, found, metrics)
     if region is None:
         found.add("document_not_found", 0.95)
         _legibility(image, text, found, metrics)
         return None, []
-    metrics["glare_fraction"] = measures.glare_fraction(image.bgr, mask)
+    # A document filling the photo, or known only by its print, is looked at whole.
+    fills = region is not finding.quad or finding.area_fraction >= 0.6
+    glare_mask = np.full(image.gray.shape, 255, np.uint8) if fills else mask
+    metrics["glare_fraction"] = measures.glare_fraction(image.bgr, glare_mask)
     found.add("glare", graded(metrics["glare_fraction"], *GLARE))
     if finding.quad is not None and not text.is_document and lines_inside(text, finding.quad) == 0:
         # An outline with no print on it: a plain card, a book, a screen edge.
@@ -136,22 +143,26 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(finding, text, image.gray.shape))
     _legibility(image, text, found, metrics)
-    area = finding.area_fraction if finding.quad is not None else _area(text.region, image.gray.shape)
-    small = graded(area, *DOCUMENT_AREA)
-    if metrics.get("text_height_px", 0) >= TEXT_HEIGHT[0] * 1.5:
-        small = min(small, 0.5)  # small in the frame, but every line is legible
-    found.add("document_too_small", small)
-    aspect = finding.aspect if finding.quad is not None else ID1_ASPECT
-    flat = flatten(image.gray, region, max(aspect, 1.0))
+    if finding.quad is not None:  # the print alone says nothing of the document's extent
+        small = graded(finding.area_fraction, *DOCUMENT_AREA)
+        if metrics.get("text_height_px", 0) >= TEXT_HEIGHT[0] * 2.5:
+            small = min(small, 0.5)  # small in a large photo: every line is still legible
+        found.add("document_too_small", small)
+    flat = flatten(image.gray, region, _aspect(region))
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
     found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
-    portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1])
+    if finding.quad is not None:
+        portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1])
+        boxes = _unflatten_boxes(portraits, region, flat.shape)
+    else:  # the lines of print do not cover the portrait beside them: look in the whole photo
+        portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
+        boxes = [face[:4] for face in portraits]
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
     if not found.sure(_SPOILERS):  # blur, glare or bad light can hide a portrait
         found.add("wrong_document_side", _wrong_side(slot, portraits, text))
-    return region, _unflatten_boxes(portraits, region, flat.shape)
+    return region, boxes
 
 
 def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence, shape) -> float:
@@ -177,19 +188,19 @@ def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence) -> float:
         if not has_portrait:
             return 0.0
         return 0.9 if not has_mrz else 0.35
-    if portraits:
+    if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
-    return 0.85 if slot == "id_front" else 0.5
+    return 0.85
 
 
 def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metrics: dict) -> None:
     """Too few pixels to read: the height of the printed lines, else the photo's size."""
     short_side = min(image.original_width, image.original_height)
-    if text.line_height:
+    if len(text.lines) >= 2:  # one stray line says nothing of the print
         height = text.line_height * image.scale
         metrics["text_height_px"] = round(height, 1)
         found.add("low_resolution", graded(height, *TEXT_HEIGHT))
-    found.add("low_resolution", min(graded(short_side, *SHORT_SIDE), 0.5 if text.line_height else 1.0))
+    found.add("low_resolution", min(graded(short_side, *SHORT_SIDE), 0.5 if text.is_document else 1.0))
 
 
 def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
@@ -294,6 +305,17 @@ def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:
     if stats["brightness_p05"] < 100:
         bright = min(bright, 0.5)  # dark print still shows: pale, but readable
     found.add("too_bright", bright)
+
+
+def _grown(quad: np.ndarray, factor: float) -> np.ndarray:
+    centre = quad.mean(axis=0)
+    return (centre + (quad - centre) * factor).astype(np.float32)
+
+
+def _aspect(quad: np.ndarray) -> float:
+    """Long side over short side of a quad whose first side is a long one."""
+    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    return float(max(1.0, (sides[0] + sides[2]) / max(sides[1] + sides[3], 1e-6)))
 
 
 def _area(region, shape) -> float:

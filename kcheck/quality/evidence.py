@@ -19,7 +19,7 @@ from kcheck.quality.document import order_corners
 # Lines are looked for with character-sized kernels in a copy this large: 640 px suits a
 # document filling much of the photo; small print (a card held in a selfie) needs 1000.
 TEXT_LONG_SIDES = (640, 1000)
-MIN_LINES = 3  # fewer aligned lines of text are not evidence of a document
+MIN_LINES = 4  # fewer aligned lines of text are not evidence of a document
 EDGE_MARGIN = 3  # px where lines are found: a line this close to the frame's edge runs into it
 
 
@@ -43,14 +43,18 @@ def find_text(gray: np.ndarray, long_sides: tuple[int, ...] = TEXT_LONG_SIDES) -
 
     Each size of `long_sides` is tried in turn until MIN_LINES lines are found.
     """
+    best: tuple[list, float] = ([], 1.0)
     for long_side in long_sides:
         factor = min(1.0, long_side / max(gray.shape[:2]))
         small = gray
         if factor < 1:
             small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         rects = _block(_aligned(_line_rects(small)))
+        if len(rects) > len(best[0]):
+            best = (rects, factor)
         if len(rects) >= MIN_LINES:
             break
+    rects, factor = best
     lines = tuple(cv2.boxPoints(r) / factor for r in rects)
     # The MRZ band is looked for only where the lines alone do not show a document.
     mrz = () if len(rects) >= MIN_LINES else tuple(mrz_zone.find_lines(gray))

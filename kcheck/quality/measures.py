@@ -112,13 +112,21 @@ def glare_fraction(bgr: np.ndarray, mask: np.ndarray) -> float:
             break
         if size > GLARE_MAX_SHARE * area:
             continue  # the whole document is white: too bright (or a white page), not a reflection
+        bx, by, bw, bh = stats[index, :4]
+        if bx == 0 or by == 0 or bx + bw >= w or by + bh >= h:
+            continue  # white running off the region: paper or background, not a spot on the card
         blob = (labels == index).astype(np.uint8)
         if not _solid_blob(blob, size):
             continue  # white paper threading between print: a pale page, not a reflection
         reach = max(3, round(0.5 * np.sqrt(size)))
         ring = cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
         ring = (ring > blob) & (roi_mask > 0) & (clipped == 0)
-        if ring.sum() < 16 or float(texture[ring].mean()) >= GLARE_RING_TEXTURE:
+        if ring.sum() < 16:
+            return round(size / area, 4)
+        # Light spreads around a reflection (a bright halo over the card's texture); a white
+        # patch of the design (a portrait's backdrop, a blank field) ends at dark edges.
+        halo = float((gray[ring] >= GLARE_HALO_LEVEL).mean())
+        if float(texture[ring].mean()) >= GLARE_RING_TEXTURE and halo >= GLARE_HALO_SHARE:
             return round(size / area, 4)
     return 0.0
 
@@ -128,6 +136,8 @@ def glare_fraction(bgr: np.ndarray, mask: np.ndarray) -> float:
 GLARE_LEVEL = 250
 GLARE_RING_TEXTURE = 6.0
 GLARE_MAX_SHARE = 0.35
+GLARE_HALO_LEVEL = 200
+GLARE_HALO_SHARE = 0.6
 
 
 def _solid_blob(blob: np.ndarray, size: int) -> bool:
