@@ -23,7 +23,7 @@ from kcheck.quality.document import (
     flatten,
     quad_mask,
 )
-from kcheck.quality.evidence import TextEvidence, find_text, lines_inside
+from kcheck.quality.evidence import TEXT_LONG_SIDES, TextEvidence, find_text, lines_inside
 from kcheck.quality.faces import WINDOW, Face, detect_faces, faces_on_document
 from kcheck.quality.formats import ImageRejected
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE, SLOTS, QualityVerdict
@@ -32,18 +32,22 @@ NOTE_FLOOR = 0.3  # the confidence of a reason right at its doubt point
 
 # (doubt, sure) points of each measurement, calibrated on the real calibration split and
 # the synthetic sets at the working size (decode.py).
-DOCUMENT_BLUR = (0.32, 0.4)  # blur_score of the document (0 sharp .. 1 blurred)
+DOCUMENT_BLUR = (0.3, 0.37)  # blur_score of the document (0 sharp .. 1 blurred)
+# ...measured on the lines of print alone (no outline found), which read as softer
+PRINT_BLUR = (0.34, 0.45)
 FACE_BLUR = (0.5, 0.62)  # blur_score of the selfie face at 96 px
 DARK_P50 = (60, 35)  # median brightness of the document or face
 DARK_P95 = (90, 60)  # ...or its brightest 5 %
 BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
-DOCUMENT_AREA = (0.1, 0.05)  # share of the frame the document covers
+DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (10.5, 8.5)  # height of a line of text in original pixels (legibility)
+WHOLE_ASPECT = 0.07  # an outline within this of a document's proportions is a whole document
+LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
 SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
 FACE_WIDTH = (0.18, 0.1)  # selfie face width as a share of the photo's short side
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
-PORTRAIT_MIN_WIDTH = 0.15  # portrait face width as a share of the flattened document
+PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened document
 PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
 SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)
 SELFIE_DOCUMENT_MIN_AREA = 0.04
@@ -117,7 +121,9 @@ def check_photo(
 
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
     finding = find_document(image.gray, _SLOT_ASPECTS[slot])
-    text = find_text(image.gray)
+    # With a whole outline, one quick look for print is enough; without one, look harder.
+    outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
+    text = find_text(image.gray, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
     _document_metrics(finding, text, image, metrics)
     region = finding.quad if finding.quad is not None else text.region
     if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
@@ -141,17 +147,19 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # An outline with no print on it: a plain card, a book, a screen edge.
         found.add("document_not_found", 0.5)
     if finding.cut_off:
-        found.add("document_cut_off", _cut_off_confidence(finding, text, image.gray.shape))
+        found.add("document_cut_off", _cut_off_confidence(finding, text))
     _legibility(image, text, found, metrics)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
         small = graded(finding.area_fraction, *DOCUMENT_AREA)
-        if metrics.get("text_height_px", 0) >= TEXT_HEIGHT[0] * 2.5:
-            small = min(small, 0.5)  # small in a large photo: every line is still legible
+        width = float(np.linalg.norm(finding.quad[1] - finding.quad[0])) * image.scale
+        metrics["document_width_px"] = round(width)
+        if width >= LEGIBLE_DOCUMENT_WIDTH:
+            small = min(small, 0.5)  # small in a large photo: its print is still legible
         found.add("document_too_small", small)
     flat = flatten(image.gray, region, _aspect(region))
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
-    found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
+    found.add("blurry", graded(metrics["blur"], *(DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR)))
     if finding.quad is not None:
         portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1])
         boxes = _unflatten_boxes(portraits, region, flat.shape)
@@ -165,20 +173,15 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     return region, boxes
 
 
-def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence, shape) -> float:
-    """Sure when print runs into the frame's edge, or when a card that does not fill the frame
-    runs off it (its corners are outside); a document spanning the frame, print inside, is a
-    scan or a close-up: a doubt."""
+def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
+    """Sure when print runs into the frame's edge, or when the part of a card inside the frame
+    no longer has a document's proportions (its corners are outside); an outline touching
+    the edge with a whole document's proportions is a scan or a close-up: a doubt."""
     if text.at_edge:
         return 0.95
-    height, width = shape[:2]
-    margin = 0.01 * max(height, width)
-    x, y = finding.quad[:, 0], finding.quad[:, 1]
-    spans = (x.min() <= margin and x.max() >= width - 1 - margin) or (
-        y.min() <= margin and y.max() >= height - 1 - margin
-    )
+    whole = any(abs(finding.aspect / aspect - 1) <= WHOLE_ASPECT for aspect in (ID1_ASPECT, ID3_ASPECT))
     # A document covering most of the frame is a scan or a close-up, not a card running off.
-    return 0.45 if spans or finding.area_fraction >= 0.6 else 0.9
+    return 0.45 if whole or finding.area_fraction >= 0.6 else 0.9
 
 
 def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence) -> float:
@@ -213,7 +216,7 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
         min_edge_support=0.5,
         occluded_sides=1,  # fingers holding the card
     )
-    text = find_text(image.gray, (max(image.gray.shape[:2]),))  # a held card's print is small
+    text = find_text(image.gray, (max(image.gray.shape[:2]),), mrz=False)  # a held card's print is small
     _document_metrics(finding, text, image, metrics)
     faces = _selfie_faces(image.gray)
     document = _held_document(image.gray, finding, text, faces, metrics)

@@ -38,10 +38,13 @@ class TextEvidence:
         return len(self.lines) >= MIN_LINES or len(self.mrz_lines) >= 2
 
 
-def find_text(gray: np.ndarray, long_sides: tuple[int, ...] = TEXT_LONG_SIDES) -> TextEvidence:
-    """Aligned text lines and the MRZ band of a grayscale working image.
+def find_text(
+    gray: np.ndarray, long_sides: tuple[int, ...] = TEXT_LONG_SIDES, mrz: bool = True
+) -> TextEvidence:
+    """Aligned text lines and (with `mrz`) the MRZ band of a grayscale working image.
 
-    Each size of `long_sides` is tried in turn until MIN_LINES lines are found.
+    Each size of `long_sides` is tried in turn until MIN_LINES lines are found; the MRZ band
+    is looked for only where the lines alone do not show a document.
     """
     best: tuple[list, float] = ([], 1.0)
     for long_side in long_sides:
@@ -56,18 +59,17 @@ def find_text(gray: np.ndarray, long_sides: tuple[int, ...] = TEXT_LONG_SIDES) -
             break
     rects, factor = best
     lines = tuple(cv2.boxPoints(r) / factor for r in rects)
-    # The MRZ band is looked for only where the lines alone do not show a document.
-    mrz = () if len(rects) >= MIN_LINES else tuple(mrz_zone.find_lines(gray))
+    zone = tuple(mrz_zone.find_lines(gray)) if mrz and len(rects) < MIN_LINES else ()
     height = float(np.median([min(r[1]) for r in rects])) / factor if rects else 0.0
     region = None
-    if len(lines) >= MIN_LINES or len(mrz) >= 2:
-        points = np.concatenate(list(lines) + list(mrz)).astype(np.float32)
+    if len(lines) >= MIN_LINES or len(zone) >= 2:
+        points = np.concatenate(list(lines) + list(zone)).astype(np.float32)
         region = order_corners(cv2.boxPoints(cv2.minAreaRect(points)).astype(np.float32))
     shape = gray.shape[:2]
     margin = EDGE_MARGIN / factor
     # The MRZ finder widens its boxes to the zone's full extent: only text lines are judged here.
     at_edge = any(_runs_into_edge(box, shape, margin) for box in lines)
-    return TextEvidence(lines, mrz, round(height, 1), region, at_edge)
+    return TextEvidence(lines, zone, round(height, 1), region, at_edge)
 
 
 def lines_inside(evidence: TextEvidence, quad: np.ndarray) -> int:
