@@ -43,6 +43,7 @@ BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
+MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
 WHOLE_ASPECT = 0.07  # an outline within this of a document's proportions is a whole document
 LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
 SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
@@ -170,7 +171,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
     if not found.sure(_SPOILERS):  # blur, glare or bad light can hide a portrait
-        found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray))
+        found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region))
     return region, boxes
 
 
@@ -185,24 +186,28 @@ def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
     return 0.45 if whole or finding.area_fraction >= 0.6 else 0.9
 
 
-def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray: np.ndarray) -> float:
+def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, region) -> float:
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
     detector misses turned, small or ghost portraits)."""
     has_portrait = any(f.score > 0 for f in portraits)
     if slot == "id_back":
         if not has_portrait:
             return 0.0
-        return 0.35 if len(_zone(text, gray)) >= 2 else 0.9
+        return 0.35 if _mrz_lines(text, gray, region) >= 2 else 0.9
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
-    if slot == "id_front" and len(_zone(text, gray)) >= 3:
+    if slot == "id_front" and _mrz_lines(text, gray, region) >= 3:
         return 0.9  # the three-line MRZ of an ID card is on its back
     return 0.5
 
 
-def _zone(text: TextEvidence, gray: np.ndarray) -> tuple:
-    """The MRZ band's lines, looked for now if the text search skipped it."""
-    return text.mrz_lines or tuple(mrz_zone.find_lines(gray))
+def _mrz_lines(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> int:
+    """Lines of the MRZ band (looked for now if the text search skipped it): lines of print
+    that run across most of the document, as only the MRZ's do."""
+    boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray))
+    width = float(np.linalg.norm(region[1] - region[0]))
+    return sum(float(np.linalg.norm(box[1] - box[0])) >= MRZ_SPAN * width
+               or float(np.linalg.norm(box[2] - box[1])) >= MRZ_SPAN * width for box in boxes)
 
 
 def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metrics: dict) -> None:
