@@ -44,7 +44,6 @@ GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
-WHOLE_ASPECT = 0.07  # an outline within this of a document's proportions is a whole document
 LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
 SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
 FACE_WIDTH = (0.18, 0.1)  # selfie face width as a share of the photo's short side
@@ -130,7 +129,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     region = finding.quad if finding.quad is not None else text.region
     if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
         # The outline is a box on the document (a photo, a field), not the document.
-        finding, region = NOT_FOUND, text.region
+        finding, region, outlined = NOT_FOUND, text.region, False
     mask = None
     if region is not None:
         # The lines of print leave out the portrait and any patch that glare has wiped out.
@@ -171,22 +170,20 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
     if not found.sure(_SPOILERS):  # blur, glare or bad light can hide a portrait
-        found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region))
+        found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, outlined))
     return region, boxes
 
 
 def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
-    """Sure when print runs into the frame's edge, or when the part of a card inside the frame
-    no longer has a document's proportions (its corners are outside); an outline touching
-    the edge with a whole document's proportions is a scan or a close-up: a doubt."""
+    """Sure when print runs into the frame's edge, or when a card that does not fill the frame
+    runs off it (its corners are outside); a document filling the frame is a doubt."""
     if text.at_edge:
         return 0.95
-    whole = any(abs(finding.aspect / aspect - 1) <= WHOLE_ASPECT for aspect in (ID1_ASPECT, ID3_ASPECT))
     # A document covering most of the frame is a scan or a close-up, not a card running off.
-    return 0.45 if whole or finding.area_fraction >= 0.6 else 0.9
+    return 0.45 if finding.area_fraction >= 0.6 else 0.9
 
 
-def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, region) -> float:
+def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, region, outlined: bool) -> float:
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
     detector misses turned, small or ghost portraits)."""
     has_portrait = any(f.score > 0 for f in portraits)
@@ -198,7 +195,9 @@ def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, regi
         return 0.0
     if slot == "id_front" and _mrz_lines(text, gray, region) >= 3:
         return 0.9  # the three-line MRZ of an ID card is on its back
-    return 0.5
+    # On a whole card photographed on a surface the portrait search is reliable (the card
+    # is flattened upright or upside down); on scans and turned pages it is not.
+    return 0.85 if outlined else 0.5
 
 
 def _mrz_lines(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> int:
