@@ -192,10 +192,12 @@ def check_image(slot: str, as_json: bool, files: tuple[str, ...]) -> None:
     from kcheck import quality
     from kcheck.commands import report_per_file
 
+    threshold = load_settings().quality_retake_confidence
+
     def analyse(data: bytes) -> dict:
-        verdict = quality.check_photo(data, slot)
+        verdict = quality.check_photo(data, slot, threshold)
         return {"verdict": verdict.verdict, "reasons": list(verdict.reasons),
-                "metrics": verdict.metrics}
+                "notes": verdict.to_json()["notes"], "metrics": verdict.metrics}
 
     report_per_file(files, analyse)
 

@@ -103,6 +103,10 @@ class Settings:
 
     rate_limits: RateLimits = RateLimits()
 
+    # How sure the photo check must be of a reason to ask for a retake (0..1); below it the
+    # reason is a note for the reviewer. Same default as kcheck.quality.verdict.
+    quality_retake_confidence: float = 0.8
+
     @property
     def production(self) -> bool:
         return self.env == "production"
@@ -164,6 +168,9 @@ class Settings:
             egress_proxy_url=parser.optional_url("EGRESS_PROXY_URL", ("http", "https")),
 
             rate_limits=parser.rate_limits(),
+
+            quality_retake_confidence=parser.fraction(
+                "QUALITY_RETAKE_CONFIDENCE", cls.quality_retake_confidence),
         )
         parser.problems.extend(settings._consistency_problems())
         if parser.problems:
@@ -243,13 +250,20 @@ class _Parser:
         return value
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
+        return self._number(name, default, low, high, int, "an integer")
+
+    def fraction(self, name: str, default: float) -> float:
+        """A number from 0 to 1."""
+        return self._number(name, default, 0, 1, float, "a number")
+
+    def _number(self, name: str, default, low, high, kind, described: str):
         raw = self._raw(name)
         if raw is None:
             return default
         try:
-            value = int(raw)
+            value = kind(raw)
         except ValueError:
-            self.problems.append(f"{name}: {raw!r} is not an integer")
+            self.problems.append(f"{name}: {raw!r} is not {described}")
             return default
         if not low <= value <= high:
             self.problems.append(f"{name}: {value} is outside {low}..{high}")

@@ -1,114 +1,225 @@
-"""check_photo: decode at working size, measure, and turn the measurements into reasons."""
+"""check_photo: decode at working size, measure, and grade each reason by how sure it is.
+
+Every case is decided by a person, so a reason asks for a retake only when the check is
+sure the photo is unusable (confidence >= the retake threshold); a doubt is passed on to
+the reviewer as a note. Confidences come from `graded`: 0 on the good side of a doubt
+point, rising from NOTE_FLOOR at the doubt point to 1 at the point where no usable photo
+was seen.
+"""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
+from kcheck.docintel import mrz_zone
 from kcheck.quality import measures
 from kcheck.quality.decode import WorkingImage, decode_working
 from kcheck.quality.document import (
     ID1_ASPECT,
     ID3_ASPECT,
+    NOT_FOUND,
     DocumentFinding,
     find_document,
     flatten,
     quad_mask,
 )
-from kcheck.quality.faces import detect_faces, faces_on_document
-from kcheck.quality.formats import MIN_CHECK_SHORT_SIDE, ImageRejected
-from kcheck.quality.verdict import SLOTS, QualityVerdict
+from kcheck.quality.evidence import TEXT_LONG_SIDES, TextEvidence, find_text, lines_inside
+from kcheck.quality.faces import WINDOW, Face, detect_faces, faces_on_document
+from kcheck.quality.formats import ImageRejected
+from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE, SLOTS, QualityVerdict
 
-# Thresholds, calibrated on the labelled fixtures at the working size (decode.py).
-MAX_DOCUMENT_BLUR = 0.33  # blur_score of the flattened document (0 sharp .. 1 blurred)
-MAX_FACE_BLUR = 0.5  # blur_score of the selfie face at 96 px
-DARK_MEDIAN = 50  # median brightness below this: too dark
-DARK_P95 = 80  # ...or even the brightest 5 % are below this
-BRIGHT_CLIPPED = 0.30  # more than this share of the region clipped to white: too bright
-BRIGHT_MEDIAN = 245
-GLARE_MIN = 0.008  # largest specular blob, as a share of the document area
-DOCUMENT_MIN_AREA = 0.12  # the document must cover this share of the frame
-SELFIE_DOCUMENT_MIN_AREA = 0.04
-FACE_MIN_WIDTH = 0.15  # selfie face width as a share of the photo's short side
-SECOND_FACE_RATIO = 0.6  # a second face at least this wide (vs the first) is a 2nd person
-PORTRAIT_MIN_WIDTH = 0.14  # portrait face width as a share of the flattened document
+NOTE_FLOOR = 0.3  # the confidence of a reason right at its doubt point
+
+# (doubt, sure) points of each measurement, calibrated on the real calibration split and
+# the synthetic sets at the working size (decode.py).
+DOCUMENT_BLUR = (0.3, 0.37)  # blur_score of the document (0 sharp .. 1 blurred)
+# ...measured on the lines of print alone (no outline found), which read as softer
+PRINT_BLUR = (0.34, 0.45)
+FACE_BLUR = (0.5, 0.62)  # blur_score of the selfie face at 96 px
+DARK_P50 = (60, 35)  # median brightness of the document or face
+DARK_P95 = (90, 60)  # ...or its brightest 5 %
+BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
+GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
+DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
+TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
+MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
+LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
+SHORT_SIDE = (720, 240)  # the photo's short side: a doubt below 720 px (uploads start at 480)
+FACE_WIDTH = (0.18, 0.1)  # selfie face width as a share of the photo's short side
+SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
+PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened document
+PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
 SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)
+SELFIE_DOCUMENT_MIN_AREA = 0.04
+HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than this
+HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
+FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
 
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
 _SLOT_ASPECTS = {
     "id_front": (ID1_ASPECT,),
     "id_back": (ID1_ASPECT,),
+    # An open passport (data page and the page above it, 125 x 176 mm) is about as long
+    # for its width as the data page alone (125 x 88 mm), so one aspect fits both.
     "passport_page": (ID3_ASPECT,),
 }
 
 
-def check_photo(data: bytes, slot: str) -> QualityVerdict:
-    """Check one photo for `slot` and say whether to keep it, retake it or refuse the file."""
+def graded(value: float, doubt: float, sure: float) -> float:
+    """0 on the good side of `doubt`, NOTE_FLOOR at it, rising to 1 at `sure` (either direction)."""
+    progress = (value - doubt) / (sure - doubt)
+    if progress < 0:
+        return 0.0
+    return round(min(1.0, NOTE_FLOOR + (1 - NOTE_FLOOR) * progress), 2)
+
+
+class Findings(dict):
+    """Reason code -> confidence (0..1); a reason found twice keeps its higher confidence."""
+
+    def add(self, code: str, confidence: float) -> None:
+        if confidence > 0:
+            self[code] = max(self.get(code, 0.0), round(float(confidence), 2))
+
+    def sure(self, codes, at: float = 0.5) -> bool:
+        return any(self.get(code, 0.0) >= at for code in codes)
+
+
+def check_photo(
+    data: bytes, slot: str, retake_confidence: float = DEFAULT_RETAKE_CONFIDENCE
+) -> QualityVerdict:
+    """Check one photo for `slot`: pass, retake (only when sure) or refuse the file."""
     if slot not in SLOTS:
         raise ValueError(f"unknown slot {slot!r}; expected one of {SLOTS}")
     try:
         image = decode_working(data)
     except ImageRejected as exc:
         return QualityVerdict.from_reasons([exc.code], metrics={"detail": exc.detail})
-    reasons: list[str] = []
+    found = Findings()
     metrics: dict = {
         "width": image.original_width,
         "height": image.original_height,
         "working_width": int(image.gray.shape[1]),
         "working_height": int(image.gray.shape[0]),
     }
-    if min(image.original_width, image.original_height) < MIN_CHECK_SHORT_SIDE:
-        reasons.append("low_resolution")
     if slot == "selfie":
-        quad, faces = _check_selfie(image, reasons, metrics)
+        quad, faces = _check_selfie(image, found, metrics)
     else:
-        quad, faces = _check_document(image, slot, reasons, metrics)
+        quad, faces = _check_document(image, slot, found, metrics)
+    metrics["confidence"] = dict(found)
     scale = image.scale
     original_quad = None
     if quad is not None:
         original_quad = [[round(float(v) * scale, 1) for v in point] for point in quad]
-    return QualityVerdict.from_reasons(
-        reasons,
+    return QualityVerdict.from_findings(
+        found,
+        retake_confidence,
         metrics=metrics,
         document_quad=original_quad,
-        faces=[[round(v * scale) for v in box] for box in faces],
+        faces=[[round(v * scale) for v in face[:4]] for face in faces],
     )
 
 
-def _check_document(image: WorkingImage, slot: str, reasons: list, metrics: dict):
+def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
     finding = find_document(image.gray, _SLOT_ASPECTS[slot])
-    _document_metrics(finding, metrics)
-    if finding.quad is None:
-        reasons.append("document_not_found")
-        _exposure(image.gray, None, reasons, metrics)
+    # With a whole outline, one quick look for print is enough; without one, look harder.
+    outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
+    text = find_text(image.gray, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
+    _document_metrics(finding, text, image, metrics)
+    region = finding.quad if finding.quad is not None else text.region
+    if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
+        # The outline is a box on the document (a photo, a field), not the document.
+        finding, region, outlined = NOT_FOUND, text.region, False
+    mask = None
+    if region is not None:
+        # The lines of print leave out the portrait and any patch that glare has wiped out.
+        mask = quad_mask(image.gray.shape, region if region is finding.quad else _grown(region, 1.4))
+    _exposure(image.gray, mask, found, metrics)
+    if region is None:
+        found.add("document_not_found", 0.95)
+        _legibility(image, text, found, metrics)
         return None, []
-    mask = quad_mask(image.gray.shape, finding.quad)
-    _exposure(image.gray, mask, reasons, metrics)
-    metrics["glare_fraction"] = measures.glare_fraction(image.bgr, mask)
-    if metrics["glare_fraction"] >= GLARE_MIN and "too_bright" not in reasons:
-        reasons.append("glare")
+    # A document filling the photo, or known only by its print, is looked at whole.
+    fills = region is not finding.quad or finding.area_fraction >= 0.6
+    glare_mask = np.full(image.gray.shape, 255, np.uint8) if fills else mask
+    metrics["glare_fraction"] = measures.glare_fraction(image.bgr, glare_mask)
+    found.add("glare", graded(metrics["glare_fraction"], *GLARE))
+    if finding.quad is not None and not text.is_document and lines_inside(text, finding.quad) == 0:
+        # An outline with no print on it: a plain card, a book, a screen edge.
+        found.add("document_not_found", 0.5)
     if finding.cut_off:
-        reasons.append("document_cut_off")
-        return finding.quad, []
-    if finding.area_fraction < DOCUMENT_MIN_AREA:
-        # Too few pixels on the card to judge focus or find the portrait reliably.
-        reasons.append("document_too_small")
-        return finding.quad, []
-    flat = flatten(image.gray, finding.quad, finding.aspect)
+        found.add("document_cut_off", _cut_off_confidence(finding, text))
+    _legibility(image, text, found, metrics)
+    if finding.quad is not None:  # the print alone says nothing of the document's extent
+        small = graded(finding.area_fraction, *DOCUMENT_AREA)
+        width = float(np.linalg.norm(finding.quad[1] - finding.quad[0])) * image.scale
+        metrics["document_width_px"] = round(width)
+        if width >= LEGIBLE_DOCUMENT_WIDTH:
+            small = min(small, 0.5)  # small in a large photo: its print is still legible
+        found.add("document_too_small", small)
+    flat = flatten(image.gray, region, _aspect(region))
     metrics["laplacian_variance"] = measures.sharpness(flat)
-    metrics["blur"] = measures.blur_score(flat)
-    if metrics["blur"] > MAX_DOCUMENT_BLUR:
-        reasons.append("blurry")
-    portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1])
+    metrics["blur"] = measures.blur_score(flat, flat.shape[1])
+    found.add("blurry", graded(metrics["blur"], *(DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR)))
+    if finding.quad is not None:
+        portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1])
+        boxes = _unflatten_boxes(portraits, region, flat.shape)
+    else:  # the lines of print do not cover the portrait beside them: look in the whole photo
+        portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
+        boxes = [face[:4] for face in portraits]
     metrics["portrait_faces"] = len(portraits)
-    wants_portrait = slot != "id_back"
-    # Only judge the side on a usable photo: blur, glare or bad light can hide a portrait.
-    if bool(portraits) != wants_portrait and not _SPOILERS.intersection(reasons):
-        reasons.append("wrong_document_side")
-    return finding.quad, _unflatten_boxes(portraits, finding, flat.shape)
+    metrics["portrait_score"] = max((f.score for f in portraits), default=None)
+    if not found.sure(_SPOILERS):  # blur, glare or bad light can hide a portrait
+        found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, outlined))
+    return region, boxes
 
 
-def _check_selfie(image: WorkingImage, reasons: list, metrics: dict):
+def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
+    """Sure when print runs into the frame's edge, or when a card that does not fill the frame
+    runs off it (its corners are outside); a document filling the frame is a doubt."""
+    if text.at_edge:
+        return 0.95
+    # A document covering most of the frame is a scan or a close-up, not a card running off.
+    return 0.45 if finding.area_fraction >= 0.6 else 0.9
+
+
+def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, region, outlined: bool) -> float:
+    """Sure only on evidence of the other side; a portrait not found is only a doubt (the
+    detector misses turned, small or ghost portraits)."""
+    has_portrait = any(f.score > 0 for f in portraits)
+    if slot == "id_back":
+        if not has_portrait:
+            return 0.0
+        return 0.35 if _mrz_lines(text, gray, region) >= 2 else 0.9
+    if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
+        return 0.0
+    if slot == "id_front" and _mrz_lines(text, gray, region) >= 3:
+        return 0.9  # the three-line MRZ of an ID card is on its back
+    # On a whole card photographed on a surface the portrait search is reliable (the card
+    # is flattened upright or upside down); on scans and turned pages it is not.
+    return 0.85 if outlined else 0.5
+
+
+def _mrz_lines(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> int:
+    """Lines of the MRZ band (looked for now if the text search skipped it): lines of print
+    that run across most of the document, as only the MRZ's do."""
+    boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray))
+    width = float(np.linalg.norm(region[1] - region[0]))
+    return sum(float(np.linalg.norm(box[1] - box[0])) >= MRZ_SPAN * width
+               or float(np.linalg.norm(box[2] - box[1])) >= MRZ_SPAN * width for box in boxes)
+
+
+def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metrics: dict) -> None:
+    """Too few pixels to read: the height of the printed lines, else the photo's size."""
+    short_side = min(image.original_width, image.original_height)
+    if len(text.lines) >= 2:  # one stray line says nothing of the print
+        height = text.line_height * image.scale
+        metrics["text_height_px"] = round(height, 1)
+        found.add("low_resolution", graded(height, *TEXT_HEIGHT))
+    found.add("low_resolution", min(graded(short_side, *SHORT_SIDE), 0.5 if text.is_document else 1.0))
+
+
+def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     finding = find_document(
         image.gray,
         (ID1_ASPECT, ID3_ASPECT),
@@ -118,74 +229,135 @@ def _check_selfie(image: WorkingImage, reasons: list, metrics: dict):
         min_edge_support=0.5,
         occluded_sides=1,  # fingers holding the card
     )
-    _document_metrics(finding, metrics)
-    _exposure(image.gray, None, reasons, metrics)
-    if finding.quad is None:
-        reasons.append("document_not_found")
-    faces = _person_faces(image.gray, finding)
+    text = find_text(image.gray, (max(image.gray.shape[:2]),), mrz=False)  # a held card's print is small
+    _document_metrics(finding, text, image, metrics)
+    faces = _selfie_faces(image.gray)
+    document = _held_document(image.gray, finding, text, faces, metrics)
+    people = [f for f in faces if not _is_portrait(f, document)]
     short_side = min(image.gray.shape[:2])
-    metrics["faces"] = len(faces)
-    if not faces:
-        reasons.append("no_face")
-        return finding.quad, []
-    main = faces[0]
-    metrics["face_width_fraction"] = round(main[2] / short_side, 3)
-    if main[2] < FACE_MIN_WIDTH * short_side:
-        reasons.append("face_too_small")
-    if any(other[2] >= SECOND_FACE_RATIO * main[2] for other in faces[1:]):
-        reasons.append("multiple_faces")
-    x, y, w, h = main
-    face = image.gray[y : y + h, x : x + w]
+    metrics["faces"] = len(people)
+    if document is None:
+        found.add("document_not_found", 0.95 if people else 0.6)
+    if not people:
+        found.add("no_face", 0.95)
+        _exposure(image.gray, None, found, metrics)
+        return document, []
+    main = people[0]
+    face_mask = np.zeros(image.gray.shape, np.uint8)
+    cv2.rectangle(face_mask, (main.x, main.y), (main.x + main.w, main.y + main.h), 255, -1)
+    _exposure(image.gray, face_mask, found, metrics)
+    metrics["face_width_fraction"] = round(main.w / short_side, 3)
+    metrics["face_score"] = main.score
+    found.add("face_too_small", graded(main.w / short_side, *FACE_WIDTH))
+    others = [f for f in people[1:] if f.w >= SECOND_FACE_RATIO * main.w]
+    if others:
+        strongest = max(f.score for f in others)
+        found.add("multiple_faces", graded(strongest, -0.3, 0.2))
+    face = image.gray[main.y : main.y + main.h, main.x : main.x + main.w]
     metrics["face_blur"] = measures.blur_score(face, measures.FACE_SHARPNESS_WIDTH)
-    if metrics["face_blur"] > MAX_FACE_BLUR:
-        reasons.append("blurry")
-    return finding.quad, faces
+    found.add("blurry", graded(metrics["face_blur"], *FACE_BLUR))
+    return document, people
 
 
-def _person_faces(gray: np.ndarray, finding: DocumentFinding) -> list[tuple[int, ...]]:
-    """Faces of people: the portrait printed on the held document does not count.
+def _selfie_faces(gray: np.ndarray) -> list[Face]:
+    """Faces in working pixels: first in a FACE_LONG_SIDE copy (a selfie face is large), then,
+    only if none was found there, down to SELFIE_FACE_MIN_WIDTH of the short side."""
+    faces = detect_faces(gray, WINDOW * max(gray.shape[:2]) / FACE_LONG_SIDE)
+    return faces or detect_faces(gray, SELFIE_FACE_MIN_WIDTH * min(gray.shape[:2]))
 
-    A face counts as the printed portrait when it lies inside the document and is small
-    next to it (a portrait is at most about a quarter of the card's width).
+
+def _held_document(gray, finding: DocumentFinding, text: TextEvidence, faces, metrics) -> np.ndarray | None:
+    """The held document, only where there is evidence of one: print or a portrait on it.
+
+    A card-shaped outline alone is not enough: clothing, a door or the face itself make
+    rectangles. The document counts when text lines lie inside the outline, or a face
+    smaller than the main one (the printed portrait) does.
     """
-    # A selfie face is large and frontal: it is still found at the cascade's native size.
-    boxes = detect_faces(gray, SELFIE_FACE_MIN_WIDTH * min(gray.shape[:2]), smallest=24)
-    if finding.quad is None:
-        return boxes
-    contour = finding.quad.reshape(-1, 1, 2).astype(np.float32)
-    document_width = float(np.linalg.norm(finding.quad[1] - finding.quad[0]))
+    candidates = [(finding.quad, lines_inside(text, finding.quad) if finding.quad is not None else 0)]
+    if text.is_document and _card_shaped(text.region):
+        candidates.append((text.region, len(text.lines)))
+    for quad, lines in candidates:
+        if quad is None or _area(quad, gray.shape) > HELD_DOCUMENT_MAX_AREA:
+            continue  # a wall, a sofa, a poster: not a card held up to the camera
+        if any(_inside(f, quad) and not _is_portrait(f, quad) for f in faces):
+            continue  # a person's own face is not on the document
+        holder = next((f for f in faces if not _inside(f, quad)), None)
+        width = float(np.linalg.norm(quad[1] - quad[0]))
+        if holder is not None and width > HELD_DOCUMENT_MAX_FACES * holder.w:
+            continue  # far wider than the face holding it: a backdrop, a sign, furniture
+        portrait = any(_is_portrait(f, quad) for f in faces)
+        metrics["document_text_lines"] = lines
+        if lines >= 3 or (portrait and lines >= 1):
+            return quad
+    return None
 
-    def is_portrait(box) -> bool:
-        centre = (box[0] + box[2] / 2, box[1] + box[3] / 2)
-        inside = cv2.pointPolygonTest(contour, centre, False) >= 0
-        return inside and box[2] < 0.35 * document_width
 
-    return [box for box in boxes if not is_portrait(box)]
+def _card_shaped(quad: np.ndarray) -> bool:
+    """Lines of print on a card fill a block no longer than about twice its height (a caption
+    or a banner is a long strip)."""
+    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    return float(max(sides) / max(min(sides), 1.0)) <= 2.5
 
 
-def _exposure(gray: np.ndarray, mask, reasons: list, metrics: dict) -> None:
+def _inside(face: Face, quad: np.ndarray) -> bool:
+    contour = quad.reshape(-1, 1, 2).astype(np.float32)
+    return cv2.pointPolygonTest(contour, (face.x + face.w / 2, face.y + face.h / 2), False) >= 0
+
+
+def _is_portrait(face: Face, quad: np.ndarray | None) -> bool:
+    """A face inside the held document and small next to it is its printed portrait."""
+    if quad is None:
+        return False
+    document_width = float(np.linalg.norm(quad[1] - quad[0]))
+    return _inside(face, quad) and face.w < 0.4 * document_width
+
+
+def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:
     stats = measures.exposure(gray, mask)
     metrics.update(stats)
-    if stats["brightness_p50"] < DARK_MEDIAN or stats["brightness_p95"] < DARK_P95:
-        reasons.append("too_dark")
-    elif stats["clipped_white_fraction"] > BRIGHT_CLIPPED or stats["brightness_p50"] >= BRIGHT_MEDIAN:
-        reasons.append("too_bright")
+    dark = max(graded(stats["brightness_p50"], *DARK_P50), graded(stats["brightness_p95"], *DARK_P95))
+    found.add("too_dark", dark)
+    bright = graded(stats["clipped_white_fraction"], *BRIGHT_CLIPPED)
+    if stats["brightness_p05"] < 100:
+        bright = min(bright, 0.5)  # dark print still shows: pale, but readable
+    found.add("too_bright", bright)
 
 
-def _document_metrics(finding: DocumentFinding, metrics: dict) -> None:
+def _grown(quad: np.ndarray, factor: float) -> np.ndarray:
+    centre = quad.mean(axis=0)
+    return (centre + (quad - centre) * factor).astype(np.float32)
+
+
+def _aspect(quad: np.ndarray) -> float:
+    """Long side over short side of a quad whose first side is a long one."""
+    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    return float(max(1.0, (sides[0] + sides[2]) / max(sides[1] + sides[3], 1e-6)))
+
+
+def _area(region, shape) -> float:
+    if region is None:
+        return 0.0
+    return round(float(cv2.contourArea(region.astype(np.float32))) / float(shape[0] * shape[1]), 4)
+
+
+def _document_metrics(finding: DocumentFinding, text: TextEvidence, image, metrics: dict) -> None:
     metrics["document_area_fraction"] = finding.area_fraction
     metrics["document_aspect"] = finding.aspect
+    metrics["text_lines"] = len(text.lines)
+    metrics["mrz_lines"] = len(text.mrz_lines)
+    metrics["text_at_edge"] = text.at_edge
 
 
-def _unflatten_boxes(boxes, finding: DocumentFinding, flat_shape) -> list[tuple[int, ...]]:
+def _unflatten_boxes(boxes, quad: np.ndarray, flat_shape) -> list[tuple[int, ...]]:
     """Map face boxes found on the flattened document back to working-image pixels."""
     if not boxes:
         return []
     height, width = flat_shape[:2]
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
-    back = cv2.getPerspectiveTransform(target, finding.quad.astype(np.float32))
+    back = cv2.getPerspectiveTransform(target, quad.astype(np.float32))
     out = []
-    for x, y, w, h in boxes:
+    for face in boxes:
+        x, y, w, h = face[:4]
         corners = np.array([[[x, y], [x + w, y], [x + w, y + h], [x, y + h]]], np.float32)
         mapped = cv2.perspectiveTransform(corners, back)[0]
         bx, by, bw, bh = cv2.boundingRect(np.round(mapped).astype(np.int32))

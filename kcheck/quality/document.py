@@ -98,11 +98,13 @@ def find_document(
 
 
 def flatten(gray: np.ndarray, quad: np.ndarray, aspect: float) -> np.ndarray:
-    """The document warped to a FLAT_WIDTH-wide upright-or-upside-down rectangle."""
-    height = round(FLAT_WIDTH / aspect)
-    target = np.array([[0, 0], [FLAT_WIDTH, 0], [FLAT_WIDTH, height], [0, height]], np.float32)
+    """The document warped to an upright-or-upside-down rectangle FLAT_WIDTH wide, or as wide
+    as it is in `gray` when smaller: enlarging would make a sharp small document look soft."""
+    width = int(min(FLAT_WIDTH, max(64, np.linalg.norm(quad[1] - quad[0]))))
+    height = round(width / aspect)
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
-    return cv2.warpPerspective(gray, matrix, (FLAT_WIDTH, height), flags=cv2.INTER_LINEAR)
+    return cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_LINEAR)
 
 
 def quad_mask(shape: tuple[int, ...], quad: np.ndarray) -> np.ndarray:
@@ -198,7 +200,7 @@ def _candidate(contour: np.ndarray, shape: tuple[int, ...], min_fill: float) -> 
     if not min_fill <= fill <= 1.1:
         return None
     straight = len(approx) <= 7 and _solid(contour, hull_area)
-    quad = _order(quad)
+    quad = order_corners(quad)
     return _Candidate(quad, quad_area, _aspect(quad), touches, straight)
 
 
@@ -207,7 +209,7 @@ def _solid(contour: np.ndarray, hull_area: float) -> bool:
     return cv2.contourArea(contour) >= 0.85 * hull_area
 
 
-def _order(quad: np.ndarray) -> np.ndarray:
+def order_corners(quad: np.ndarray) -> np.ndarray:
     """Corners clockwise (in image coordinates) starting so the first edge is a long one."""
     centre = quad.mean(axis=0)
     angles = np.arctan2(quad[:, 1] - centre[1], quad[:, 0] - centre[0])

@@ -83,24 +83,67 @@ _DIRECTIONS = (
 
 
 def glare_fraction(bgr: np.ndarray, mask: np.ndarray) -> float:
-    """Area of the largest near-white, colourless blob inside `mask`, as a fraction of it.
+    """Area of the largest specular reflection inside `mask`, as a fraction of it.
 
-    Specular reflections on a laminated card clip to white and lose their colour; one
-    connected blob (not scattered white print) is what hides the text underneath.
+    A reflection clips all three channels and wipes out the texture under it (print,
+    guilloche, letters), while the card around it keeps its texture. A pale card in even
+    light is near-white too, but the ring around its brightest patch is as plain as the
+    patch: that is a pale card, not glare.
     """
     x, y, w, h = cv2.boundingRect(mask)
     if w == 0 or h == 0:
         return 0.0
     roi = bgr[y : y + h, x : x + w]
     roi_mask = mask[y : y + h, x : x + w]
-    hsv = cv2.cvtColor(roi, cv2.COLOR_BGR2HSV)
-    blown = cv2.inRange(hsv, (0, 0, 245), (180, 45, 255))
-    blown = cv2.bitwise_and(blown, roi_mask)
-    if cv2.countNonZero(blown) == 0:
+    clipped = cv2.inRange(cv2.min(cv2.min(roi[..., 0], roi[..., 1]), roi[..., 2]), GLARE_LEVEL, 255)
+    clipped = cv2.bitwise_and(clipped, roi_mask)
+    if cv2.countNonZero(clipped) == 0:
         return 0.0
-    blown = cv2.morphologyEx(blown, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(blown, connectivity=8)
+    clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
     if count <= 1:
         return 0.0
-    largest = int(stats[1:, cv2.CC_STAT_AREA].max())
-    return round(largest / max(1, cv2.countNonZero(roi_mask)), 4)
+    area = max(1, cv2.countNonZero(roi_mask))
+    gray = cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY)
+    texture = np.abs(cv2.Laplacian(gray, cv2.CV_16S, ksize=3))
+    for index in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:3] + 1:
+        size = int(stats[index, cv2.CC_STAT_AREA])
+        if size < 0.002 * area:
+            break
+        if size > GLARE_MAX_SHARE * area:
+            continue  # the whole document is white: too bright (or a white page), not a reflection
+        bx, by, bw, bh = stats[index, :4]
+        if bx == 0 or by == 0 or bx + bw >= w or by + bh >= h:
+            continue  # white running off the region: paper or background, not a spot on the card
+        blob = (labels == index).astype(np.uint8)
+        if not _solid_blob(blob, size):
+            continue  # white paper threading between print: a pale page, not a reflection
+        reach = max(3, round(0.5 * np.sqrt(size)))
+        ring = cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+        ring = (ring > blob) & (roi_mask > 0) & (clipped == 0)
+        if ring.sum() < 16:
+            return round(size / area, 4)
+        # Light spreads around a reflection (a bright halo over the card's texture); a white
+        # patch of the design (a portrait's backdrop, a blank field) ends at dark edges.
+        halo = float((gray[ring] >= GLARE_HALO_LEVEL).mean())
+        if float(texture[ring].mean()) >= GLARE_RING_TEXTURE and halo >= GLARE_HALO_SHARE:
+            return round(size / area, 4)
+    return 0.0
+
+
+# A reflection clips every channel; the card around it keeps this much texture (mean
+# absolute Laplacian, grey levels) where a plain pale card does not.
+GLARE_LEVEL = 250
+GLARE_RING_TEXTURE = 6.0
+GLARE_MAX_SHARE = 0.35
+GLARE_HALO_LEVEL = 200
+GLARE_HALO_SHARE = 0.6
+
+
+def _solid_blob(blob: np.ndarray, size: int) -> bool:
+    """A reflection is one compact patch without holes; clipped paper between letters is not."""
+    contours = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+    outline = max(contours, key=cv2.contourArea)
+    filled = cv2.contourArea(outline) + 0.5 * cv2.arcLength(outline, True)
+    hull = cv2.contourArea(cv2.convexHull(outline))
+    return size >= 0.85 * filled and size >= 0.6 * hull

@@ -29,6 +29,9 @@ REASONS = (
 )
 # The file itself cannot be used: retaking the same way would not help.
 REJECT_REASONS = frozenset({"not_an_image", "unsupported_format", "too_large"})
+# A reason asks for a retake only when the check is at least this sure of it (0..1); below,
+# it becomes a note for the reviewer. Settings.quality_retake_confidence overrides it.
+DEFAULT_RETAKE_CONFIDENCE = 0.8
 
 
 def by_priority(reasons) -> tuple[str, ...]:
@@ -46,6 +49,18 @@ class QualityVerdict:
     metrics: dict = field(default_factory=dict)
     document_quad: list[list[float]] | None = None
     faces: list[list[int]] = field(default_factory=list)
+    # Doubts below the retake threshold, for the reviewer: ((code, confidence), ...).
+    notes: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def from_findings(
+        cls, confidences: dict[str, float], retake_confidence: float = DEFAULT_RETAKE_CONFIDENCE, **kwargs
+    ) -> QualityVerdict:
+        """Sure reasons (confidence >= retake_confidence) ask for a retake; the rest are notes."""
+        sure = [code for code, value in confidences.items() if value >= retake_confidence]
+        doubts = by_priority(code for code, value in confidences.items() if value < retake_confidence)
+        notes = tuple((code, round(float(confidences[code]), 2)) for code in doubts)
+        return cls.from_reasons(sure, notes=notes, **kwargs)
 
     @classmethod
     def from_reasons(cls, reasons, **kwargs) -> QualityVerdict:
@@ -71,4 +86,5 @@ class QualityVerdict:
             "metrics": dict(self.metrics),
             "document_quad": self.document_quad,
             "faces": [list(box) for box in self.faces],
+            "notes": [{"code": code, "confidence": value} for code, value in self.notes],
         }

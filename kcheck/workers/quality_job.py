@@ -39,7 +39,8 @@ def check_photo(photo_id: str) -> str:
         copy = None
         verdict = quality.QualityVerdict.from_reasons([exc.code], metrics={"detail": exc.detail})
     else:
-        verdict = quality.check_photo(copy.data, photo.slot)
+        verdict = quality.check_photo(copy.data, photo.slot,
+                                      svc.settings.quality_retake_confidence)
     with svc.transaction() as session:
         won = session.execute(
             update(Photo).where(Photo.id == photo_id, Photo.status == "pending",

@@ -65,6 +65,9 @@ def test_production_refuses_open_metrics():
     ("STORAGE_BACKEND", "ftp"),
     ("RATE_LIMIT_SESSION_OPEN_PER_LINK", "ten a minute"),
     ("RATE_LIMIT_UPLOADS_PER_SESSION", "30/fortnight"),
+
+    ("QUALITY_RETAKE_CONFIDENCE", "1.5"),
+    ("QUALITY_RETAKE_CONFIDENCE", "sure"),
 ])
 def test_each_bad_value_gets_one_message_naming_the_setting(name, value):
     with pytest.raises(SettingsError) as info:
@@ -117,3 +120,9 @@ def test_load_gives_every_development_process_the_checkouts_own_keys(tmp_path):
     assert Settings.load({"KCHECK_ENV": "test"}, dev_secrets_path=tmp_path / "none.json") \
         .secret_key == DEV_SECRET_KEY
     assert not (tmp_path / "none.json").exists()
+
+def test_the_retake_threshold_is_read_and_defaults_to_the_checks_own():
+    from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
+
+    assert Settings().quality_retake_confidence == DEFAULT_RETAKE_CONFIDENCE
+    assert Settings.from_env({"QUALITY_RETAKE_CONFIDENCE": "0.95"}).quality_retake_confidence == 0.95

@@ -30,13 +30,15 @@ def test_false_pass_and_false_retake_rates(labelled_verdicts):
 
 
 def test_defects_are_named_by_the_expected_reason(labelled_verdicts):
+    """A retake names its reason; a usable photo with a doubt carries it as a note."""
     hits, totals, misses = Counter(), Counter(), defaultdict(list)
     for name, _, expected, reason, verdict in labelled_verdicts:
-        if expected != "retake":
+        if reason is None:
             continue
         group = name.rsplit("/", 1)[0]
         totals[group] += 1
-        if reason in verdict.reasons:
+        named = verdict.reasons if expected == "retake" else dict(verdict.notes)
+        if reason in named:
             hits[group] += 1
         else:
             misses[group].append((name, verdict.reasons))

@@ -3,12 +3,15 @@
 import io
 import json
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
 from kcheck.quality import SLOTS, check_photo
-from tests.fixtures.documents import PHONE_12MP, make_document, make_photo, make_selfie
+from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
+from tests.fixtures.documents import PHONE_12MP, make_document, make_photo, make_selfie, render_card
+from tests.fixtures.variety import make_card_photo, render_varied_card
 
 DOCUMENT_CASES = [
     ("blur", "blurry"),
@@ -18,7 +21,6 @@ DOCUMENT_CASES = [
     ("glare", "glare"),
     ("cut_off", "document_cut_off"),
     ("too_small", "document_too_small"),
-    ("low_resolution", "low_resolution"),
     ("no_document", "document_not_found"),
     ("wrong_side", "wrong_document_side"),
 ]
@@ -45,7 +47,6 @@ def test_each_document_defect_is_reported_first(defect, reason):
     [
         ("two_people", "multiple_faces"),
         ("no_face", "no_face"),
-        ("face_too_small", "face_too_small"),
         ("no_document", "document_not_found"),
         ("blur", "blurry"),
         ("dark", "too_dark"),
@@ -55,6 +56,54 @@ def test_each_selfie_defect_is_reported(defect, reason):
     verdict = check_photo(make_selfie(defect, seed=1), "selfie")
     assert verdict.verdict == "retake"
     assert reason in verdict.reasons, (verdict.reasons, verdict.metrics)
+
+
+@pytest.mark.parametrize(("slot", "defect", "code"), [
+    ("id_front", "low_resolution", "low_resolution"),  # few pixels, but the print is legible
+    ("selfie", "face_too_small", "face_too_small"),  # a clear face, smaller than ideal
+])
+def test_a_usable_photo_with_a_doubt_passes_with_a_note(slot, defect, code):
+    verdict = check_photo(make_photo(slot, defect, seed=1), slot)
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    notes = dict(verdict.notes)
+    assert code in notes and 0 < notes[code] < DEFAULT_RETAKE_CONFIDENCE
+    assert verdict.to_json()["notes"] == [{"code": c, "confidence": v} for c, v in verdict.notes]
+
+
+def test_the_retake_threshold_setting_changes_the_outcome():
+    data = make_document("id_front", "low_resolution", seed=1)
+    confidence = dict(check_photo(data, "id_front").notes)["low_resolution"]
+    strict = check_photo(data, "id_front", retake_confidence=confidence)
+    assert strict.verdict == "retake" and strict.reasons == ("low_resolution",)
+    assert "low_resolution" not in dict(strict.notes)
+    # ...and a sure reason becomes a note when the threshold is above it.
+    dark = make_document("id_front", "dark", seed=1)
+    assert check_photo(dark, "id_front").reasons == ("too_dark",)
+    lenient = check_photo(dark, "id_front", retake_confidence=1.01)
+    assert lenient.verdict == "pass" and "too_dark" in dict(lenient.notes)
+
+
+def test_a_pale_card_in_even_light_passes():
+    data = make_card_photo(render_varied_card("id1", "front", np.random.default_rng(5), shade=246))
+    verdict = check_photo(data, "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "glare" not in dict(verdict.notes)
+
+
+def test_a_document_filling_the_frame_passes():
+    """A scan or close-up cropped to the card: it touches every edge, nothing is cut."""
+    for slot, kind, side in (("id_front", "id1", "front"), ("passport_page", "id3", "front")):
+        card = cv2.cvtColor(render_card(kind, side, 2), cv2.COLOR_RGB2BGR)
+        scan = cv2.resize(card, None, fx=1.4, fy=1.4)
+        ok, jpeg = cv2.imencode(".jpg", scan, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        verdict = check_photo(jpeg.tobytes(), slot)
+        assert verdict.verdict == "pass", (slot, verdict.reasons, verdict.metrics)
+
+
+def test_a_plain_portrait_is_never_a_selfie_with_the_document():
+    for seed in range(3):
+        verdict = check_photo(make_selfie("no_document", seed=seed), "selfie")
+        assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
 
 
 def test_the_portrait_on_the_held_card_is_not_a_second_person():
@@ -87,6 +136,7 @@ def test_verdict_is_json_serialisable():
     assert len(payload["document_quad"]) == 4
     assert payload["faces"] and len(payload["faces"][0]) == 4
     assert "blur" in payload["metrics"] and "brightness_p50" in payload["metrics"]
+    assert payload["notes"] == [] or all(set(n) == {"code", "confidence"} for n in payload["notes"])
 
 
 @pytest.mark.parametrize(

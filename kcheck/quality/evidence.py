@@ -1,0 +1,171 @@
+"""Document evidence that does not depend on the card's outline: its lines of text.
+
+A scan cropped to the page, a two-page spread or a card on a cluttered desk has no clean
+outline with background all round, but its printed lines are still there. Lines are found
+by morphology (character-sized top-hat, joined along the line), which costs a few
+milliseconds at 640 px; the MRZ band comes from kcheck.docintel.mrz_zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kcheck.docintel import mrz_zone
+from kcheck.quality.document import order_corners
+
+# Lines are looked for with character-sized kernels in a copy this large: 640 px suits a
+# document filling much of the photo; small print (a card held in a selfie) needs 1000.
+TEXT_LONG_SIDES = (640, 1000)
+MIN_LINES = 4  # fewer aligned lines of text are not evidence of a document
+EDGE_MARGIN = 3  # px where lines are found: a line this close to the frame's edge runs into it
+
+
+@dataclass(frozen=True)
+class TextEvidence:
+    """Lines of text in the working image (4-point boxes), and what they say."""
+
+    lines: tuple[np.ndarray, ...]
+    mrz_lines: tuple[np.ndarray, ...]
+    line_height: float  # median height of a line, working pixels
+    region: np.ndarray | None  # the rotated box around every aligned line
+    at_edge: bool  # a line of text runs into the frame's edge
+
+    @property
+    def is_document(self) -> bool:
+        return len(self.lines) >= MIN_LINES or len(self.mrz_lines) >= 2
+
+
+def find_text(
+    gray: np.ndarray, long_sides: tuple[int, ...] = TEXT_LONG_SIDES, mrz: bool = True
+) -> TextEvidence:
+    """Aligned text lines and (with `mrz`) the MRZ band of a grayscale working image.
+
+    Each size of `long_sides` is tried in turn until MIN_LINES lines are found; the MRZ band
+    is looked for only where the lines alone do not show a document.
+    """
+    best: tuple[list, float] = ([], 1.0)
+    for long_side in long_sides:
+        factor = min(1.0, long_side / max(gray.shape[:2]))
+        small = gray
+        if factor < 1:
+            small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        rects = _block(_aligned(_line_rects(small)))
+        if len(rects) > len(best[0]):
+            best = (rects, factor)
+        if len(rects) >= MIN_LINES:
+            break
+    rects, factor = best
+    lines = tuple(cv2.boxPoints(r) / factor for r in rects)
+    zone = tuple(mrz_zone.find_lines(gray)) if mrz and len(rects) < MIN_LINES else ()
+    height = float(np.median([min(r[1]) for r in rects])) / factor if rects else 0.0
+    region = None
+    if len(lines) >= MIN_LINES or len(zone) >= 2:
+        points = np.concatenate(list(lines) + list(zone)).astype(np.float32)
+        region = order_corners(cv2.boxPoints(cv2.minAreaRect(points)).astype(np.float32))
+    shape = gray.shape[:2]
+    margin = EDGE_MARGIN / factor
+    # The MRZ finder widens its boxes to the zone's full extent: only text lines are judged here.
+    at_edge = any(_runs_into_edge(box, shape, margin) for box in lines)
+    return TextEvidence(lines, zone, round(height, 1), region, at_edge)
+
+
+def lines_inside(evidence: TextEvidence, quad: np.ndarray) -> int:
+    """How many text lines have their centre inside `quad`."""
+    contour = quad.reshape(-1, 1, 2).astype(np.float32)
+    return sum(
+        cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) >= 0
+        for box in evidence.lines + evidence.mrz_lines
+    )
+
+
+def _line_rects(small: np.ndarray) -> list:
+    """Rotated rectangles of text-line-shaped blobs, dark-on-light and light-on-dark."""
+    glyph = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    dark = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, glyph)
+    light = cv2.morphologyEx(small, cv2.MORPH_TOPHAT, glyph)
+    response = cv2.max(dark, light)
+    _, mask = cv2.threshold(response, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    join = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 3))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, join)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    rects = []
+    for contour in cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]:
+        (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+        if w < h:
+            w, h, angle = h, w, angle + 90
+        if not 3 <= h <= 28 or w < 3 * h or w < 24:
+            continue
+        # Letters fill much of their line's box; a stray diagonal edge does not.
+        if cv2.contourArea(contour) < 0.45 * w * h:
+            continue
+        rects.append(((cx, cy), (w, h), angle % 180))
+    return rects
+
+
+def _aligned(rects: list) -> list:
+    """The lines that share the dominant direction (within 6 degrees), weighted by length."""
+    if not rects:
+        return []
+    angles = np.array([r[2] for r in rects])
+    weights = np.array([r[1][0] for r in rects])
+    best, best_weight = 0.0, -1.0
+    for angle in angles:
+        close = np.abs((angles - angle + 90) % 180 - 90) <= 6
+        if weights[close].sum() > best_weight:
+            best, best_weight = angle, float(weights[close].sum())
+    keep = np.abs((angles - best + 90) % 180 - 90) <= 6
+    return [r for r, k in zip(rects, keep, strict=True) if k]
+
+
+def _block(rects: list) -> list:
+    """The largest group of lines stacked like a paragraph: each near the next across the
+    line direction (within 3 line heights) and overlapping it along the line. Stray
+    line-shaped marks (a mouth, an eyebrow, a stripe of wood grain) do not stack."""
+    if len(rects) < 2:
+        return rects
+    angle = np.deg2rad(np.median([r[2] for r in rects]))
+    along = np.array([np.cos(angle), np.sin(angle)])
+    across = np.array([-np.sin(angle), np.cos(angle)])
+    centres = np.array([r[0] for r in rects])
+    a = centres @ along
+    c = centres @ across
+    half = np.array([r[1][0] / 2 for r in rects])
+    height = np.array([r[1][1] for r in rects])
+    group = list(range(len(rects)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i in range(len(rects)):
+        for j in range(i + 1, len(rects)):
+            near = abs(c[i] - c[j]) <= 3 * max(height[i], height[j])
+            overlap = abs(a[i] - a[j]) <= half[i] + half[j] + 2 * max(height[i], height[j])
+            if near and overlap:
+                group[root(i)] = root(j)
+    roots = [root(i) for i in range(len(rects))]
+    biggest = max(set(roots), key=roots.count)
+    return [r for r, g in zip(rects, roots, strict=True) if g == biggest]
+
+
+def _runs_into_edge(box: np.ndarray, shape: tuple[int, int], margin: float) -> bool:
+    """A line whose end (not its side) is at the frame's edge: its text goes on outside.
+
+    A tightly cropped scan has lines close to its top and bottom edges, running along
+    them; a cut document has lines running into an edge.
+    """
+    height, width = shape
+    ordered = box[np.argsort(box[:, 0])]
+    ends = (ordered[:2].mean(axis=0), ordered[2:].mean(axis=0))
+    if np.ptp(box[:, 1]) > np.ptp(box[:, 0]):  # a vertical line
+        ordered = box[np.argsort(box[:, 1])]
+        ends = (ordered[:2].mean(axis=0), ordered[2:].mean(axis=0))
+    return any(
+        x <= margin or y <= margin or x >= width - 1 - margin or y >= height - 1 - margin
+        for x, y in ends
+    )
