@@ -7,6 +7,10 @@ No image is committed: `build` copies each one out of a local snapshot of its re
 (`$KCHECK_MIRROR_DIR/<owner>+<name>/repo`, a bare git directory) or, failing that, downloads
 it from GitHub at the pinned commit, and checks it against the manifest's SHA-256.
 
+A row may be derived from another image (optional columns `derived_from`, the id of its
+source row, and `transform`, e.g. `rotate:90`, `rotate:-3`, `scale:0.5`, several joined by
+`;`): it names the same source file, and `build` applies the transform and stores a PNG.
+
     python scripts/realdata.py build [SET ...]     # into var/realdata/<set>/<id><ext>
     python scripts/realdata.py list                # sets, images, splits
 """
@@ -47,8 +51,12 @@ class Item:
         return self.row["split"]
 
     @property
+    def transform(self) -> str:
+        return (self.row.get("transform") or "").strip()
+
+    @property
     def file(self) -> Path:
-        suffix = Path(self.row["path"]).suffix.lower() or ".bin"
+        suffix = ".png" if self.transform else Path(self.row["path"]).suffix.lower() or ".bin"
         return CACHE / self.set_name / f"{self.id}{suffix}"
 
     def __getitem__(self, key: str) -> str:
@@ -74,6 +82,9 @@ def read_manifest(set_name: str) -> list[Item]:
     bad = [item.id for item in items if item.split not in SPLITS]
     if bad:
         raise SystemExit(f"{path}: unknown split for {bad}")
+    orphans = [i.id for i in items if i.row.get("derived_from") and i["derived_from"] not in ids]
+    if orphans:
+        raise SystemExit(f"{path}: derived_from names no row of the set for {orphans}")
     return items
 
 
@@ -111,7 +122,8 @@ def build(set_name: str) -> tuple[int, list[str]]:
     """Fetch every image of the set into the cache; returns (built, failures)."""
     built, failures = 0, []
     for item in read_manifest(set_name):
-        if item.file.exists() and _sha256(item.file.read_bytes()) == item["sha256"]:
+        if item.file.exists() and (item.transform or _sha256(item.file.read_bytes()) ==
+                                   item["sha256"]):
             built += 1
             continue
         data = _from_mirror(item["repo"], item["commit"], item["path"])
@@ -124,10 +136,55 @@ def build(set_name: str) -> tuple[int, list[str]]:
         if _sha256(data) != item["sha256"]:
             failures.append(f"{item.id}: content differs from the manifest's sha256")
             continue
+        if item.transform:
+            try:
+                data = apply_transform(data, item.transform)
+            except ValueError as exc:
+                failures.append(f"{item.id}: {exc}")
+                continue
         item.file.parent.mkdir(parents=True, exist_ok=True)
         item.file.write_bytes(data)
         built += 1
     return built, failures
+
+
+def apply_transform(data: bytes, transform: str) -> bytes:
+    """The image turned (`rotate:DEGREES`, clockwise; quarter turns are exact, other angles
+    grow the canvas and repeat the border) or resized (`scale:FACTOR`), as PNG bytes."""
+    import cv2
+    import numpy as np
+
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError("not an image")
+    for step in transform.split(";"):
+        name, _, value = step.strip().partition(":")
+        if name == "rotate":
+            image = _rotate(image, float(value))
+        elif name == "scale":
+            image = cv2.resize(image, None, fx=float(value), fy=float(value),
+                               interpolation=cv2.INTER_AREA)
+        else:
+            raise ValueError(f"unknown transform {step!r}")
+    return cv2.imencode(".png", image)[1].tobytes()
+
+
+def _rotate(image, degrees: float):
+    import cv2
+    import numpy as np
+
+    quarter = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+               270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    if degrees % 90 == 0:
+        turns = int(degrees) % 360
+        return image if turns == 0 else cv2.rotate(image, quarter[turns])
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    size = (int(h * sin + w * cos), int(h * cos + w * sin))
+    matrix[:, 2] += (np.array(size) - (w, h)) / 2
+    return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_CUBIC,
+                          borderMode=cv2.BORDER_REPLICATE)
 
 
 def _sha256(data: bytes) -> str:
