@@ -25,11 +25,11 @@ TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L":
 TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "3": "E", "4": "A", "5": "S", "6": "G",
                            "7": "T", "8": "B"})
 # In a document number both O and 0 are legal, and OCR-B's O and 0 are the pair OCR confuses
-# most, then S and 5: the check digits decide between them. Only these pairs are tried, and
+# most, then S and 5 (and D read for 0): the check digits decide between them. Only these pairs are tried, and
 # only a single reading passing both the number's check digit and the composite one is
 # accepted: each is a weighted sum modulo 10, so every extra candidate is another 1-in-100
 # chance of "fixing" a misread into a wrong number.
-AMBIGUOUS = {"0": "O", "O": "0", "5": "S", "S": "5"}
+AMBIGUOUS = {"0": "O", "O": "0", "D": "0", "5": "S", "S": "5"}
 MAX_AMBIGUOUS = 6  # at most 2**6 candidate document numbers are tried
 # Russian internal passports write Cyrillic names with one Latin letter or digit per letter
 # (Order of the Russian Ministry of Internal Affairs); shown here in ICAO 9303 transliteration.
