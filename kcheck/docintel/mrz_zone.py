@@ -29,24 +29,27 @@ SHORT_LINE = 0.45  # of its neighbour: a shorter line is not part of the zone
 # PP-OCR reads OCR-B's wide spacing better when the strip is stretched: at 1.0 it drops
 # letters ("KELLER" -> "KELER"); at 1.6 none were lost on the generated set.
 STRETCH = 1.6
-# The recogniser's input height: PP-OCR is trained at 48 px, but the zone's single font reads
-# as well at 32 px on the calibration pictures (25 of 27 either way) for less than half the
-# CPU time, which the recogniser dominates.
+# The recogniser's input height: PP-OCR is trained at 48 px, but the lines of digits and
+# codes read as well at 32 px on the calibration pictures (25 of 27 either way) for less than
+# half the CPU time, which the recogniser dominates. The names line keeps 48 px: at 32 px a
+# doubled letter ("KELLER") or a narrow one ("DUBOIS") is lost, and no check digit covers it.
 REC_HEIGHT = 32
+NAMES_HEIGHT = 48
 
 _lock = threading.Lock()
 
 
 @functools.cache
-def recognizer():
-    """The PP-OCRv4 line recogniser of rapidocr-onnxruntime, one thread (one worker per core)."""
+def recognizer(height: int = REC_HEIGHT):
+    """The PP-OCRv4 line recogniser of rapidocr-onnxruntime at an input height, one thread
+    (one worker per core)."""
     from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
     from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, update_model_path
     from rapidocr_onnxruntime.utils import read_yaml
 
     config = update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"]
     config.update(intra_op_num_threads=1, inter_op_num_threads=1, rec_batch_num=4,
-                  rec_img_shape=[3, REC_HEIGHT, 320])
+                  rec_img_shape=[3, height, 320])
     return TextRecognizer(config)
 
 
@@ -312,9 +315,17 @@ def read_lines(gray: np.ndarray, boxes: list[np.ndarray],
     crops = [crop_line(gray, box) for box in boxes]
     if upside_down:
         crops = [cv2.rotate(crop, cv2.ROTATE_180) for crop in reversed(crops)]
-    with _lock:  # one ONNX session per process; RQ runs one job at a time anyway
-        results, _ = recognizer()(crops)
-    return [(text, float(score)) for text, score in results]
+    # Names are on the first of two lines (TD2, TD3, visas) and the last of three (TD1); with
+    # more lines (spare lines read too) it is not known which: all are read at full height.
+    names = {2: {0}, 3: {2}}.get(len(crops), set(range(len(crops))))
+    results: dict[int, tuple] = {}
+    with _lock:  # one ONNX session per process and height; RQ runs one job at a time anyway
+        for height, chosen in ((NAMES_HEIGHT, sorted(names)),
+                               (REC_HEIGHT, [i for i in range(len(crops)) if i not in names])):
+            if chosen:
+                read, _ = recognizer(height)([crops[i] for i in chosen])
+                results.update(zip(chosen, read, strict=True))
+    return [(results[i][0], float(results[i][1])) for i in range(len(crops))]
 
 
 def mrz_like(text: str) -> bool:
