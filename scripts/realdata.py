@@ -11,8 +11,8 @@ it from GitHub at the pinned commit, and checks it against the manifest's SHA-25
     python scripts/realdata.py list                # sets, images, splits
 
 Derived rows. A row may name a `transform` (and the `derived_from` row it copies): `build`
-then checks the source file against the row's sha256 as usual, applies the defect and writes
-the result (EXIF orientation applied first; JPEG quality 92 for .jpg sources, PNG otherwise).
+then checks the source file against the row's sha256 as usual, applies the steps (several
+joined by `;`) and writes the result as PNG (EXIF orientation applied first).
 The defects are deterministic (OpenCV + Pillow, no randomness); sizes are in pixels of the
 source image after EXIF rotation, positions and shares are fractions of its width/height:
 
@@ -22,6 +22,9 @@ source image after EXIF rotation, positions and shares are fractions of its widt
     crop:SIDE=SHARE[,SIDE=SHARE]  cut SHARE of the width/height off the left/right/top/bottom
     glare:X,Y,R                   specular highlight centred at (X, Y), radius R x the short side
     downscale:LONG                shrink (area interpolation) to LONG px on the long side
+    scale:F                       resize by the factor F (area interpolation)
+    rotate:DEGREES                turn clockwise; quarter turns are exact, other angles grow the
+                                  canvas and repeat the border
 """
 
 from __future__ import annotations
@@ -60,8 +63,12 @@ class Item:
         return self.row["split"]
 
     @property
+    def transform(self) -> str:
+        return (self.row.get("transform") or "").strip()
+
+    @property
     def file(self) -> Path:
-        suffix = Path(self.row["path"]).suffix.lower() or ".bin"
+        suffix = ".png" if self.transform else Path(self.row["path"]).suffix.lower() or ".bin"
         return CACHE / self.set_name / f"{self.id}{suffix}"
 
     def __getitem__(self, key: str) -> str:
@@ -87,6 +94,9 @@ def read_manifest(set_name: str) -> list[Item]:
     bad = [item.id for item in items if item.split not in SPLITS]
     if bad:
         raise SystemExit(f"{path}: unknown split for {bad}")
+    orphans = [i.id for i in items if i.row.get("derived_from") and i["derived_from"] not in ids]
+    if orphans:
+        raise SystemExit(f"{path}: derived_from names no row of the set for {orphans}")
     return items
 
 
@@ -124,11 +134,8 @@ def build(set_name: str) -> tuple[int, list[str]]:
     """Fetch every image of the set into the cache; returns (built, failures)."""
     built, failures = 0, []
     for item in read_manifest(set_name):
-        if (
-            not item.row.get("transform")
-            and item.file.exists()
-            and _sha256(item.file.read_bytes()) == item["sha256"]
-        ):
+        if item.file.exists() and (item.transform or _sha256(item.file.read_bytes()) ==
+                                   item["sha256"]):
             built += 1
             continue
         data = _from_mirror(item["repo"], item["commit"], item["path"])
@@ -141,8 +148,12 @@ def build(set_name: str) -> tuple[int, list[str]]:
         if _sha256(data) != item["sha256"]:
             failures.append(f"{item.id}: content differs from the manifest's sha256")
             continue
-        if item.row.get("transform"):
-            data = derive(data, item["transform"], item.file.suffix)
+        if item.transform:
+            try:
+                data = derive(data, item.transform, item.file.suffix)
+            except ValueError as exc:
+                failures.append(f"{item.id}: {exc}")
+                continue
         item.file.parent.mkdir(parents=True, exist_ok=True)
         item.file.write_bytes(data)
         built += 1
@@ -156,11 +167,16 @@ def derive(data: bytes, transform: str, suffix: str) -> bytes:
     import numpy as np
     from PIL import Image, ImageOps
 
-    name, _, args = transform.partition(":")
-    if name not in _DEFECTS:
-        raise ValueError(f"unknown transform {transform!r}; expected one of {sorted(_DEFECTS)}")
-    image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
-    pixels = _DEFECTS[name](np.asarray(image, dtype=np.float32), args)
+    try:
+        image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
+    except OSError as exc:
+        raise ValueError("not an image") from exc
+    pixels = np.asarray(image, dtype=np.float32)
+    for step in transform.split(";"):
+        name, _, args = step.strip().partition(":")
+        if name not in _DEFECTS:
+            raise ValueError(f"unknown transform {step!r}; expected one of {sorted(_DEFECTS)}")
+        pixels = _DEFECTS[name](pixels, args)
     out = Image.fromarray(np.clip(np.rint(pixels), 0, 255).astype(np.uint8))
     buffer = io.BytesIO()
     if suffix.lower() in (".jpg", ".jpeg"):
@@ -235,6 +251,31 @@ def _downscale(pixels, args: str):
     return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
 
 
+def _scale(pixels, args: str):
+    import cv2
+
+    return cv2.resize(pixels, None, fx=float(args), fy=float(args), interpolation=cv2.INTER_AREA)
+
+
+def _rotate(image, args: str):
+    import cv2
+    import numpy as np
+
+    degrees = float(args)
+    quarter = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+               270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    if degrees % 90 == 0:
+        turns = int(degrees) % 360
+        return image if turns == 0 else cv2.rotate(image, quarter[turns])
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    size = (int(h * sin + w * cos), int(h * cos + w * sin))
+    matrix[:, 2] += (np.array(size) - (w, h)) / 2
+    return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_CUBIC,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
 _DEFECTS = {
     "gaussian_blur": _gaussian_blur,
     "motion_blur": _motion_blur,
@@ -242,6 +283,8 @@ _DEFECTS = {
     "crop": _crop,
     "glare": _glare,
     "downscale": _downscale,
+    "rotate": _rotate,
+    "scale": _scale,
 }
 
 

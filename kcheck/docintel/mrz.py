@@ -1,6 +1,8 @@
-"""Machine-readable zones (ICAO 9303 TD1, TD2, TD3): parse OCR text, correct characters by
-field type, validate every check digit. Pure text in, MrzReading out; reading the image is
-mrz_zone's job."""
+"""Machine-readable zones (ICAO 9303 TD1, TD2, TD3, visas MRV-A and MRV-B, and the national
+layouts of the French identity card and the Russian internal passport): parse OCR text,
+correct characters by field type, validate every check digit. Pure text in, MrzReading out;
+reading the image is mrz_zone's job, judging whether the values make sense is
+mrz_plausibility's."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-# format -> (lines, characters per line)
+# layout -> (lines, characters per line); visas and national variants share these shapes.
 FORMATS = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44)}
 FIELD_NAMES = ("document_type", "issuing_country", "surname", "given_names", "document_number",
                "nationality", "birth_date", "sex", "expiry_date", "personal_number")
+# Every check digit a zone may carry, in the order a reviewer reads them.
+CHECK_NAMES = ("document_number", "birth_date", "expiry_date", "personal_number", "composite")
 
 # OCR confusions, resolved by what a field may contain.
 TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1",
@@ -21,11 +25,16 @@ TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L":
 TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "3": "E", "4": "A", "5": "S", "6": "G",
                            "7": "T", "8": "B"})
 # In a document number both O and 0 are legal, and OCR-B's O and 0 are the pair OCR confuses
-# most: the check digit decides between them. Only this pair is tried, and only a single
-# passing reading is accepted: the check digit is a weighted sum modulo 10, so every extra
-# candidate is another 1-in-10 chance of "fixing" a misread into a wrong number.
-AMBIGUOUS = {"0": "O", "O": "0"}
+# most, then S and 5 (and D read for 0): the check digits decide between them. Only these pairs are tried, and
+# only a single reading passing both the number's check digit and the composite one is
+# accepted: each is a weighted sum modulo 10, so every extra candidate is another 1-in-100
+# chance of "fixing" a misread into a wrong number.
+AMBIGUOUS = {"0": "O", "O": "0", "D": "0", "5": "S", "S": "5"}
 MAX_AMBIGUOUS = 6  # at most 2**6 candidate document numbers are tried
+# Russian internal passports write Cyrillic names with one Latin letter or digit per letter
+# (Order of the Russian Ministry of Internal Affairs); shown here in ICAO 9303 transliteration.
+RUSSIAN_NAME = {"2": "E", "3": "CH", "4": "SH", "6": "E", "7": "IU", "8": "IA", "9": "",
+                "C": "TS", "H": "KH", "J": "ZH", "Q": "I", "W": "SHCH", "X": "IE"}
 
 
 def char_value(char: str) -> int:
@@ -42,8 +51,11 @@ def check_digit(text: str) -> str:
 
 
 def clean_line(raw: str) -> str:
-    """OCR output to MRZ alphabet: upper case, no spaces, anything unknown read as '<'."""
-    text = raw.upper().replace(" ", "").replace("«", "<<").replace("‹", "<").replace("×", "X")
+    """OCR output to MRZ alphabet: upper case, no spaces, anything unknown read as '<'. No
+    line of a zone begins with a filler or a lower-case letter: what comes before the first
+    capital or digit is the edge of the card or text beside the zone."""
+    text = re.sub(r"^[^A-Z0-9]+", "", raw.strip())
+    text = text.upper().replace(" ", "").replace("«", "<<").replace("‹", "<").replace("×", "X")
     return re.sub(r"[^A-Z0-9<]", "<", text)
 
 
@@ -62,7 +74,8 @@ def fit_length(line: str, length: int) -> str:
 
 @dataclass
 class MrzReading:
-    """What one MRZ says, and whether its check digits agree."""
+    """What one MRZ says, whether its check digits agree (`checks`, one per check digit the
+    layout has) and whether its values make sense (`plausibility`, one per field judged)."""
 
     found: bool
     format: str | None = None
@@ -70,33 +83,47 @@ class MrzReading:
     fields: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
     corrected: list[str] = field(default_factory=list)  # fields fixed by their check digit
+    variant: str | None = None  # a national layout: "FRA-CNI", "RUS-internal"
+    plausibility: dict = field(default_factory=dict)  # field -> "ok" or what is wrong
+    dates_as_written: dict = field(default_factory=dict)  # YYMMDD, even when not a date
+    rotation: int = 0  # degrees the photo was turned clockwise to read the zone
 
     @property
     def valid(self) -> bool:
-        return self.found and bool(self.checks) and all(self.checks.values()) \
-            and self.fields.get("birth_date") is not None \
-            and self.fields.get("expiry_date") is not None
+        """Every check digit of the zone passes (plausibility is reported apart)."""
+        return self.found and bool(self.checks) and all(self.checks.values())
 
     @property
     def failed_checks(self) -> list[str]:
         return [name for name, ok in self.checks.items() if not ok]
 
+    @property
+    def implausible(self) -> list[str]:
+        return [name for name, verdict in self.plausibility.items() if verdict != "ok"]
+
     def to_json(self) -> dict:
-        return {"found": self.found, "format": self.format, "valid": self.valid,
+        return {"found": self.found, "format": self.format, "variant": self.variant,
+                "valid": self.valid, "rotation": self.rotation,
                 "fields": dict(self.fields) if self.found else dict.fromkeys(FIELD_NAMES),
-                "checks": dict(self.checks), "corrected": list(self.corrected)}
+                "checks": dict(self.checks), "failed_checks": self.failed_checks,
+                "plausibility": dict(self.plausibility), "implausible": self.implausible,
+                "dates_as_written": dict(self.dates_as_written),
+                "corrected": list(self.corrected)}
 
     @classmethod
     def from_json(cls, data: dict) -> MrzReading:
         return cls(found=data["found"], format=data.get("format"), fields=data.get("fields") or {},
-                   checks=data.get("checks") or {}, corrected=data.get("corrected") or [])
+                   checks=data.get("checks") or {}, corrected=data.get("corrected") or [],
+                   variant=data.get("variant"), plausibility=data.get("plausibility") or {},
+                   dates_as_written=data.get("dates_as_written") or {},
+                   rotation=data.get("rotation") or 0)
 
 
 NOT_FOUND = MrzReading(found=False)
 
 
 def detect_format(lines: list[str]) -> str | None:
-    """The format whose line count and length fit the cleaned lines best (±2 characters)."""
+    """The layout whose line count and length fit the cleaned lines best (±2 characters)."""
     count = len(lines)
     longest = max((len(line) for line in lines), default=0)
     for fmt, (rows, chars) in FORMATS.items():
@@ -107,17 +134,36 @@ def detect_format(lines: list[str]) -> str | None:
 
 def parse(raw_lines: list[str], today: date | None = None) -> MrzReading:
     """Parse 2 or 3 OCR lines (top to bottom) into a reading with every check named."""
+    from kcheck.docintel.mrz_plausibility import judge
+
     lines = [clean_line(line) for line in raw_lines if line.strip()]
     fmt = detect_format(lines)
     if fmt is None:
         return NOT_FOUND
     chars = FORMATS[fmt][1]
     lines = [fit_length(line, chars) for line in lines]
-    parser = {"TD1": _parse_td1, "TD2": _parse_td2, "TD3": _parse_td3}[fmt]
-    reading = parser(lines)
-    reading.fields["birth_date"] = _date(reading.fields["birth_date"], birth=True, today=today)
-    reading.fields["expiry_date"] = _date(reading.fields["expiry_date"], birth=False, today=today)
+    reading = _parser(fmt, lines)(lines)
+    today = today or date.today()
+    for name in ("birth_date", "expiry_date"):
+        written = reading.fields[name]
+        if written is not None:
+            reading.dates_as_written[name] = written
+            reading.fields[name] = _date(written, birth=name == "birth_date", today=today)
+    reading.plausibility = judge(reading, today)
     return reading
+
+
+def _parser(fmt: str, lines: list[str]):
+    kind = _letters(lines[0][:1])
+    if fmt == "TD1":
+        return _parse_td1
+    if kind == "V":
+        return _parse_visa
+    if fmt == "TD2" and _letters(lines[0][:5]) == "IDFRA" and lines[1][34:35] in ("M", "F"):
+        return _parse_french_id
+    if fmt == "TD3" and _letters(lines[0][:5]) == "PNRUS" and set(lines[1][21:28]) == {"<"}:
+        return _parse_russian_internal
+    return _parse_td2 if fmt == "TD2" else _parse_td3
 
 
 def _digits(text: str) -> str:
@@ -165,6 +211,11 @@ def _check(data: str, digit: str, optional: bool = False) -> bool:
     return check_digit(data) == digit
 
 
+def _header(line: str) -> dict:
+    return {"document_type": _letters(line[0:2]).rstrip("<"),
+            "issuing_country": _letters(line[2:5]).rstrip("<")}
+
+
 def _parse_td3(lines: list[str]) -> MrzReading:
     return _parse_two_line("TD3", lines, optional_end=42)
 
@@ -175,7 +226,6 @@ def _parse_td2(lines: list[str]) -> MrzReading:
 
 def _parse_two_line(fmt: str, lines: list[str], optional_end: int) -> MrzReading:
     l1, l2 = lines
-    surname, given = _names(l1[5:])
     birth, birth_cd = _digits(l2[13:19]), l2[19]
     expiry, expiry_cd = _digits(l2[21:27]), l2[27]
     optional = l2[28:optional_end]
@@ -196,13 +246,67 @@ def _parse_two_line(fmt: str, lines: list[str], optional_end: int) -> MrzReading
     if fmt == "TD3":
         checks["personal_number"] = _check(optional, l2[42], optional=True)
     checks["composite"] = composite_ok(l2[0:9] if not fixed else number)
-    fields = {"document_type": _letters(l1[0:2]).rstrip("<"),
-              "issuing_country": _letters(l1[2:5]).rstrip("<"),
-              "surname": surname, "given_names": given, "document_number": number.rstrip("<"),
-              "nationality": _letters(l2[10:13]).rstrip("<"), "birth_date": birth,
-              "sex": _sex(l2[20]), "expiry_date": expiry,
-              "personal_number": optional.strip("<") or None}
+    fields = _two_line_fields(l1, l2, number, birth, expiry, optional)
     return MrzReading(True, fmt, lines, fields, checks, ["document_number"] if fixed else [])
+
+
+def _two_line_fields(l1: str, l2: str, number: str, birth: str, expiry: str,
+                     optional: str) -> dict:
+    surname, given = _names(l1[5:])
+    return {**_header(l1), "surname": surname, "given_names": given,
+            "document_number": number.rstrip("<"),
+            "nationality": _letters(l2[10:13]).rstrip("<"), "birth_date": birth,
+            "sex": _sex(l2[20]), "expiry_date": expiry,
+            "personal_number": optional.strip("<") or None}
+
+
+def _parse_visa(lines: list[str]) -> MrzReading:
+    """MRV-A (2 x 44) and MRV-B (2 x 36): no composite, no check on the optional data."""
+    l1, l2 = lines
+    birth, expiry = _digits(l2[13:19]), _digits(l2[21:27])
+    number, number_ok, fixed = _number(l2[0:9], l2[9], lambda _candidate: True)
+    checks = {"document_number": number_ok, "birth_date": _check(birth, l2[19]),
+              "expiry_date": _check(expiry, l2[27])}
+    fields = _two_line_fields(l1, l2, number, birth, expiry, l2[28:])
+    return MrzReading(True, "MRVA" if len(l1) == 44 else "MRVB", lines, fields, checks,
+                      ["document_number"] if fixed else [])
+
+
+def _parse_french_id(lines: list[str]) -> MrzReading:
+    """French identity card 1988-2021 (2 x 36): no expiry date in the zone; the number is
+    12 characters; the composite covers all of line 1 and line 2 up to it."""
+    l1, l2 = lines
+    number = l2[0:12]
+    birth, birth_cd = _digits(l2[27:33]), l2[33]
+    checks = {"document_number": _check(number, l2[12]), "birth_date": _check(birth, birth_cd),
+              "composite": _check(l1 + l2[0:27] + birth + l2[33:35], l2[35])}
+    surname = _letters(l1[5:30]).strip("<").replace("<", " ").strip()
+    given = " ".join(_letters(l2[13:27]).replace("<", " ").split())
+    fields = {**_header(l1), "surname": surname, "given_names": given,
+              "document_number": number.rstrip("<"), "nationality": "FRA",
+              "birth_date": birth, "sex": _sex(l2[34]), "expiry_date": None,
+              "personal_number": None}
+    return MrzReading(True, "TD2", lines, fields, checks, variant="FRA-CNI")
+
+
+def _parse_russian_internal(lines: list[str]) -> MrzReading:
+    """Russian internal passport (2 x 44, 'PN'): no expiry date (the fillers stand in for it
+    and its check digit); the optional data holds the last digit of the series, the date of
+    issue and the issuing department's code, under the personal-number check digit."""
+    reading = _parse_td3(lines)
+    reading.variant = "RUS-internal"
+    reading.checks.pop("expiry_date")
+    reading.fields["expiry_date"] = None
+    l1 = lines[0]
+    surname, _, given = l1[5:].rstrip("<").partition("<<")
+    reading.fields["surname"] = _russian_name(surname)
+    reading.fields["given_names"] = _russian_name(given)
+    return reading
+
+
+def _russian_name(text: str) -> str:
+    return " ".join("".join(RUSSIAN_NAME.get(c, c) for c in word)
+                    for word in text.split("<") if word)
 
 
 def _parse_td1(lines: list[str]) -> MrzReading:
@@ -227,20 +331,19 @@ def _parse_td1(lines: list[str]) -> MrzReading:
     checks = {"document_number": number_ok, "birth_date": _check(birth, l2[6]),
               "expiry_date": _check(expiry, l2[14]), "composite": composite_ok(number)}
     personal = (optional1.strip("<") + " " + l2[18:29].strip("<")).strip()
-    fields = {"document_type": _letters(l1[0:2]).rstrip("<"),
-              "issuing_country": _letters(l1[2:5]).rstrip("<"),
-              "surname": surname, "given_names": given, "document_number": number.rstrip("<"),
+    fields = {**_header(l1), "surname": surname, "given_names": given,
+              "document_number": number.rstrip("<"),
               "nationality": _letters(l2[15:18]).rstrip("<"), "birth_date": birth,
               "sex": _sex(l2[7]), "expiry_date": expiry, "personal_number": personal or None}
     return MrzReading(True, "TD1", lines, fields, checks, ["document_number"] if fixed else [])
 
 
-def _date(yymmdd: str, birth: bool, today: date | None) -> str | None:
+def _date(yymmdd: str, birth: bool, today: date) -> str | None:
     """ISO date, or None when the six characters are not a calendar date. Births are never in
-    the future; expiries are read in this century unless that is more than 50 years ahead."""
+    a later year than today; expiries are read in this century unless that is more than 50
+    years ahead."""
     if not re.fullmatch(r"\d{6}", yymmdd):
         return None
-    today = today or date.today()
     yy, month, day = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6])
     year = 2000 + yy
     if birth and year > today.year:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -14,27 +15,41 @@ import numpy as np
 from kcheck.docintel.mrz import NOT_FOUND, MrzReading, parse
 
 WORK_LONG_SIDE = 1400  # where lines are looked for
+MIN_WORK_LONG_SIDE = 1000  # small scans are enlarged to this before looking
+MIN_ZONE_SCORE = 1.8  # two lines of nearly equal length: no need to look sideways
 READ_LONG_SIDE = 2400  # where line crops are cut from (more pixels per character)
 MIN_LINE_ASPECT = 11.0  # an MRZ line is at least 30 characters long: very long and thin
 MAX_LINE_ASPECT = 45.0  # thinner is a rule or an edge, not a line of characters
-SHORT_LINE = 0.4  # shorter lines are not part of the zone
-MAX_LINES = 4
+MIN_SEGMENT_ASPECT = 3.0  # a piece of a line cut off by a gap or a watermark
+MIN_SEGMENT = 0.03  # of the long side
+MAX_SKEW_SPREAD = 6.0  # degrees between pieces of one zone (a slightly curved page)
+MAX_GAP = 2.0  # line heights between two pieces of one line
+MIN_MRZ_TEXT = 12  # characters read on a line of the zone (a names line may fade early)
+SHORT_LINE = 0.45  # of its neighbour: a shorter line is not part of the zone
 # PP-OCR reads OCR-B's wide spacing better when the strip is stretched: at 1.0 it drops
 # letters ("KELLER" -> "KELER"); at 1.6 none were lost on the generated set.
 STRETCH = 1.6
+# The recogniser's input height: PP-OCR is trained at 48 px, but the lines of digits and
+# codes read as well at 32 px on the calibration pictures (25 of 27 either way) for less than
+# half the CPU time, which the recogniser dominates. The names line keeps 48 px: at 32 px a
+# doubled letter ("KELLER") or a narrow one ("DUBOIS") is lost, and no check digit covers it.
+REC_HEIGHT = 32
+NAMES_HEIGHT = 48
 
 _lock = threading.Lock()
 
 
 @functools.cache
-def recognizer():
-    """The PP-OCRv4 line recogniser of rapidocr-onnxruntime, one thread (one worker per core)."""
+def recognizer(height: int = REC_HEIGHT):
+    """The PP-OCRv4 line recogniser of rapidocr-onnxruntime at an input height, one thread
+    (one worker per core)."""
     from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
     from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, update_model_path
     from rapidocr_onnxruntime.utils import read_yaml
 
     config = update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"]
-    config.update(intra_op_num_threads=1, inter_op_num_threads=1, rec_batch_num=4)
+    config.update(intra_op_num_threads=1, inter_op_num_threads=1, rec_batch_num=4,
+                  rec_img_shape=[3, height, 320])
     return TextRecognizer(config)
 
 
@@ -53,11 +68,64 @@ def decode(data: bytes) -> np.ndarray | None:
     return cv2.imdecode(buf, flag)
 
 
+@dataclass(frozen=True)
+class Zone:
+    """Text lines that look like an MRZ, in the coordinates of `turn(photo, quarter)`:
+    `boxes` (4 points each, top to bottom) and `spares`, one line spacing above and below,
+    read only when the boxes alone give no valid zone (a faded first line, a third line)."""
+
+    quarter: int
+    boxes: list
+    spares: list
+    score: float
+
+
 def find_lines(gray: np.ndarray) -> list[np.ndarray]:
-    """Rotated boxes (4 points, in `gray`'s pixels) of long text lines, top to bottom."""
-    scale = min(1.0, WORK_LONG_SIDE / max(gray.shape))
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
-        if scale < 1 else gray
+    """Rotated boxes (4 points, in `gray`'s pixels) of the zone's text lines, top to bottom;
+    lines are looked for within 45 degrees of horizontal (see `find_zone` for quarter turns)."""
+    small, scale = _working_copy(gray)
+    return _zone(small, scale, 0).boxes
+
+
+def find_zone(gray: np.ndarray) -> tuple[int, list[np.ndarray]]:
+    """(quarter turn, boxes): the lines of the most zone-like text in `turn(gray, quarter)`."""
+    zone = zone_candidates(gray)[0]
+    return zone.quarter, zone.boxes
+
+
+def zone_candidates(gray: np.ndarray) -> list[Zone]:
+    """Zones, most zone-like first. Upright and sideways are told apart by where long thin
+    lines exist (text runs along them), which costs a second pass of morphology only when
+    the upright pass found no zone; upside down is told by reading (`read_mrz`)."""
+    small, scale = _working_copy(gray)
+    upright = _zone(small, scale, 0)
+    if upright.score >= MIN_ZONE_SCORE:
+        return [upright]
+    sideways = _zone(cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE), scale, 90)
+    zones = sorted([upright, sideways], key=lambda zone: -zone.score)
+    return [zone for zone in zones if zone.boxes or zone.quarter == 0]
+
+
+def turn(gray: np.ndarray, degrees: int) -> np.ndarray:
+    """The image turned clockwise by a multiple of 90 degrees."""
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+             270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return gray if degrees % 360 == 0 else cv2.rotate(gray, codes[degrees % 360])
+
+
+def _working_copy(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """The image at the size lines are looked for in: large photos are reduced; small scans
+    are enlarged, so that the morphology below still separates lines a few pixels apart."""
+    scale = min(WORK_LONG_SIDE / max(gray.shape), max(1.0, MIN_WORK_LONG_SIDE / max(gray.shape)))
+    if scale == 1:
+        return gray, 1.0
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interpolation), scale
+
+
+def _segments(small: np.ndarray) -> list[tuple]:
+    """(width, centre, height, angle) of thin runs of text, longest first: whole lines, or
+    pieces of a line that a gap, a fold or a watermark cut apart."""
     unit = max(small.shape) / 1000
     rect = cv2.getStructuringElement(cv2.MORPH_RECT, (round(13 * unit), round(5 * unit)))
     blackhat = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, rect)
@@ -77,27 +145,142 @@ def find_lines(gray: np.ndarray) -> list[np.ndarray]:
         (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
         if w < h:
             w, h, angle = h, w, angle + 90
-        if h < 4 or not MIN_LINE_ASPECT <= w / h <= MAX_LINE_ASPECT \
-                or w < 0.2 * max(small.shape):
+        angle = (angle + 90) % 180 - 90
+        if h < 4 or w / h < MIN_SEGMENT_ASPECT or w / h > MAX_LINE_ASPECT \
+                or w < MIN_SEGMENT * max(small.shape) or abs(angle) > 45:
             continue
         found.append((w, (cx, cy), h, angle))
     found.sort(key=lambda item: -item[0])
-    if not found:
-        return []
-    width, centre, _, angle = found[0]
-    boxes = []
-    for w, (cx, cy), h, a in found[:MAX_LINES + 2]:
-        if abs((a - angle + 90) % 180 - 90) > 4 or w < SHORT_LINE * width:
+    return found
+
+
+@dataclass
+class _Line:
+    start: float  # along the zone's direction
+    end: float
+    across: float
+    height: float
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+def _rows(segments: list[tuple], angle: float, max_gap: float) -> list[_Line]:
+    """Segments at the zone's angle joined into lines: pieces on the same row, with gaps
+    shorter than `max_gap` line heights, make one line."""
+    theta = np.deg2rad(angle)
+    cos, sin = np.cos(theta), np.sin(theta)
+    pieces = []
+    for w, (cx, cy), h, a in segments:
+        if abs((a - angle + 90) % 180 - 90) > MAX_SKEW_SPREAD:
             continue
-        # MRZ lines are equally long and aligned: a line whose fillers faded out is given
-        # the extent of the longest one, shifted across to where it was found.
-        theta = np.deg2rad(angle)
-        across = (cx - centre[0]) * -np.sin(theta) + (cy - centre[1]) * np.cos(theta)
-        mid = (centre[0] - across * np.sin(theta), centre[1] + across * np.cos(theta))
-        box = cv2.boxPoints((mid, (width * 1.04 + 0.6 * h, h * 1.7), angle))
-        boxes.append(box / scale)
-    boxes = boxes[:MAX_LINES]
-    return sorted(boxes, key=lambda b: float(b[:, 1].mean()))
+        along = cx * cos + cy * sin
+        pieces.append(_Line(along - w / 2, along + w / 2, -cx * sin + cy * cos, h))
+    pieces.sort(key=lambda p: p.start)
+    rows: list[_Line] = []
+    for piece in pieces:
+        for row in rows:
+            if abs(row.across - piece.across) < 0.6 * min(row.height, piece.height) \
+                    and piece.start - row.end < max_gap * row.height \
+                    and 0.6 < piece.height / row.height < 1.6:
+                share = piece.length / (row.length + piece.length)
+                row.across += share * (piece.across - row.across)
+                row.height += share * (piece.height - row.height)
+                row.end = max(row.end, piece.end)
+                break
+        else:
+            rows.append(piece)
+    return rows
+
+
+def _best_group(lines: list[_Line]) -> list[_Line]:
+    """The 2 or 3 lines most like a zone: parallel, about equally long, overlapping along
+    the direction and evenly spaced about 1.2 to 4 line heights apart; else the longest.
+    Zones are the longest lines of a document: groups are ranked by their total length."""
+    lines = sorted(lines, key=lambda line: line.across)
+    best, best_length = [], 0.0
+    for i, first in enumerate(lines):
+        group = [first]
+        for line in lines[i + 1:]:
+            last = group[-1]
+            spacing = line.across - last.across
+            height = min(last.height, line.height)
+            if spacing < 1.2 * height:
+                continue
+            if spacing > 4.0 * height or len(group) == 3:
+                break
+            if len(group) == 2 and abs(spacing - (group[1].across - group[0].across)) \
+                    > 0.35 * spacing:
+                break
+            overlap = min(line.end, last.end) - max(line.start, last.start)
+            if overlap < 0.6 * min(line.length, last.length) \
+                    or min(line.length, last.length) < SHORT_LINE * max(line.length, last.length):
+                continue
+            group.append(line)
+        length = sum(line.length for line in group)
+        if len(group) > 1 and length > best_length:
+            best, best_length = group, length
+    if not best and lines:
+        best = [max(lines, key=lambda line: line.length)]
+    return best
+
+
+def _zone(small: np.ndarray, scale: float, quarter: int) -> Zone:
+    segments = _segments(small)
+    if not segments:
+        return Zone(quarter, [], [], 0.0)
+    angle = segments[0][3]
+    rows = _rows(segments, angle, MAX_GAP)
+    group = _best_group([row for row in rows if row.length / row.height >= MIN_LINE_ASPECT])
+    if not group:
+        return Zone(quarter, [], [], 0.0)
+    # 2 for two lines as long as the longest text on the page, 0 for a single line.
+    longest = max(row.length for row in rows)
+    score = sum(min(1.0, line.length / longest) for line in group) * (len(group) > 1)
+    # MRZ lines are equally long and aligned: each gets the extent of the whole group (a
+    # line whose fillers faded out is read to its end).
+    height = float(np.median([line.height for line in group]))
+    start = _aligned_start(group, height)
+    # A piece of a line beyond a wide gap (a watermark, a fold) still extends the zone.
+    end = max(row.end for row in _rows(segments, angle, np.inf)
+              if any(abs(row.across - line.across) < 0.6 * height for line in group))
+    spacing = (group[-1].across - group[0].across) / (len(group) - 1) if len(group) > 1 \
+        else 2.0 * height
+    boxes = [_box(start, end, line.across, height, angle, scale) for line in group]
+    spares = [_box(start, end, across, height, angle, scale)
+              for across in (group[0].across - spacing, group[-1].across + spacing)
+              if _inside(start, end, across, angle, small.shape)]
+    if len(group) == 3:
+        spares = []
+    return Zone(quarter, boxes, spares, score)
+
+
+def _aligned_start(group: list[_Line], height: float) -> float:
+    """Where the zone's lines begin: the earliest start near the others (a line joined to
+    text beside the zone, on a scan of two cards side by side, does not widen the crop)."""
+    starts = sorted(line.start for line in group)
+    if len(starts) < 3:
+        return starts[0]
+    return min(start for start in starts if abs(start - starts[1]) <= 2 * height)
+
+
+def _box(start: float, end: float, across: float, height: float, angle: float,
+         scale: float) -> np.ndarray:
+    theta = np.deg2rad(angle)
+    along = (start + end) / 2
+    centre = (along * np.cos(theta) - across * np.sin(theta),
+              along * np.sin(theta) + across * np.cos(theta))
+    size = (end - start + 2.0 * height, height * 1.7)
+    return cv2.boxPoints((centre, size, angle)) / scale
+
+
+def _inside(start: float, end: float, across: float, angle: float, shape) -> bool:
+    theta = np.deg2rad(angle)
+    along = (start + end) / 2
+    x = along * np.cos(theta) - across * np.sin(theta)
+    y = along * np.sin(theta) + across * np.cos(theta)
+    return 0 <= x < shape[1] and 0 <= y < shape[0]
 
 
 def crop_line(gray: np.ndarray, box: np.ndarray) -> np.ndarray:
@@ -123,33 +306,67 @@ def _order(pts: np.ndarray) -> np.ndarray:
     return np.float32([tl, tr, br, bl])
 
 
-def read_lines(gray: np.ndarray, boxes: list[np.ndarray]) -> list[tuple[str, float]]:
-    """(text, confidence) for each box, in order."""
+def read_lines(gray: np.ndarray, boxes: list[np.ndarray],
+               upside_down: bool = False) -> list[tuple[str, float]]:
+    """(text, confidence) for each box, top to bottom as the text reads (when upside down,
+    each crop is turned over and the last line of the image is the first of the text)."""
     if not boxes:
         return []
     crops = [crop_line(gray, box) for box in boxes]
-    with _lock:  # one ONNX session per process; RQ runs one job at a time anyway
-        results, _ = recognizer()(crops)
-    return [(text, float(score)) for text, score in results]
+    if upside_down:
+        crops = [cv2.rotate(crop, cv2.ROTATE_180) for crop in reversed(crops)]
+    # Names are on the first of two lines (TD2, TD3, visas) and the last of three (TD1); with
+    # more lines (spare lines read too) it is not known which: all are read at full height.
+    names = {2: {0}, 3: {2}}.get(len(crops), set(range(len(crops))))
+    results: dict[int, tuple] = {}
+    with _lock:  # one ONNX session per process and height; RQ runs one job at a time anyway
+        for height, chosen in ((NAMES_HEIGHT, sorted(names)),
+                               (REC_HEIGHT, [i for i in range(len(crops)) if i not in names])):
+            if chosen:
+                read, _ = recognizer(height)([crops[i] for i in chosen])
+                results.update(zip(chosen, read, strict=True))
+    return [(results[i][0], float(results[i][1])) for i in range(len(crops))]
 
 
 def mrz_like(text: str) -> bool:
     """Long enough and mostly made of the MRZ alphabet (a line may be full: no filler)."""
     compact = text.replace(" ", "")
-    if len(compact) < 26:
+    if len(compact) < MIN_MRZ_TEXT:
         return False
     allowed = sum(c.isupper() or c.isdigit() or c in "<«" for c in compact)
     return allowed >= 0.9 * len(compact)
 
 
 def read_mrz(data: bytes, today=None) -> MrzReading:
-    """Find and read the MRZ in a photo (JPEG/PNG bytes). Never raises on a bad image."""
+    """Find and read the MRZ in a photo (JPEG/PNG bytes), whichever way up the document lies.
+    Never raises on a bad image."""
     gray = decode(data)
     if gray is None:
         return NOT_FOUND
-    boxes = find_lines(gray)
-    texts = [text for text, _ in read_lines(gray, boxes)]
-    return best_reading(texts, today)
+    best = NOT_FOUND
+    for zone in zone_candidates(gray):
+        image = turn(gray, zone.quarter)
+        for upside_down in (False, True):
+            reading = _read_zone(image, zone, upside_down, today)
+            if _rank(reading) > _rank(best):
+                # The document lies turned clockwise by this much in the photo.
+                reading.rotation = (360 - zone.quarter + 180 * upside_down) % 360
+                best = reading
+            if best.valid or not zone.boxes:
+                return best
+    return best
+
+
+def _read_zone(image: np.ndarray, zone: Zone, upside_down: bool, today) -> MrzReading:
+    """The zone's lines read one way up; the spare lines above and below are read too when
+    the lines alone make no valid zone."""
+    texts = [text for text, _ in read_lines(image, zone.boxes, upside_down)]
+    reading = best_reading(texts, today)
+    if reading.valid or not zone.spares or not any(mrz_like(text) for text in texts):
+        return reading
+    boxes = sorted([*zone.boxes, *zone.spares], key=lambda box: float(box[:, 1].mean()))
+    more = best_reading([text for text, _ in read_lines(image, boxes, upside_down)], today)
+    return more if _rank(more) > _rank(reading) else reading
 
 
 def best_reading(texts: list[str], today=None) -> MrzReading:

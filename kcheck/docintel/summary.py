@@ -72,7 +72,8 @@ def _needs_mrz(fields: dict, state: str, expected=True) -> str:
 
 def _mrz(photo: Photo | None, case: Case, vault: Vault, today: date):
     empty = {"fields": dict.fromkeys(FIELD_NAMES), "checks": {}, "failed_checks": [],
-             "format": None, "reason_codes": []}
+             "implausible": [], "format": None, "variant": None, "rotation": 0,
+             "reason_codes": []}
     if photo is None:
         return {"state": "no_photo", **empty}, None
     if photo.analysis is None:
@@ -80,6 +81,13 @@ def _mrz(photo: Photo | None, case: Case, vault: Vault, today: date):
     if photo.analysis != "done" or photo.mrz is None:
         return {"state": "error", "slot": photo.slot, **empty}, None
     reading = MrzReading.from_json(vault.open_value(case, f"mrz:{photo.id}", photo.mrz))
+    return mrz_part(reading, photo.slot, today), reading
+
+
+def mrz_part(reading: MrzReading, slot: str, today: date) -> dict:
+    """What the review page shows of one reading: every check digit by name, and apart from
+    them, whatever does not make sense (a specimen may pass every check with an impossible
+    birth date: that is no misread, and the reviewer is told which of the two it is)."""
     if not reading.found:
         state, codes = "unreadable", ["mrz_unreadable"]
     elif not reading.valid:
@@ -88,10 +96,13 @@ def _mrz(photo: Photo | None, case: Case, vault: Vault, today: date):
         state, codes = "valid", []
         if crosscheck.expiry_signal(reading.fields.get("expiry_date"), today) == "expired":
             codes = ["document_expired"]
-    return {"state": state, "slot": photo.slot, "format": reading.format,
+    implausible = [{"field": name, "verdict": reading.plausibility[name]}
+                   for name in reading.implausible]
+    return {"state": state, "slot": slot, "format": reading.format,
+            "variant": reading.variant, "rotation": reading.rotation,
             "fields": {k: reading.fields.get(k) for k in FIELD_NAMES},
             "checks": dict(reading.checks), "failed_checks": reading.failed_checks,
-            "reason_codes": codes}, reading
+            "implausible": implausible, "reason_codes": codes}
 
 
 def _face(case: Case, vault: Vault) -> dict:

@@ -49,6 +49,20 @@ QUALITY_REASONS = {
     "mrz_unreadable": N_("MRZ unreadable"), "mrz_invalid": N_("MRZ invalid"),
     "document_expired": N_("Document expired"),
 }
+MRZ_STATES = {"valid": N_("every check digit passes"),
+              "invalid": N_("a check digit fails"), "unreadable": N_("no zone could be read"),
+              "pending": N_("not read yet"), "error": N_("reading failed"),
+              "no_photo": N_("no photo of the side with the zone")}
+MRZ_CHECKS = {"document_number": N_("Document number"), "birth_date": N_("Date of birth"),
+              "expiry_date": N_("Date of expiry"),
+              "personal_number": N_("Personal number (optional data)"),
+              "composite": N_("Composite (the whole zone)")}
+MRZ_FIELDS = {"document_type": N_("Document code"), "issuing_country": N_("Issuing state"),
+              "nationality": N_("Nationality"), "birth_date": N_("Date of birth"),
+              "expiry_date": N_("Date of expiry"), "sex": N_("Sex")}
+MRZ_VERDICTS = {"not_a_date": N_("not a calendar date"), "in_future": N_("in the future"),
+                "before_birth": N_("before the date of birth"),
+                "unknown_code": N_("not a known code"), "unknown": N_("not M, F or X")}
 PHOTO_STATUSES = {"pending": N_("Check pending"), "pass": N_("Passed"),
                   "retake": N_("Retake advised"), "reject": N_("Rejected")}
 # kcheck.docintel.facescore: the words for a face-match score; %(share)s is a percentage.
@@ -108,7 +122,9 @@ def all_labels() -> dict[str, dict[str, str]]:
             "document_types": DOCUMENT_TYPES, "decision_reasons": DECISION_REASONS,
             "quality_reasons": QUALITY_REASONS, "photo_statuses": PHOTO_STATUSES,
             "roles": ROLES, "outcomes": OUTCOMES, "actors": ACTORS, "actions": ACTIONS,
-            "assist_states": ASSIST_STATES, "reuse_kinds": REUSE_KINDS, "face_match": FACE_MATCH}
+            "assist_states": ASSIST_STATES, "reuse_kinds": REUSE_KINDS, "face_match": FACE_MATCH,
+            "mrz_states": MRZ_STATES, "mrz_checks": MRZ_CHECKS, "mrz_fields": MRZ_FIELDS,
+            "mrz_verdicts": MRZ_VERDICTS}
 
 
 def unknown(code: str) -> str:

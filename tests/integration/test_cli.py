@@ -91,6 +91,9 @@ def test_read_mrz_prints_fields_and_names_the_failing_check(run, tmp_path):
     # The composite digit covers the document number's digit, so it fails with it.
     assert {name for name, ok in second["checks"].items() if not ok} == {"document_number",
                                                                          "composite"}
+    assert second["failed_checks"] == ["document_number", "composite"]
+    assert first["implausible"] == second["implausible"] == []
+    assert first["plausibility"]["birth_date"] == "ok" and first["rotation"] == 0
 
 
 def test_commands_beside_make_run_use_the_checkouts_keys(tmp_path, settings, make_app, clock):

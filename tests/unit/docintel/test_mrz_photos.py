@@ -42,3 +42,50 @@ def test_a_strongly_blurred_photo_is_not_reported_valid():
 def test_a_document_side_without_a_zone_and_garbage_are_not_found():
     assert not read_mrz(make_photo("id_front", seed=1), TODAY).found
     assert not read_mrz(b"not an image", TODAY).found
+
+
+def turned(jpeg: bytes, degrees: float, long_side: int | None = None) -> bytes:
+    """The photo turned clockwise (quarter turns exact, other angles on a grown canvas) and
+    optionally scaled down, as a JPEG: a document photographed sideways or as a small scan."""
+    import cv2
+    import numpy as np
+
+    image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    quarter = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+               270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    if degrees in quarter:
+        image = cv2.rotate(image, quarter[degrees])
+    elif degrees:
+        h, w = image.shape[:2]
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -degrees, 1.0)
+        image = cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    if long_side:
+        scale = long_side / max(image.shape[:2])
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+
+
+@pytest.mark.parametrize(("fmt", "seed", "degrees"), [("TD3", 7, 90), ("TD1", 1, 180),
+                                                      ("TD2", 5, 270), ("TD3", 11, 180)])
+def test_a_document_photographed_sideways_or_upside_down_is_read_and_says_how_it_lay(
+        fmt, seed, degrees):
+    jpeg, spec = make_mrz_photo(fmt, seed)
+    reading = read_mrz(turned(jpeg, degrees), TODAY)
+    assert reading.valid, reading.checks
+    assert reading.fields == parse(spec.lines(), TODAY).fields
+    assert reading.rotation == degrees
+
+
+@pytest.mark.parametrize("degrees", [6, -8])
+def test_a_skewed_document_is_read(degrees):
+    jpeg, spec = make_mrz_photo("TD3", 7)
+    reading = read_mrz(turned(jpeg, degrees), TODAY)
+    assert reading.valid and reading.rotation == 0
+    assert reading.fields == parse(spec.lines(), TODAY).fields
+
+
+def test_a_small_scan_is_read():
+    jpeg, spec = make_mrz_photo("TD1", 1)
+    reading = read_mrz(turned(jpeg, 0, long_side=700), TODAY)
+    assert reading.valid
+    assert reading.fields == parse(spec.lines(), TODAY).fields

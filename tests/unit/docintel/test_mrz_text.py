@@ -84,3 +84,16 @@ def test_text_that_is_not_an_mrz_is_not_found():
     assert not parse(["PASSPORT/PASS/PASSEPORT", "Document no.: X123"]).found
     assert not parse([]).found
     assert not parse([]).valid
+
+
+def test_s_read_as_5_in_a_document_number_is_resolved_by_the_check_digits_unless_ambiguous():
+    japan = ["P<JPNGAIMU<<SAKURA<<<<<<<<<<<<<<<<<<<<<<<<<<",
+             "X512345673JPN7902206F1603202<<<<<<<<<<<<<<02"]  # printed XS1234567
+    reading = parse(japan, TODAY)
+    assert reading.valid and reading.fields["document_number"] == "XS1234567"
+    spain = ["IDESPBAA0D0589599999999R<<<<<<", "8001014F2501017ESP<<<<<<<<<<<7",
+             "ESPANOLA<ESPANOLA<<CARMEN<<<<<"]  # printed BAA000589
+    reading = parse(spain, TODAY)
+    # BAA000589 and BAA0D0S89 both pass both check digits: no guess is made.
+    assert not reading.valid and reading.corrected == []
+    assert reading.failed_checks == ["document_number", "composite"]

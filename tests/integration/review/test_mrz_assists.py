@@ -1,0 +1,57 @@
+"""The MRZ part of the case page says, in the reviewer's language, which check digit failed
+and, apart from that, which value does not make sense."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import render_template
+
+from kcheck.docintel.mrz import parse
+from kcheck.docintel.summary import mrz_part
+
+TODAY = date(2026, 12, 1)
+# Every check digit passes, but the specimen says born on 29 February 1911.
+IMPOSSIBLE_BIRTH = ["P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<",
+                    "99006000<8CZE1102299F16090641152291111<<<<24"]
+# The ICAO specimen with its expiry check digit changed from 9 to 3.
+WRONG_EXPIRY_DIGIT = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                      "L898902C36UTO7408122F1204153ZE184226B<<<<<10"]
+
+
+def shown(app, lines: list[str], language: str) -> str:
+    assists = {"state": "ready", "mrz": mrz_part(parse(lines, TODAY), "passport_page", TODAY),
+               "name": {"state": "not_compared", "similarity": None},
+               "document_type": {"state": "match"}, "expiry": {"state": "expired"},
+               "country": {"state": "unknown"}, "face_match": {"state": "not run: no consent"},
+               "reuse": {"state": "none", "flags": []}}
+    with app.test_request_context("/review/", headers={"Accept-Language": language}):
+        return " ".join(render_template("review/_assists.html", assists=assists).split())
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", ["every check digit passes", "Date of birth: passes", "Composite (the whole zone): passes",
+            "Date of birth: <strong>not a calendar date</strong>"]),
+    ("fr", ["tous les chiffres de contrôle sont justes", "Date de naissance: juste",
+            "Date de naissance: <strong>pas une date du calendrier</strong>"]),
+])
+def test_a_zone_whose_checks_pass_but_whose_birth_date_is_impossible(app, language, words):
+    html = shown(app, IMPOSSIBLE_BIRTH, language)
+    for text in words:
+        assert text in html
+    assert "<strong>fails</strong>" not in html and "<strong>faux</strong>" not in html
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", ["a check digit fails", "Date of expiry: <strong>fails</strong>",
+            "Composite (the whole zone): <strong>fails</strong>", "Date of birth: passes",
+            "dates, codes and sex make sense"]),
+    ("fr", ["un chiffre de contrôle est faux", "Date d&#39;expiration: <strong>faux</strong>",
+            "Composite (toute la zone): <strong>faux</strong>",
+            "dates, codes et sexe vraisemblables"]),
+])
+def test_a_zone_with_a_wrong_check_digit_names_it(app, language, words):
+    html = shown(app, WRONG_EXPIRY_DIGIT, language)
+    for text in words:
+        assert text in html
