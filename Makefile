@@ -24,7 +24,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 test: $(INSTALLED) system-deps node_modules/.installed
-	$(VENV)/bin/ruff check kcheck tests bench
+	$(VENV)/bin/ruff check kcheck tests bench scripts
 	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 	# The API, review and full-flow suites again, each test on its own PostgreSQL database.
 	KCHECK_TEST_DATABASE=postgresql $(PY) -m pytest -n 2 -p no:cacheprovider \
@@ -32,7 +32,7 @@ test: $(INSTALLED) system-deps node_modules/.installed
 		tests/integration/test_full_flow.py tests/integration/review
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check kcheck tests bench
+	$(VENV)/bin/ruff check kcheck tests bench scripts
 
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \

@@ -45,7 +45,8 @@ DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
 LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
-SHORT_SIDE = (720, 240)  # the photo's short side: a doubt below 720 px (uploads start at 480)
+SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
+SMALL_PHOTO = 720  # a short side below this is worth a note to the reviewer, never a retake
 FACE_WIDTH = (0.18, 0.1)  # selfie face width as a share of the photo's short side
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
 PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened document
@@ -217,6 +218,8 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
         metrics["text_height_px"] = round(height, 1)
         found.add("low_resolution", graded(height, *TEXT_HEIGHT))
     found.add("low_resolution", min(graded(short_side, *SHORT_SIDE), 0.5 if text.is_document else 1.0))
+    if short_side < SMALL_PHOTO:
+        found.add("low_resolution", NOTE_FLOOR)
 
 
 def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
