@@ -80,11 +80,13 @@ class Zone:
     score: float
 
 
-def find_lines(gray: np.ndarray) -> list[np.ndarray]:
+def find_lines(gray: np.ndarray, min_score: float = 0.0) -> list[np.ndarray]:
     """Rotated boxes (4 points, in `gray`'s pixels) of the zone's text lines, top to bottom;
-    lines are looked for within 45 degrees of horizontal (see `find_zone` for quarter turns)."""
+    lines are looked for within 45 degrees of horizontal (see `find_zone` for quarter turns).
+    With `min_score` (e.g. MIN_ZONE_SCORE), only a zone at least that zone-like counts."""
     small, scale = _working_copy(gray)
-    return _zone(small, scale, 0).boxes
+    zone = _zone(small, scale, 0)
+    return zone.boxes if zone.score >= min_score else []
 
 
 def find_zone(gray: np.ndarray) -> tuple[int, list[np.ndarray]]:

@@ -59,7 +59,9 @@ def find_text(
             break
     rects, factor = best
     lines = tuple(cv2.boxPoints(r) / factor for r in rects)
-    zone = tuple(mrz_zone.find_lines(gray)) if mrz and len(rects) < MIN_LINES else ()
+    # Only a zone-like band counts as evidence (two or three lines of nearly equal length):
+    # a looser match finds "zones" in patterned backgrounds.
+    zone = tuple(mrz_zone.find_lines(gray, mrz_zone.MIN_ZONE_SCORE)) if mrz and len(rects) < MIN_LINES else ()
     height = float(np.median([min(r[1]) for r in rects])) / factor if rects else 0.0
     region = None
     if len(lines) >= MIN_LINES or len(zone) >= 2:
