@@ -25,15 +25,14 @@ def test_case_read_never_shows_personal_data(partner):
 
 
 def test_qr_codes_encode_the_current_link(partner):
-    import cv2
-    import numpy as np
+    from tests.images import read_qr
 
     created = partner.open_case().get_json()
     png = partner.get(created["qr_png_url"].replace("http://kcheck.test", ""))
     assert png.status_code == 200 and png.mimetype == "image/png"
-    image = cv2.imdecode(np.frombuffer(png.data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    assert decoded == created["verification_url"]
+    # Read as a phone would (margin, sizes, both detectors): one OpenCV detector alone misses
+    # a few percent of valid codes, which made this test flaky.
+    assert read_qr(png.data) == created["verification_url"]
     svg = partner.get(f"/v1/cases/{created['id']}/qr.svg")
     assert svg.status_code == 200 and b"<svg" in svg.data
 
