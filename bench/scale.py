@@ -98,6 +98,7 @@ class Servers:
 def run_setting(servers: Servers, receiver: Receiver, photos, n: int, m: int, people: int,
                 root: Path, faults: bool = False) -> dict:
     from kcheck import apikeys, staff
+    from kcheck.models import StaffUser
     from kcheck.services import Services
     from kcheck.settings import Settings
 
@@ -120,6 +121,8 @@ def run_setting(servers: Servers, receiver: Receiver, photos, n: int, m: int, pe
         secret = apikeys.webhook_secrets(issued.client, settings.master_key, now)[0]
         enrolment = staff.create(session, "reviewer@bench.test", "reviewer", now,
                                  settings.master_key)
+        # As if the reviewer had chosen this password at the first sign-in (no setup page).
+        session.get(StaffUser, enrolment.staff_id).must_change_password = False
     receiver.reset(secret)
     run = Run(live, receiver, issued.key, enrolment, photos)
     run.settings, run.servers, run.people = settings, servers, people
