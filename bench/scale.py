@@ -416,9 +416,15 @@ def report(result: dict, faults: bool = False) -> None:
         return f"{recovery[key]:.1f} s" if recovery.get(key) is not None else "(not measured)"
 
     if faults:
-        print(f"  worker kill -9: the check it held was verdicted {seconds('worker_photo_verdict_s')}"
-              " after the kill (the sweeper re-queues a check pending for 60 s)"
-              if recovery.get("worker_photo") else "  worker kill -9: it held no job then")
+        after_kill = recovery.get("worker_photo_verdict_s")
+        if not recovery.get("worker_photo"):
+            print("  worker kill -9: it held no job then")
+        elif after_kill is not None and after_kill < 0:
+            print(f"  worker kill -9: it was killed {-after_kill:.1f} s after storing the verdict "
+                  "of the check it held (while storing the reviewer's copy and preview)")
+        else:
+            print(f"  worker kill -9: the check it held was verdicted {seconds('worker_photo_verdict_s')}"
+                  " after the kill (the sweeper re-queues a check pending for 60 s)")
         print(f"  web kill -9: {result['failovers']} requests moved to the other server; the "
               f"restarted one was ready {seconds('web_back_s')} after the kill")
         print(f"  Redis restart: every web server ready again after {seconds('redis_back_s')}; "
