@@ -45,6 +45,7 @@ from rq.suspension import resume, suspend
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._procs import cpu_s, with_children  # noqa: E402
 from bench._scale_load import (  # noqa: E402
     Burst,
     Receiver,
@@ -175,33 +176,16 @@ def run_setting(servers: Servers, receiver: Receiver, photos, n: int, m: int, pe
         svc.engine.dispose()
 
 
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of one live process (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _with_children(pid: int) -> list[int]:
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return [pid]
-    return [pid, *map(int, children)]
-
-
 def cpu_by_role(live: LiveSystem, servers: Servers) -> dict[str, float]:
     """CPU seconds used so far by each part of the system, to see which one limits."""
     webs = {p.pid for p in live.webs.values()}
     workers = {p.pid for p in live.workers}
     roles = {"workers": [pid for pid in workers],
-             "web": [pid for web in webs for pid in _with_children(web)],
+             "web": [pid for web in webs for pid in with_children(web)],
              "scheduler": [p.pid for p in live.procs if p.pid not in webs | workers],
              "S3 (moto)": [servers.s3.proc.pid], "Redis": [servers.redis.proc.pid],
-             "PostgreSQL": _with_children(servers.postmaster)}
-    used = {role: sum(_cpu_s(pid) for pid in pids) for role, pids in roles.items()}
+             "PostgreSQL": with_children(servers.postmaster)}
+    used = {role: sum(cpu_s(pid) for pid in pids) for role, pids in roles.items()}
     used["bench client"] = sum(os.times()[:2])
     return used
 
@@ -321,8 +305,7 @@ def inject_faults(run: Run, servers: Servers, burst: Burst, recovery: dict) -> N
     time.sleep(5)
     run.live.start_worker()
     port, web = next(iter(run.live.webs.items()))
-    children = Path(f"/proc/{web.pid}/task/{web.pid}/children").read_text().split()
-    for pid in [web.pid, *map(int, children)]:
+    for pid in with_children(web.pid):
         os.kill(pid, signal.SIGKILL)
     killed = time.monotonic()
     time.sleep(5)

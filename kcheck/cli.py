@@ -43,14 +43,21 @@ def serve(bind: str | None, workers: int, threads: int) -> None:
     """Serve the web app with gunicorn (Procfile `web`)."""
     import os
 
-    from gunicorn.app.base import BaseApplication
-
     from kcheck.api.intake import warm_up
 
     settings = load_settings()
     app = load_app(settings)
     warm_up()
     bind = bind or (f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000")
+    run_gunicorn(app, bind, workers, threads,
+                 forwarded_allow_ips="*" if settings.trusted_proxies else "127.0.0.1")
+
+
+def run_gunicorn(app, bind: str, workers: int, threads: int,
+                 forwarded_allow_ips: str = "127.0.0.1") -> None:
+    """Serve a WSGI app with kcheck's gunicorn settings (also the baseline of bench/intake.py,
+    so both sides of that measure run on the same server settings)."""
+    from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
         def load_config(self):
@@ -60,7 +67,7 @@ def serve(bind: str | None, workers: int, threads: int) -> None:
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("accesslog", None)  # the app logs each request without query strings
-            self.cfg.set("forwarded_allow_ips", "*" if settings.trusted_proxies else "127.0.0.1")
+            self.cfg.set("forwarded_allow_ips", forwarded_allow_ips)
             # gunicorn's control socket has one default path per user: several servers on one
             # host would take it from each other. kcheck does not use it.
             self.cfg.set("control_socket_disable", True)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = "kcheck_read_only"  # execution option of the sessions that only read
 
 
 def make_engine(database_url: str) -> Engine:
@@ -18,9 +19,7 @@ def make_engine(database_url: str) -> Engine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # SQLite's own BEGIN is deferred: take the write lock at BEGIN so two writers
-        # queue instead of failing halfway with "database is locked".
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
@@ -34,8 +33,25 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    # SQLite's own BEGIN is deferred: take the write lock at BEGIN so two writers queue
+    # instead of failing halfway with "database is locked". Read-only sessions need no lock:
+    # in WAL mode they read a snapshot while a writer goes on.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else
+                         "BEGIN IMMEDIATE")
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions for reading (never committed); `Services.transaction` writes, with
+    `writing(session)`."""
+    return sessionmaker(engine, expire_on_commit=False, execution_options={READ_ONLY: True})
+
+
+def writing(session: Session) -> Session:
+    """Make a session from `make_sessionmaker` a writer (on SQLite: it takes the write lock at
+    its BEGIN). Call before its first statement."""
+    session.connection(execution_options={READ_ONLY: False})
+    return session
 
 
 def alembic_config(database_url: str):

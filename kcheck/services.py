@@ -14,7 +14,7 @@ from kcheck.adapters.queue import RqJobQueue
 from kcheck.adapters.sms import SmsSender, sms_from_settings
 from kcheck.adapters.storage import BlobStore, storage_from_settings
 from kcheck.clock import SystemClock
-from kcheck.db import make_engine, make_sessionmaker
+from kcheck.db import make_engine, make_sessionmaker, writing
 from kcheck.settings import Settings
 
 
@@ -46,7 +46,7 @@ class Services:
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back everything on any error."""
         with self.sessions() as session, session.begin():
-            yield session
+            yield writing(session)
 
     def now(self):
         return self.clock.now()

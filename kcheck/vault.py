@@ -29,7 +29,7 @@ class Vault:
             return key
         return crypto.unwrap_data_key(self.master_key, case.wrapped_data_key, case.id)
 
-    def seal_value(self, case: Case, name: str, value: Any) -> bytes:
+    def seal_value(self, case: Case, name: str, value: Any) -> bytearray:
         plaintext = json.dumps(value).encode()
         return crypto.seal(self.data_key(case, create=True), plaintext, f"{case.id}:{name}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Response, jsonify, request
+from sqlalchemy import update
 
 from kcheck import audit
 from kcheck.adapters.queue import QueueUnavailable
@@ -100,7 +101,7 @@ def upload_photo(slot: str):
     except BaseException:
         svc.storage.delete_many([key])  # nothing points at it
         raise
-    enqueue_check(photo.id, now)
+    enqueue_check(photo.id)
     return jsonify(photo_view(photo, person_locale(case))), 202
 
 
@@ -118,7 +119,7 @@ def _record_upload(svc, slot: str, clean, key: str, wrapped_key: bytes, now):
                       status="pending", blob_key=key, byte_size=len(clean.data),
                       width=clean.width, height=clean.height,
                       orientation=clean.orientation if clean.orientation != 1 else None,
-                      created_at=now)
+                      created_at=now, enqueued_at=now)  # queued right after this commit
         session.add(photo)
         if previous is not None:
             previous.superseded_at = now
@@ -139,19 +140,19 @@ def _slot_guard(progress: domain.Progress, slot: str) -> None:
         raise Problem("step_out_of_order", missing_step=exc.missing_step) from None
 
 
-def enqueue_check(photo_id: str, now) -> None:
-    """Queue the quality check; if Redis is down the photo stays stored and the sweeper
-    enqueues it later."""
+def enqueue_check(photo_id: str) -> None:
+    """Queue the quality check of a photo recorded as queued (in the upload's one transaction).
+    If Redis is down the mark is taken back, so the sweeper enqueues it at its next tick; a
+    crash between the commit and here leaves the mark, and the sweeper re-queues the photo
+    once it is older than twice the job timeout, as for a job lost in Redis."""
     svc = services()
     try:
         svc.queue.enqueue(CHECK_PHOTO_FUNC, photo_id, spec=CHECK_PHOTO)
     except QueueUnavailable:
         log.warning("quality check not queued; the sweeper will retry", extra={"photo": photo_id})
-        return
-    with svc.transaction() as session:
-        photo = session.get(Photo, photo_id)
-        if photo is not None and photo.enqueued_at is None:
-            photo.enqueued_at = now
+        with svc.transaction() as session:
+            session.execute(update(Photo).where(Photo.id == photo_id, Photo.status == "pending")
+                            .values(enqueued_at=None))
 
 
 NO_PHOTO = "No photo in this slot yet."
