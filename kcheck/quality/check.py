@@ -93,7 +93,8 @@ def check_photo(
     if slot not in SLOTS:
         raise ValueError(f"unknown slot {slot!r}; expected one of {SLOTS}")
     try:
-        image = decode_working(data)
+        # Only the document checks look at colour (glare clips every channel).
+        image = decode_working(data, colour=slot != "selfie")
     except ImageRejected as exc:
         return QualityVerdict.from_reasons([exc.code], metrics={"detail": exc.detail})
     found = Findings()
@@ -162,7 +163,12 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
     found.add("blurry", graded(metrics["blur"], *(DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR)))
-    if finding.quad is not None:
+    mrz_lines = _mrz_lines(text, image.gray, region) if slot == "id_back" else None
+    if mrz_lines is not None and mrz_lines >= 2:
+        # The MRZ shows the back: a portrait beside it (a scan of both sides) changes nothing
+        # the check would say, so the costly portrait search is skipped.
+        portraits, boxes = [], []
+    elif finding.quad is not None:
         portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1])
         boxes = _unflatten_boxes(portraits, region, flat.shape)
     else:  # the lines of print do not cover the portrait beside them: look in the whole photo
@@ -188,10 +194,8 @@ def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, regi
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
     detector misses turned, small or ghost portraits)."""
     has_portrait = any(f.score > 0 for f in portraits)
-    if slot == "id_back":
-        if not has_portrait:
-            return 0.0
-        return 0.35 if _mrz_lines(text, gray, region) >= 2 else 0.9
+    if slot == "id_back":  # (a back with its MRZ was not searched for a portrait)
+        return 0.9 if has_portrait else 0.0
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
     if slot == "id_front" and _mrz_lines(text, gray, region) >= 3:

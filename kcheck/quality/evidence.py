@@ -51,7 +51,7 @@ def find_text(
         factor = min(1.0, long_side / max(gray.shape[:2]))
         small = gray
         if factor < 1:
-            small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+            small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)
         rects = _block(_aligned(_line_rects(small)))
         if len(rects) > len(best[0]):
             best = (rects, factor)
