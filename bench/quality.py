@@ -82,7 +82,8 @@ def main() -> None:
         data = make_photo(slot, None, seed=1, long_side=PHONE_12MP[0])
         width, height = PHONE_12MP if slot != "selfie" else PHONE_12MP[::-1]
         check, floor = median_ms_interleaved(
-            (lambda d=data, s=slot: check_photo(d, s), lambda d=data, w=width, h=height: decode_floor(d, w, h)),
+            (lambda d=data, s=slot: check_photo(d, s),
+             lambda d=data, w=width, h=height: decode_floor(d, w, h)),
             args.runs,
         )
         naive = median_ms(lambda d=data: naive_pipeline(d), args.naive_runs)
