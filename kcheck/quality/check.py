@@ -41,11 +41,15 @@ DARK_P50 = (60, 35)  # median brightness of the document or face
 DARK_P95 = (90, 60)  # ...or its brightest 5 %
 BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
+WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
 LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
 SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
+# The photo's long side: a document cropped to the frame has no more pixels than this, and
+# below about 300 no document's small print is legible (real scans of 380 px still are).
+LONG_SIDE = (380, 300)
 SMALL_PHOTO = 720  # a short side below this is worth a note to the reviewer, never a retake
 FACE_WIDTH = (0.18, 0.1)  # selfie face width as a share of the photo's short side
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
@@ -127,6 +131,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     # With a whole outline, one quick look for print is enough; without one, look harder.
     outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
     text = find_text(image.gray, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
+    if outlined and lines_inside(text, finding.quad) < 2:
+        # Hardly any print on the outline: it may be a box on a page (a photo, a field)
+        # whose print the quick look missed, so look as hard as without an outline.
+        text = find_text(image.gray, TEXT_LONG_SIDES)
     _document_metrics(finding, text, image, metrics)
     region = finding.quad if finding.quad is not None else text.region
     if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
@@ -145,7 +153,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     fills = region is not finding.quad or finding.area_fraction >= 0.6
     glare_mask = np.full(image.gray.shape, 255, np.uint8) if fills else mask
     metrics["glare_fraction"] = measures.glare_fraction(image.bgr, glare_mask)
-    found.add("glare", graded(metrics["glare_fraction"], *GLARE))
+    glare = graded(metrics["glare_fraction"], *GLARE)
+    if metrics["clipped_white_fraction"] >= WHITE_PAGE:
+        glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
+    found.add("glare", glare)
     if finding.quad is not None and not text.is_document and lines_inside(text, finding.quad) == 0:
         # An outline with no print on it: a plain card, a book, a screen edge.
         found.add("document_not_found", 0.5)
@@ -222,6 +233,7 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
         metrics["text_height_px"] = round(height, 1)
         found.add("low_resolution", graded(height, *TEXT_HEIGHT))
     found.add("low_resolution", min(graded(short_side, *SHORT_SIDE), 0.5 if text.is_document else 1.0))
+    found.add("low_resolution", graded(max(image.original_width, image.original_height), *LONG_SIDE))
     if short_side < SMALL_PHOTO:
         found.add("low_resolution", NOTE_FLOOR)
 
