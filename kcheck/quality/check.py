@@ -59,6 +59,8 @@ SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no
 SELFIE_DOCUMENT_MIN_AREA = 0.04
 HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than this
 HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
+MIN_PRINT_BESIDE = 3  # lines of print level with a face and within PRINT_REACH face widths
+PRINT_REACH = 3.0
 FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
 
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
@@ -253,6 +255,8 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     faces = _selfie_faces(image.gray)
     document = _held_document(image.gray, finding, text, faces, metrics)
     people = [f for f in faces if not _is_portrait(f, document)]
+    # The largest face is the holder's; a smaller one with print beside it is on the card.
+    people = people[:1] + [f for f in people[1:] if not _beside_print(f, text)]
     short_side = min(image.gray.shape[:2])
     metrics["faces"] = len(people)
     if document is None:
@@ -318,6 +322,20 @@ def _card_shaped(quad: np.ndarray) -> bool:
     return float(max(sides) / max(min(sides), 1.0)) <= 2.5
 
 
+def _beside_print(face: Face, text: TextEvidence) -> bool:
+    """A face with lines of print beside it, level with it, is a printed portrait (a held
+    card whose outline was not found), not a person: nobody stands next to a paragraph."""
+    if len(text.lines) < MIN_PRINT_BESIDE:
+        return False
+    centres = np.array([box.mean(axis=0) for box in text.lines])
+    beside = (
+        (np.abs(centres[:, 0] - (face.x + face.w / 2)) <= PRINT_REACH * face.w)
+        & (centres[:, 1] >= face.y - 0.5 * face.h)
+        & (centres[:, 1] <= face.y + 1.5 * face.h)
+    )
+    return int(beside.sum()) >= MIN_PRINT_BESIDE
+
+
 def _inside(face: Face, quad: np.ndarray) -> bool:
     contour = quad.reshape(-1, 1, 2).astype(np.float32)
     return cv2.pointPolygonTest(contour, (face.x + face.w / 2, face.y + face.h / 2), False) >= 0
@@ -334,7 +352,10 @@ def _is_portrait(face: Face, quad: np.ndarray | None) -> bool:
 def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:
     stats = measures.exposure(gray, mask)
     metrics.update(stats)
-    dark = max(graded(stats["brightness_p50"], *DARK_P50), graded(stats["brightness_p95"], *DARK_P95))
+    dark = graded(stats["brightness_p50"], *DARK_P50)
+    if stats["brightness_p95"] >= DARK_P95[0]:
+        dark = min(dark, 0.5)  # light print or a light field still stands out: a dark card
+    dark = max(dark, graded(stats["brightness_p95"], *DARK_P95))
     found.add("too_dark", dark)
     bright = graded(stats["clipped_white_fraction"], *BRIGHT_CLIPPED)
     if stats["brightness_p05"] < 100:
