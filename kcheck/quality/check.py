@@ -52,6 +52,7 @@ SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
 LONG_SIDE = (380, 300)
 SMALL_PHOTO = 720  # a short side below this is worth a note to the reviewer, never a retake
 FACE_WIDTH = (0.18, 0.1)  # selfie face width as a share of the photo's short side
+COMPARABLE_FACE_PX = 120  # a face this wide (original pixels) has detail a reviewer compares
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
 PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened document
 PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
@@ -159,9 +160,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
         glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
     found.add("glare", glare)
-    if finding.quad is not None and not text.is_document and lines_inside(text, finding.quad) == 0:
-        # An outline with no print on it: a plain card, a book, a screen edge.
-        found.add("document_not_found", 0.5)
+    # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
+    # no portrait is found on it either, below).
+    bare = finding.quad is not None and not text.is_document and lines_inside(text, finding.quad) == 0
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(finding, text))
     _legibility(image, text, found, metrics)
@@ -187,6 +188,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     else:  # the lines of print do not cover the portrait beside them: look in the whole photo
         portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
         boxes = [face[:4] for face in portraits]
+    if bare:
+        found.add("document_not_found", 0.5 if portraits or text.mrz_lines else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
     if not found.sure(_SPOILERS):  # blur, glare or bad light can hide a portrait
@@ -271,7 +274,10 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     _exposure(image.gray, face_mask, found, metrics)
     metrics["face_width_fraction"] = round(main.w / short_side, 3)
     metrics["face_score"] = main.score
-    found.add("face_too_small", graded(main.w / short_side, *FACE_WIDTH))
+    small = graded(main.w / short_side, *FACE_WIDTH)
+    if main.w * image.scale >= COMPARABLE_FACE_PX:
+        small = min(small, 0.5)  # small in the frame, but enough pixels to compare: a note
+    found.add("face_too_small", small)
     others = [f for f in people[1:] if f.w >= SECOND_FACE_RATIO * main.w]
     if others:
         strongest = max(f.score for f in others)
