@@ -61,7 +61,7 @@ SELFIE_DOCUMENT_MIN_AREA = 0.04
 HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than this
 HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
 MIN_PRINT_BESIDE = 3  # lines of print level with a face and within PRINT_REACH face widths
-PRINT_REACH = 3.0
+PRINT_REACH = 4.0
 FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
 
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
@@ -257,8 +257,9 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     _document_metrics(finding, text, image, metrics)
     faces = _selfie_faces(image.gray)
     document = _held_document(image.gray, finding, text, faces, metrics)
-    people = [f for f in faces if not _is_portrait(f, document)]
-    # The largest face is the holder's; a smaller one with print beside it is on the card.
+    # The holder is the largest confident face (a weak detection on a hand or a badge may be
+    # larger); a smaller face with print beside it is on the card.
+    people = sorted((f for f in faces if not _is_portrait(f, document)), key=lambda f: f.score <= 0)
     people = people[:1] + [f for f in people[1:] if not _beside_print(f, text)]
     short_side = min(image.gray.shape[:2])
     metrics["faces"] = len(people)
@@ -275,8 +276,10 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     metrics["face_width_fraction"] = round(main.w / short_side, 3)
     metrics["face_score"] = main.score
     small = graded(main.w / short_side, *FACE_WIDTH)
-    if main.w * image.scale >= COMPARABLE_FACE_PX:
-        small = min(small, 0.5)  # small in the frame, but enough pixels to compare: a note
+    if main.w * image.scale >= COMPARABLE_FACE_PX and not _beside_print(main, text):
+        # Small in the frame but enough pixels to compare: a note. (A small face with print
+        # beside it is more likely the card's portrait, with nobody holding it.)
+        small = min(small, 0.5)
     found.add("face_too_small", small)
     others = [f for f in people[1:] if f.w >= SECOND_FACE_RATIO * main.w]
     if others:
