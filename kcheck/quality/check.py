@@ -41,13 +41,18 @@ DARK_P50 = (60, 35)  # median brightness of the document or face
 DARK_P95 = (90, 60)  # ...or its brightest 5 %
 BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
+WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
 LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
 SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
+# The photo's long side: a document cropped to the frame has no more pixels than this, and
+# below about 300 no document's small print is legible (real scans of 380 px still are).
+LONG_SIDE = (380, 300)
 SMALL_PHOTO = 720  # a short side below this is worth a note to the reviewer, never a retake
 FACE_WIDTH = (0.18, 0.1)  # selfie face width as a share of the photo's short side
+COMPARABLE_FACE_PX = 120  # a face this wide (original pixels) has detail a reviewer compares
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
 PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened document
 PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
@@ -55,6 +60,8 @@ SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no
 SELFIE_DOCUMENT_MIN_AREA = 0.04
 HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than this
 HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
+MIN_PRINT_BESIDE = 3  # lines of print level with a face and within PRINT_REACH face widths
+PRINT_REACH = 4.0
 FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
 
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
@@ -93,7 +100,8 @@ def check_photo(
     if slot not in SLOTS:
         raise ValueError(f"unknown slot {slot!r}; expected one of {SLOTS}")
     try:
-        image = decode_working(data)
+        # Only the document checks look at colour (glare clips every channel).
+        image = decode_working(data, colour=slot != "selfie")
     except ImageRejected as exc:
         return QualityVerdict.from_reasons([exc.code], metrics={"detail": exc.detail})
     found = Findings()
@@ -126,6 +134,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     # With a whole outline, one quick look for print is enough; without one, look harder.
     outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
     text = find_text(image.gray, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
+    if outlined and lines_inside(text, finding.quad) < 2:
+        # Hardly any print on the outline: it may be a box on a page (a photo, a field)
+        # whose print the quick look missed, so look as hard as without an outline.
+        text = find_text(image.gray, TEXT_LONG_SIDES)
     _document_metrics(finding, text, image, metrics)
     region = finding.quad if finding.quad is not None else text.region
     if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
@@ -144,10 +156,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     fills = region is not finding.quad or finding.area_fraction >= 0.6
     glare_mask = np.full(image.gray.shape, 255, np.uint8) if fills else mask
     metrics["glare_fraction"] = measures.glare_fraction(image.bgr, glare_mask)
-    found.add("glare", graded(metrics["glare_fraction"], *GLARE))
-    if finding.quad is not None and not text.is_document and lines_inside(text, finding.quad) == 0:
-        # An outline with no print on it: a plain card, a book, a screen edge.
-        found.add("document_not_found", 0.5)
+    glare = graded(metrics["glare_fraction"], *GLARE)
+    if metrics["clipped_white_fraction"] >= WHITE_PAGE:
+        glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
+    found.add("glare", glare)
+    # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
+    # no portrait is found on it either, below).
+    bare = finding.quad is not None and not text.is_document and lines_inside(text, finding.quad) == 0
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(finding, text))
     _legibility(image, text, found, metrics)
@@ -162,12 +177,19 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
     found.add("blurry", graded(metrics["blur"], *(DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR)))
-    if finding.quad is not None:
+    mrz_lines = _mrz_lines(text, image.gray, region) if slot == "id_back" else None
+    if mrz_lines is not None and mrz_lines >= 2:
+        # The MRZ shows the back: a portrait beside it (a scan of both sides) changes nothing
+        # the check would say, so the costly portrait search is skipped.
+        portraits, boxes = [], []
+    elif finding.quad is not None:
         portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1])
         boxes = _unflatten_boxes(portraits, region, flat.shape)
     else:  # the lines of print do not cover the portrait beside them: look in the whole photo
         portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
         boxes = [face[:4] for face in portraits]
+    if bare:
+        found.add("document_not_found", 0.5 if portraits or text.mrz_lines else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
     if not found.sure(_SPOILERS):  # blur, glare or bad light can hide a portrait
@@ -188,10 +210,8 @@ def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, regi
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
     detector misses turned, small or ghost portraits)."""
     has_portrait = any(f.score > 0 for f in portraits)
-    if slot == "id_back":
-        if not has_portrait:
-            return 0.0
-        return 0.35 if _mrz_lines(text, gray, region) >= 2 else 0.9
+    if slot == "id_back":  # (a back with its MRZ was not searched for a portrait)
+        return 0.9 if has_portrait else 0.0
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
     if slot == "id_front" and _mrz_lines(text, gray, region) >= 3:
@@ -218,6 +238,7 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
         metrics["text_height_px"] = round(height, 1)
         found.add("low_resolution", graded(height, *TEXT_HEIGHT))
     found.add("low_resolution", min(graded(short_side, *SHORT_SIDE), 0.5 if text.is_document else 1.0))
+    found.add("low_resolution", graded(max(image.original_width, image.original_height), *LONG_SIDE))
     if short_side < SMALL_PHOTO:
         found.add("low_resolution", NOTE_FLOOR)
 
@@ -236,7 +257,10 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     _document_metrics(finding, text, image, metrics)
     faces = _selfie_faces(image.gray)
     document = _held_document(image.gray, finding, text, faces, metrics)
-    people = [f for f in faces if not _is_portrait(f, document)]
+    # The holder is the largest confident face (a weak detection on a hand or a badge may be
+    # larger); a smaller face with print beside it is on the card.
+    people = sorted((f for f in faces if not _is_portrait(f, document)), key=lambda f: f.score <= 0)
+    people = people[:1] + [f for f in people[1:] if not _beside_print(f, text)]
     short_side = min(image.gray.shape[:2])
     metrics["faces"] = len(people)
     if document is None:
@@ -251,7 +275,12 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     _exposure(image.gray, face_mask, found, metrics)
     metrics["face_width_fraction"] = round(main.w / short_side, 3)
     metrics["face_score"] = main.score
-    found.add("face_too_small", graded(main.w / short_side, *FACE_WIDTH))
+    small = graded(main.w / short_side, *FACE_WIDTH)
+    if main.w * image.scale >= COMPARABLE_FACE_PX and not _beside_print(main, text):
+        # Small in the frame but enough pixels to compare: a note. (A small face with print
+        # beside it is more likely the card's portrait, with nobody holding it.)
+        small = min(small, 0.5)
+    found.add("face_too_small", small)
     others = [f for f in people[1:] if f.w >= SECOND_FACE_RATIO * main.w]
     if others:
         strongest = max(f.score for f in others)
@@ -302,6 +331,20 @@ def _card_shaped(quad: np.ndarray) -> bool:
     return float(max(sides) / max(min(sides), 1.0)) <= 2.5
 
 
+def _beside_print(face: Face, text: TextEvidence) -> bool:
+    """A face with lines of print beside it, level with it, is a printed portrait (a held
+    card whose outline was not found), not a person: nobody stands next to a paragraph."""
+    if len(text.lines) < MIN_PRINT_BESIDE:
+        return False
+    centres = np.array([box.mean(axis=0) for box in text.lines])
+    beside = (
+        (np.abs(centres[:, 0] - (face.x + face.w / 2)) <= PRINT_REACH * face.w)
+        & (centres[:, 1] >= face.y - 0.5 * face.h)
+        & (centres[:, 1] <= face.y + 1.5 * face.h)
+    )
+    return int(beside.sum()) >= MIN_PRINT_BESIDE
+
+
 def _inside(face: Face, quad: np.ndarray) -> bool:
     contour = quad.reshape(-1, 1, 2).astype(np.float32)
     return cv2.pointPolygonTest(contour, (face.x + face.w / 2, face.y + face.h / 2), False) >= 0
@@ -318,7 +361,10 @@ def _is_portrait(face: Face, quad: np.ndarray | None) -> bool:
 def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:
     stats = measures.exposure(gray, mask)
     metrics.update(stats)
-    dark = max(graded(stats["brightness_p50"], *DARK_P50), graded(stats["brightness_p95"], *DARK_P95))
+    dark = graded(stats["brightness_p50"], *DARK_P50)
+    if stats["brightness_p95"] >= DARK_P95[0]:
+        dark = min(dark, 0.5)  # light print or a light field still stands out: a dark card
+    dark = max(dark, graded(stats["brightness_p95"], *DARK_P95))
     found.add("too_dark", dark)
     bright = graded(stats["clipped_white_fraction"], *BRIGHT_CLIPPED)
     if stats["brightness_p05"] < 100:

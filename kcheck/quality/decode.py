@@ -19,13 +19,19 @@ _REDUCED_FLAGS = (
     (2, cv2.IMREAD_REDUCED_COLOR_2),
     (1, cv2.IMREAD_COLOR),
 )
+_GRAY_FLAGS = {
+    cv2.IMREAD_REDUCED_COLOR_8: cv2.IMREAD_REDUCED_GRAYSCALE_8,
+    cv2.IMREAD_REDUCED_COLOR_4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
+    cv2.IMREAD_REDUCED_COLOR_2: cv2.IMREAD_REDUCED_GRAYSCALE_2,
+    cv2.IMREAD_COLOR: cv2.IMREAD_GRAYSCALE,
+}
 
 
 @dataclass(frozen=True)
 class WorkingImage:
     """A photo at working size plus what is needed to map back to original pixels."""
 
-    bgr: np.ndarray
+    bgr: np.ndarray | None  # None when decoded without colour
     gray: np.ndarray
     original_width: int
     original_height: int
@@ -46,28 +52,34 @@ def reduced_flag(width: int, height: int, long_side: int = WORK_LONG_SIDE) -> in
     return cv2.IMREAD_COLOR
 
 
-def decode_working(data: bytes, long_side: int = WORK_LONG_SIDE) -> WorkingImage:
+def decode_working(data: bytes, long_side: int = WORK_LONG_SIDE, colour: bool = True) -> WorkingImage:
     """Decode at reduced scale (JPEG DCT scaling) and resize to `long_side` if still larger.
 
+    Without `colour` only the grey image is decoded (cheaper; `bgr` is None).
     Raises ImageRejected when the bytes are not an allowlisted, decodable image.
     """
     fmt = require_allowed(data)
     header = open_header(data, fmt)
     width, height = header.size
-    bgr = None
+    pixels = None
     if fmt != "heif":
-        bgr = cv2.imdecode(np.frombuffer(data, np.uint8), reduced_flag(width, height, long_side))
-    if bgr is None:
-        bgr = _decode_with_pillow(header, long_side)
+        flag = reduced_flag(width, height, long_side)
+        pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flag if colour else _GRAY_FLAGS[flag])
+    if pixels is None:
+        pixels = _decode_with_pillow(header, long_side)
+        if not colour:
+            pixels = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
     if _is_transposed(header):
         width, height = height, width
-    longest = max(bgr.shape[:2])
+    longest = max(pixels.shape[:2])
     if longest > 1.2 * long_side:
         ratio = long_side / longest
-        size = (round(bgr.shape[1] * ratio), round(bgr.shape[0] * ratio))
-        bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
-    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    return WorkingImage(bgr, gray, width, height, fmt)
+        size = (round(pixels.shape[1] * ratio), round(pixels.shape[0] * ratio))
+        pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    if not colour:
+        return WorkingImage(None, pixels, width, height, fmt)
+    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
+    return WorkingImage(pixels, gray, width, height, fmt)
 
 
 def _decode_with_pillow(image: Image.Image, long_side: int) -> np.ndarray:

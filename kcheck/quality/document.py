@@ -69,17 +69,19 @@ def find_document(
         candidate = _candidate(contour, small.shape, min_fill)
         if candidate is None or not min_area * image_area <= candidate.area <= 0.97 * image_area:
             continue
-        supports = _edge_support(distance, candidate.quad)
-        support = supports[min(occluded_sides, len(supports) - 1)]
+        # The edge support is measured last, only for a shape that would be kept.
         if candidate.touches_border:
             # Only a solid, straight-sided region counts (its clipped side may be ragged).
-            ok = candidate.straight and support >= 0.4
-            if ok and (cut is None or candidate.area > cut.area):
+            if (
+                candidate.straight
+                and (cut is None or candidate.area > cut.area)
+                and _support(distance, candidate.quad, occluded_sides) >= 0.4
+            ):
                 cut = candidate
         elif (
-            support >= min_edge_support
-            and _aspect_ok(candidate.aspect, aspects, tolerance)
+            _aspect_ok(candidate.aspect, aspects, tolerance)
             and (inside is None or candidate.area > inside.area)
+            and _support(distance, candidate.quad, occluded_sides) >= min_edge_support
         ):
             inside = candidate
     # A whole card close to the edge also yields a border-touching outline (its shadow,
@@ -120,7 +122,9 @@ def _shrink(gray: np.ndarray) -> tuple[np.ndarray, float]:
         return gray, 1.0
     factor = longest / DETECT_LONG_SIDE
     size = (round(gray.shape[1] / factor), round(gray.shape[0] / factor))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), factor
+    # Linear is a fifth of the cost of INTER_AREA at this ratio; the outlines are looked for
+    # after a 5x5 Gaussian blur, which removes what linear sampling would alias.
+    return cv2.resize(gray, size, interpolation=cv2.INTER_LINEAR), factor
 
 
 def _outlines(small: np.ndarray, min_box_area: float):
@@ -145,6 +149,12 @@ def _outlines(small: np.ndarray, min_box_area: float):
                 contours.append(contour)
     distance = cv2.distanceTransform(cv2.bitwise_not(edges), cv2.DIST_L2, 3)
     return distance, contours
+
+
+def _support(distance: np.ndarray, quad: np.ndarray, occluded_sides: int) -> float:
+    """The edge support of the quad's weakest side once `occluded_sides` are left out."""
+    supports = _edge_support(distance, quad)
+    return supports[min(occluded_sides, len(supports) - 1)]
 
 
 def _edge_support(distance: np.ndarray, quad: np.ndarray, samples: int = 64) -> list[float]:

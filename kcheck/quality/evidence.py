@@ -51,7 +51,7 @@ def find_text(
         factor = min(1.0, long_side / max(gray.shape[:2]))
         small = gray
         if factor < 1:
-            small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+            small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)
         rects = _block(_aligned(_line_rects(small)))
         if len(rects) > len(best[0]):
             best = (rects, factor)
@@ -167,7 +167,12 @@ def _runs_into_edge(box: np.ndarray, shape: tuple[int, int], margin: float) -> b
     if np.ptp(box[:, 1]) > np.ptp(box[:, 0]):  # a vertical line
         ordered = box[np.argsort(box[:, 1])]
         ends = (ordered[:2].mean(axis=0), ordered[2:].mean(axis=0))
+    # An end counts at an edge the line runs towards, not at one it lies along (the border
+    # of a card scanned to the frame's edge reads as a line hugging it).
+    direction = np.abs(ends[1] - ends[0]) / max(float(np.linalg.norm(ends[1] - ends[0])), 1e-6)
+    across_x, across_y = direction[0] >= 0.3, direction[1] >= 0.3
     return any(
-        x <= margin or y <= margin or x >= width - 1 - margin or y >= height - 1 - margin
+        (across_x and (x <= margin or x >= width - 1 - margin))
+        or (across_y and (y <= margin or y >= height - 1 - margin))
         for x, y in ends
     )

@@ -97,18 +97,18 @@ def glare_fraction(bgr: np.ndarray, mask: np.ndarray) -> float:
     roi_mask = mask[y : y + h, x : x + w]
     clipped = cv2.inRange(cv2.min(cv2.min(roi[..., 0], roi[..., 1]), roi[..., 2]), GLARE_LEVEL, 255)
     clipped = cv2.bitwise_and(clipped, roi_mask)
-    if cv2.countNonZero(clipped) == 0:
-        return 0.0
+    area = max(1, cv2.countNonZero(roi_mask))
+    if cv2.countNonZero(clipped) < GLARE_MIN_SHARE * area:
+        return 0.0  # not enough clipped pixels for one reflection that counts
     clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
     if count <= 1:
         return 0.0
-    area = max(1, cv2.countNonZero(roi_mask))
     gray = cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY)
     texture = np.abs(cv2.Laplacian(gray, cv2.CV_16S, ksize=3))
     for index in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:3] + 1:
         size = int(stats[index, cv2.CC_STAT_AREA])
-        if size < 0.002 * area:
+        if size < GLARE_MIN_SHARE * area:
             break
         if size > GLARE_MAX_SHARE * area:
             continue  # the whole document is white: too bright (or a white page), not a reflection
@@ -134,6 +134,7 @@ def glare_fraction(bgr: np.ndarray, mask: np.ndarray) -> float:
 # A reflection clips every channel; the card around it keeps this much texture (mean
 # absolute Laplacian, grey levels) where a plain pale card does not.
 GLARE_LEVEL = 250
+GLARE_MIN_SHARE = 0.002  # smaller clipped patches are specks, not reflections
 GLARE_RING_TEXTURE = 6.0
 GLARE_MAX_SHARE = 0.35
 GLARE_HALO_LEVEL = 200

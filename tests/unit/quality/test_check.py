@@ -90,6 +90,24 @@ def test_a_pale_card_in_even_light_passes():
     assert "glare" not in dict(verdict.notes)
 
 
+def test_a_dark_card_with_light_print_is_not_too_dark():
+    """A navy card photographed in even light: its print stands out, the reviewer can read it."""
+    data = make_card_photo(render_varied_card("id1", "front", np.random.default_rng(6), shade=30))
+    verdict = check_photo(data, "id_front")
+    assert verdict.metrics["brightness_p50"] < 35  # darker than any photo the check calls readable
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+def test_a_document_in_a_tiny_photo_is_a_retake_for_its_resolution():
+    """A card back cropped to 240 px across: its MRZ band is still found, but no field can be
+    read at that size."""
+    card = cv2.cvtColor(render_card("id1", "back", 0), cv2.COLOR_RGB2BGR)
+    small = cv2.resize(card, (240, round(240 * card.shape[0] / card.shape[1])), interpolation=cv2.INTER_AREA)
+    ok, jpeg = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    verdict = check_photo(jpeg.tobytes(), "id_back")
+    assert verdict.verdict == "retake" and "low_resolution" in verdict.reasons, verdict.metrics
+
+
 def test_a_document_filling_the_frame_passes():
     """A scan or close-up cropped to the card: it touches every edge, nothing is cut."""
     for slot, kind, side in (("id_front", "id1", "front"), ("passport_page", "id3", "front")):
