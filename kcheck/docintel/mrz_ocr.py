@@ -14,11 +14,13 @@ import numpy as np
 # letters ("KELLER" -> "KELER"); at 1.6 none were lost on the generated set.
 STRETCH = 1.6
 # The recogniser's cost grows with its input's area, and it dominates the reading. A first
-# pass reads every line at 32 px; names (no check digit covers them) lost fewer letters on the
-# calibration pictures at 32 px when stretched 1.2 than 1.6 (and as few as at 48 px, for 40 %
-# of the time). Lines are read again at 48 px only when the first pass gives no valid zone.
-FAST = {"height": 32, "stretch": STRETCH, "names_stretch": 1.2}
-FINE = {"height": 48, "stretch": STRETCH, "names_stretch": 1.2}
+# pass reads every line at 32 px (the names line stretched as much as before: less drops
+# letters on the generated set; the other lines less, their check digits catch a slip); lines
+# are read again at 48 px only when the first pass gives no valid zone.
+FAST = {"height": 32, "stretch": 1.3, "names_stretch": STRETCH}
+FINE = {"height": 48, "stretch": STRETCH, "names_stretch": STRETCH}
+FILLERS = "<＜‹«"  # what the recogniser's alphabet offers for OCR-B's filler
+FILLER_ODDS = 0.1  # see _decode; misread fillers had 0.12 to 0.36, printed letters under 0.01
 CHUNK = 4  # aspect of the pieces of a line shown to the direction classifier (48 x 192 px)
 CHUNKS_PER_LINE = 4
 
@@ -40,8 +42,7 @@ def recognizer(height: int):
     from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
 
     config = _rapidocr_config("Rec")
-    # One line per call: a batch pads every line to the widest, and names are narrower.
-    config.update(rec_batch_num=1, rec_img_shape=[3, height, 320])
+    config.update(rec_img_shape=[3, height, 320])
     return TextRecognizer(config)
 
 
@@ -113,6 +114,29 @@ def read_lines(gray: np.ndarray, boxes: list[np.ndarray], upside_down: bool = Fa
              for i, box in enumerate(boxes)]
     if upside_down:
         crops = [cv2.rotate(crop, cv2.ROTATE_180) for crop in crops]
+    model = recognizer(setting["height"])
     with _lock:  # one ONNX session per process and height; RQ runs one job at a time anyway
-        read, _ = recognizer(setting["height"])(crops)
-    return [text for text, _confidence in read]
+        # One line per call: a batch would pad every line to the widest.
+        scores = [model.session(model.resize_norm_img(crop, crop.shape[1] / crop.shape[0])
+                                [np.newaxis].astype(np.float32))[0][0] for crop in crops]
+    return [_decode(score, model.postprocess_op.character, filler_letters=i in names)
+            for i, score in enumerate(scores)]
+
+
+def _decode(scores: np.ndarray, alphabet: list[str], filler_letters: bool) -> str:
+    """Greedy CTC decoding of one line's (time steps x characters) scores. With
+    `filler_letters` (a names line), a letter that the recogniser also gave a fair chance of
+    being a filler is read as one: PP-OCR reads OCR-B's '<' as 'K' (MARTIN<<CHRISTELLE ->
+    MARTINKKCHRISTELLE), and then still gives '<' at least FILLER_ODDS, where a printed letter
+    gives it next to nothing. No check digit covers names to catch it otherwise."""
+    best = scores.argmax(axis=1)
+    fillers = scores[:, [i for i, char in enumerate(alphabet) if char in FILLERS]].sum(axis=1)
+    text = []
+    for step, index in enumerate(best):
+        if index == 0 or (step and index == best[step - 1]):
+            continue  # CTC blank, or the same character over several time steps
+        char = alphabet[index]
+        if filler_letters and char.isalpha() and fillers[step] >= FILLER_ODDS:
+            char = "<"
+        text.append(char)
+    return "".join(text)
