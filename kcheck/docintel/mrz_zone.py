@@ -301,7 +301,7 @@ def _right_way_up(reading: MrzReading) -> bool:
 
 
 def _read_zone(image: np.ndarray, zone: Zone, upside_down: bool, today) -> MrzReading:
-    """The zone's lines read one way up, at 32 px; when they make no valid zone but look like
+    """The zone's lines read one way up, at 28 px; when they make no valid zone but look like
     one, again at 48 px (the best mix of both readings per line counts), then with the spare
     lines above and below (a faded first line, a third line)."""
     fast = read_lines(image, zone.boxes, upside_down, _names(len(zone.boxes)))
@@ -324,10 +324,10 @@ def _read_zone(image: np.ndarray, zone: Zone, upside_down: bool, today) -> MrzRe
 
 
 def _doubtful(reading: MrzReading) -> bool:
-    """A valid reading with an unknown code in its header, which no check digit covers: on
-    TD2 and TD3 a letter lost early in the first line shifts the country code ("P<ANMARTIN")
-    and the names after it."""
-    return bool({"document_type", "issuing_country"} & set(reading.implausible))
+    """A valid reading with an unknown code, which no check digit covers: a slip in the
+    nationality ("<HE" for CHE), or on TD2 and TD3 a letter lost early in the first line that
+    shifts the country code ("P<ANMARTIN") and the names after it."""
+    return bool({"document_type", "issuing_country", "nationality"} & set(reading.implausible))
 
 
 def _names(count: int) -> set[int]:
