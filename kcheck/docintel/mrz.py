@@ -31,7 +31,7 @@ TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "3": "E", "4": "A", "5"
 # modulo 10 (and the composite weighs the number as its own check does, so it rarely tells
 # more), so every extra candidate is another chance of "fixing" a misread into a wrong number.
 AMBIGUOUS = {"0": "O", "O": "0", "D": "0", "5": "S", "S": "5"}
-MAX_AMBIGUOUS = 6  # at most 2**6 candidate document numbers are tried
+MAX_AMBIGUOUS = 9  # every character of a 9-character number: at most 512 candidates
 # Russian internal passports write Cyrillic names with one Latin letter or digit per letter
 # (Order of the Russian Ministry of Internal Affairs); shown here in ICAO 9303 transliteration.
 RUSSIAN_NAME = {"2": "E", "3": "CH", "4": "SH", "6": "E", "7": "IU", "8": "IA", "9": "",
