@@ -90,6 +90,20 @@ def test_a_speck_read_after_the_fillers_of_the_names_is_no_name():
     assert doubled.fields["given_names"] == "ANNA"
 
 
+def test_a_character_lost_before_the_country_code_is_put_back():
+    specimen = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+    reading = parse([specimen[0].replace("P<", "P", 1), specimen[1]], TODAY)
+    assert (reading.fields["issuing_country"], reading.fields["surname"]) == ("UTO", "ERIKSSON")
+    card = ["IDFRAX4RTBPFW46<<<<<<<<<<<<<<<", "9007138F3002119FRA<<<<<<<<<<<6",
+            "MARTIN<<MAELYS<GAELLE<MARIE<<<"]
+    assert parse(card, TODAY).valid
+    reading = parse([card[0][1:], *card[1:]], TODAY)  # the I of ID faded
+    assert reading.valid and reading.fields["document_number"] == "X4RTBPFW4"
+    # A header that reads well is left alone, even when a code hides one place early.
+    assert parse(card, TODAY).fields["issuing_country"] == "FRA"
+
+
 def test_other_misreads_in_a_document_number_are_not_guessed_away():
     specimen = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
                 "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
