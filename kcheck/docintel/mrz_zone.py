@@ -1,7 +1,8 @@
 """Find the MRZ in a photo and read its lines: morphology finds long, evenly spaced text
 lines (fast, no model), RapidOCR's PP-OCR recogniser (ONNX, shipped in the wheel; see
-mrz_ocr) reads only those crops. Detection with the neural detector over the whole photo costs seconds on one
-core; this costs tens of milliseconds and is what keeps the quality verdict fast."""
+mrz_ocr) reads only those crops. Detection with the neural detector over the whole photo
+costs seconds on one core; this costs tens of milliseconds and is what keeps the quality
+verdict fast."""
 
 from __future__ import annotations
 
