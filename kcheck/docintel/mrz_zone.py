@@ -1,18 +1,19 @@
 """Find the MRZ in a photo and read its lines: morphology finds long, evenly spaced text
-lines (fast, no model), RapidOCR's PP-OCR recogniser (ONNX, shipped in the wheel) reads only
-those crops. Detection with the neural detector over the whole photo costs seconds on one
-core; this costs tens of milliseconds and is what keeps the quality verdict fast."""
+lines (fast, no model), RapidOCR's PP-OCR recogniser (ONNX, shipped in the wheel; see
+mrz_ocr) reads only those crops. Detection with the neural detector over the whole photo
+costs seconds on one core; this costs tens of milliseconds and is what keeps the quality
+verdict fast."""
 
 from __future__ import annotations
 
-import functools
-import threading
+import itertools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from kcheck.docintel.mrz import NOT_FOUND, MrzReading, parse
+from kcheck.docintel.mrz_ocr import read_lines, upside_down_odds
 
 WORK_LONG_SIDE = 1400  # where lines are looked for
 MIN_WORK_LONG_SIDE = 1000  # small scans are enlarged to this before looking
@@ -26,31 +27,6 @@ MAX_SKEW_SPREAD = 6.0  # degrees between pieces of one zone (a slightly curved p
 MAX_GAP = 2.0  # line heights between two pieces of one line
 MIN_MRZ_TEXT = 12  # characters read on a line of the zone (a names line may fade early)
 SHORT_LINE = 0.45  # of its neighbour: a shorter line is not part of the zone
-# PP-OCR reads OCR-B's wide spacing better when the strip is stretched: at 1.0 it drops
-# letters ("KELLER" -> "KELER"); at 1.6 none were lost on the generated set.
-STRETCH = 1.6
-# The recogniser's input height: PP-OCR is trained at 48 px, but the lines of digits and
-# codes read as well at 32 px on the calibration pictures (25 of 27 either way) for less than
-# half the CPU time, which the recogniser dominates. The names line keeps 48 px: at 32 px a
-# doubled letter ("KELLER") or a narrow one ("DUBOIS") is lost, and no check digit covers it.
-REC_HEIGHT = 32
-NAMES_HEIGHT = 48
-
-_lock = threading.Lock()
-
-
-@functools.cache
-def recognizer(height: int = REC_HEIGHT):
-    """The PP-OCRv4 line recogniser of rapidocr-onnxruntime at an input height, one thread
-    (one worker per core)."""
-    from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
-    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, update_model_path
-    from rapidocr_onnxruntime.utils import read_yaml
-
-    config = update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"]
-    config.update(intra_op_num_threads=1, inter_op_num_threads=1, rec_batch_num=4,
-                  rec_img_shape=[3, height, 320])
-    return TextRecognizer(config)
 
 
 def decode(data: bytes) -> np.ndarray | None:
@@ -285,51 +261,6 @@ def _inside(start: float, end: float, across: float, angle: float, shape) -> boo
     return 0 <= x < shape[1] and 0 <= y < shape[0]
 
 
-def crop_line(gray: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """The line straightened to a horizontal strip (RapidOCR's rotate-crop), as BGR."""
-    pts = _order(box.astype(np.float32))
-    width = int(max(np.linalg.norm(pts[0] - pts[1]), np.linalg.norm(pts[2] - pts[3])))
-    height = int(max(np.linalg.norm(pts[0] - pts[3]), np.linalg.norm(pts[1] - pts[2])))
-    target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    matrix = cv2.getPerspectiveTransform(pts, target)
-    strip = cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_CUBIC,
-                                borderMode=cv2.BORDER_REPLICATE)
-    strip = cv2.resize(strip, None, fx=STRETCH * 48 / height, fy=48 / height,
-                       interpolation=cv2.INTER_AREA if height > 48 else cv2.INTER_CUBIC)
-    return cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR)
-
-
-def _order(pts: np.ndarray) -> np.ndarray:
-    """Top-left, top-right, bottom-right, bottom-left."""
-    by_x = pts[np.argsort(pts[:, 0])]
-    left, right = by_x[:2], by_x[2:]
-    tl, bl = left[np.argsort(left[:, 1])]
-    tr, br = right[np.argsort(right[:, 1])]
-    return np.float32([tl, tr, br, bl])
-
-
-def read_lines(gray: np.ndarray, boxes: list[np.ndarray],
-               upside_down: bool = False) -> list[tuple[str, float]]:
-    """(text, confidence) for each box, top to bottom as the text reads (when upside down,
-    each crop is turned over and the last line of the image is the first of the text)."""
-    if not boxes:
-        return []
-    crops = [crop_line(gray, box) for box in boxes]
-    if upside_down:
-        crops = [cv2.rotate(crop, cv2.ROTATE_180) for crop in reversed(crops)]
-    # Names are on the first of two lines (TD2, TD3, visas) and the last of three (TD1); with
-    # more lines (spare lines read too) it is not known which: all are read at full height.
-    names = {2: {0}, 3: {2}}.get(len(crops), set(range(len(crops))))
-    results: dict[int, tuple] = {}
-    with _lock:  # one ONNX session per process and height; RQ runs one job at a time anyway
-        for height, chosen in ((NAMES_HEIGHT, sorted(names)),
-                               (REC_HEIGHT, [i for i in range(len(crops)) if i not in names])):
-            if chosen:
-                read, _ = recognizer(height)([crops[i] for i in chosen])
-                results.update(zip(chosen, read, strict=True))
-    return [(results[i][0], float(results[i][1])) for i in range(len(crops))]
-
-
 def mrz_like(text: str) -> bool:
     """Long enough and mostly made of the MRZ alphabet (a line may be full: no filler)."""
     compact = text.replace(" ", "")
@@ -347,28 +278,79 @@ def read_mrz(data: bytes, today=None) -> MrzReading:
         return NOT_FOUND
     best = NOT_FOUND
     for zone in zone_candidates(gray):
+        if not zone.boxes:
+            break
         image = turn(gray, zone.quarter)
-        for upside_down in (False, True):
+        first = upside_down_odds(image, zone.boxes) > 0
+        for upside_down in (first, not first):
             reading = _read_zone(image, zone, upside_down, today)
             if _rank(reading) > _rank(best):
                 # The document lies turned clockwise by this much in the photo.
                 reading.rotation = (360 - zone.quarter + 180 * upside_down) % 360
                 best = reading
-            if best.valid or not zone.boxes:
+            if best.valid:
                 return best
+            if _right_way_up(reading):
+                break  # a zone whose check digits partly pass: the other way is only noise
     return best
 
 
+def _right_way_up(reading: MrzReading) -> bool:
+    """A reading in the layout's shape with at least half its check digits passing: turned
+    over, the same zone would read as noise (a specimen may print wrong check digits)."""
+    return reading.found and 2 * sum(reading.checks.values()) >= len(reading.checks)
+
+
 def _read_zone(image: np.ndarray, zone: Zone, upside_down: bool, today) -> MrzReading:
-    """The zone's lines read one way up; the spare lines above and below are read too when
-    the lines alone make no valid zone."""
-    texts = [text for text, _ in read_lines(image, zone.boxes, upside_down)]
-    reading = best_reading(texts, today)
-    if reading.valid or not zone.spares or not any(mrz_like(text) for text in texts):
+    """The zone's lines read one way up, at 28 px; when they make no valid zone but look like
+    one, again at 48 px (the best mix of both readings per line counts), then with the spare
+    lines above and below (a faded first line, a third line)."""
+    fast = read_lines(image, zone.boxes, upside_down, _names(len(zone.boxes)))
+    reading = best_reading(fast, today)
+    if (reading.valid and not _doubtful(reading)) \
+            or not any(mrz_like(text) for text in fast):
         return reading
+    fine = read_lines(image, zone.boxes, upside_down, _names(len(zone.boxes)), fine=True)
+    reading, chosen = _best_mix(fast, fine, today)
+    if reading.valid or not zone.spares:
+        return reading
+    texts = dict(zip(_box_ids(zone.boxes), chosen, strict=True))
+    texts.update(zip(_box_ids(zone.spares),
+                     read_lines(image, zone.spares, upside_down, set(range(len(zone.spares)))),
+                     strict=True))
     boxes = sorted([*zone.boxes, *zone.spares], key=lambda box: float(box[:, 1].mean()))
-    more = best_reading([text for text, _ in read_lines(image, boxes, upside_down)], today)
+    order = _box_ids(boxes[::-1] if upside_down else boxes)
+    more = best_reading([texts[key] for key in order], today)
     return more if _rank(more) > _rank(reading) else reading
+
+
+def _doubtful(reading: MrzReading) -> bool:
+    """A valid reading with an unknown code, which no check digit covers: a slip in the
+    nationality ("<HE" for CHE), or on TD2 and TD3 a letter lost early in the first line that
+    shifts the country code ("P<ANMARTIN") and the names after it."""
+    return bool({"document_type", "issuing_country", "nationality"} & set(reading.implausible))
+
+
+def _names(count: int) -> set[int]:
+    """Which lines (in reading order) hold names: the first of two (TD2, TD3, visas), the last
+    of three (TD1)."""
+    return {2: {0}, 3: {2}}.get(count, set())
+
+
+def _box_ids(boxes: list[np.ndarray]) -> list[bytes]:
+    return [box.tobytes() for box in boxes]
+
+
+def _best_mix(fast: list[str], fine: list[str], today) -> tuple[MrzReading, list[str]]:
+    """The best reading over every choice, per line, between two readings of the same lines,
+    and the texts it was made of; on a tie, the finer reading (no check digit covers names)."""
+    best, chosen = NOT_FOUND, fine
+    for choice in itertools.product((1, 0), repeat=len(fast)):
+        texts = [(fast, fine)[pick][i] for i, pick in enumerate(choice)]
+        reading = best_reading(texts, today)
+        if _rank(reading) > _rank(best):
+            best, chosen = reading, texts
+    return best, chosen
 
 
 def best_reading(texts: list[str], today=None) -> MrzReading:
@@ -389,4 +371,5 @@ def best_reading(texts: list[str], today=None) -> MrzReading:
 
 
 def _rank(reading: MrzReading) -> tuple:
-    return (reading.found, reading.valid, sum(reading.checks.values()), len(reading.lines))
+    return (reading.found, reading.valid, sum(reading.checks.values()),
+            -len(reading.implausible), len(reading.lines))

@@ -67,6 +67,43 @@ def test_o_and_0_in_a_document_number_are_resolved_by_its_check_digits():
     assert reading.corrected == ["document_number"]
 
 
+def test_a_number_full_of_look_alikes_is_fixed_by_the_fewest_swaps():
+    # X50O05D00 misread X50O05DO0: swapping two other look-alikes (5 -> S, D -> 0) passes the
+    # check digits too, but one swap is what OCR slips by.
+    lines = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+             "X50O05D000UTO7408122F1204159ZE184226B<<<<<12"]
+    assert parse(lines, TODAY).valid
+    reading = parse([lines[0], lines[1].replace("X50O05D00", "X50O05DO0")], TODAY)
+    assert reading.valid and reading.fields["document_number"] == "X50O05D00"
+    assert reading.corrected == ["document_number"]
+
+
+def test_a_speck_read_after_the_fillers_of_the_names_is_no_name():
+    visa = ["VDGBRMUNIR<<FAISAL<<<<<<<<<<<<<<<<<O", "AD07259817PAK7608151M0611165<<<<<<<<"]
+    reading = parse(visa, TODAY)
+    assert (reading.fields["surname"], reading.fields["given_names"]) == ("MUNIR", "FAISAL")
+    two_names = parse(["P<UTOERIKSSON<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<M",
+                       "L898902C36UTO7408122F1204159ZE184226B<<<<<10"], TODAY)
+    assert two_names.fields["given_names"] == "ANNA"
+    doubled = parse(["P<UTOERIKSSON<<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<",
+                     "L898902C36UTO7408122F1204159ZE184226B<<<<<10"], TODAY)
+    assert doubled.fields["given_names"] == "ANNA"
+
+
+def test_a_character_lost_before_the_country_code_is_put_back():
+    specimen = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+    reading = parse([specimen[0].replace("P<", "P", 1), specimen[1]], TODAY)
+    assert (reading.fields["issuing_country"], reading.fields["surname"]) == ("UTO", "ERIKSSON")
+    card = ["IDFRAX4RTBPFW46<<<<<<<<<<<<<<<", "9007138F3002119FRA<<<<<<<<<<<6",
+            "MARTIN<<MAELYS<GAELLE<MARIE<<<"]
+    assert parse(card, TODAY).valid
+    reading = parse([card[0][1:], *card[1:]], TODAY)  # the I of ID faded
+    assert reading.valid and reading.fields["document_number"] == "X4RTBPFW4"
+    # A header that reads well is left alone, even when a code hides one place early.
+    assert parse(card, TODAY).fields["issuing_country"] == "FRA"
+
+
 def test_other_misreads_in_a_document_number_are_not_guessed_away():
     specimen = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
                 "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]

@@ -1,0 +1,29 @@
+"""Decoding the recogniser's scores for a line of the zone."""
+
+import numpy as np
+
+from kcheck.docintel.mrz_ocr import _decode
+
+ALPHABET = ["blank", "A", "K", "M", "<", " "]
+
+
+def scores(steps: list[dict[str, float]]) -> np.ndarray:
+    """Time steps x characters, each step's remaining probability on the CTC blank."""
+    out = np.zeros((len(steps), len(ALPHABET)), np.float32)
+    for row, step in zip(out, steps, strict=True):
+        for char, p in step.items():
+            row[ALPHABET.index(char)] = p
+        row[0] = 1 - sum(step.values())
+    return out
+
+
+def test_a_filler_read_as_a_letter_is_a_filler_in_a_names_line_only():
+    # "MA<<A": the recogniser's best guesses are M, A, K (a filler at 0.3), <, A.
+    line = scores([{"M": 0.9}, {}, {"A": 0.9}, {"K": 0.5, "<": 0.3}, {}, {"<": 0.9}, {"A": 0.95}])
+    assert _decode(line, ALPHABET, filler_letters=True) == "MA<<A"
+    assert _decode(line, ALPHABET, filler_letters=False) == "MAK<A"
+
+
+def test_a_printed_letter_stays_and_repeats_need_a_blank_between():
+    line = scores([{"K": 0.97, "<": 0.001}, {"K": 0.97}, {}, {"K": 0.96}, {"A": 0.9}])
+    assert _decode(line, ALPHABET, filler_letters=True) == "KKA"
