@@ -133,7 +133,7 @@ def registry_for(svc) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(DatabaseCollector(svc))
     registry.register(QueueCollector(svc))
-    from kcheck.review_ui.stats import ReviewCollector
+    from kcheck.review_stats import ReviewCollector
 
     registry.register(ReviewCollector(svc))
     return registry

@@ -16,11 +16,11 @@ from flask import Blueprint, Response, abort, render_template, request, send_fro
 from sqlalchemy import select
 
 from kcheck import crypto, links
-from kcheck.api.limits import client_ip, configured, limiter, link_key
-from kcheck.api.problems import Problem
 from kcheck.api.schemas import SessionOpen, parse_body
 from kcheck.domain import cases as domain
 from kcheck.models import Case
+from kcheck.problems import Problem
+from kcheck.rate_limits import client_ip, configured, limiter, link_key
 from kcheck.services import services
 
 HERE = Path(__file__).parent
