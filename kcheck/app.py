@@ -55,6 +55,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     return app
 
 
+def warm_up() -> None:
+    """Build the reverse-geocoding index now (seconds of CPU) rather than in the first
+    person's request; `kcheck serve` calls it before gunicorn forks, so workers share it."""
+    import reverse_geocode
+
+    reverse_geocode.get((46.52, 6.63))
+
+
 def _init_request_logging(app: Flask) -> None:
     @app.before_request
     def start():

@@ -27,8 +27,7 @@ def serve(bind: str | None, workers: int, threads: int) -> None:
 
     from gunicorn.app.base import BaseApplication
 
-    from kcheck.api.intake import warm_up
-    from kcheck.app import create_app
+    from kcheck.app import create_app, warm_up
 
     settings = load_settings()
     app = create_app(settings)

@@ -84,7 +84,7 @@ class DatabaseCollector:
     @staticmethod
     def _webhooks(session):
         """Events by delivery status (alert on `failed`), and attempts whose own code raised."""
-        from kcheck.workers.webhooks import JOB_ERROR
+        from kcheck.events import JOB_ERROR
 
         events = GaugeMetricFamily("kcheck_webhook_events", "Webhook events by delivery status",
                                    labels=["status"])

@@ -11,7 +11,12 @@ from sqlalchemy import select
 
 from kcheck import crypto
 from kcheck.api.present import session_view
-from kcheck.api.schemas import (
+from kcheck.domain import cases as domain
+from kcheck.domain import otp
+from kcheck.models import MobileSession
+from kcheck.problems import Problem, bearer_token, negotiate_language, unauthorized
+from kcheck.rate_limits import client_ip, configured, limiter, link_key, mobile_session_key
+from kcheck.schemas import (
     CodeSubmit,
     ConsentSubmit,
     DocumentTypeSubmit,
@@ -20,11 +25,6 @@ from kcheck.api.schemas import (
     SessionOpen,
     parse_body,
 )
-from kcheck.domain import cases as domain
-from kcheck.domain import otp
-from kcheck.models import MobileSession
-from kcheck.problems import Problem, bearer_token, negotiate_language, unauthorized
-from kcheck.rate_limits import client_ip, configured, limiter, link_key, mobile_session_key
 from kcheck.services import services
 from kcheck.usecases import intake
 
@@ -123,14 +123,6 @@ def verify_code():
     svc = services()
     case, photos = intake.verify_code(svc, session_case_id(), body.code)
     return jsonify({"verified": True, "next_step": session_view(svc, case, photos)["next_step"]})
-
-
-def warm_up() -> None:
-    """Build the reverse-geocoding index now (seconds of CPU) rather than in the first
-    person's request; `kcheck serve` calls it before gunicorn forks, so workers share it."""
-    import reverse_geocode
-
-    reverse_geocode.get((46.52, 6.63))
 
 
 @bp.post("/session/location")

@@ -12,11 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from kcheck import apikeys, links
 from kcheck.adapters.egress import EgressPolicy, EgressRefused
-from kcheck.api.schemas import CaseCreate, parse_body
 from kcheck.domain import cases as domain
 from kcheck.models import Case, WebhookEvent
 from kcheck.problems import Problem, bearer_token, unauthorized
 from kcheck.rate_limits import api_client_key, configured, limiter
+from kcheck.schemas import CaseCreate, parse_body
 from kcheck.services import services
 from kcheck.usecases import partner as cases
 

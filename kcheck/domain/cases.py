@@ -167,6 +167,13 @@ def bulk_move(target: str, sources: Iterable[str]) -> tuple[tuple[str, ...], dic
     return sources, {"status": target}
 
 
+def link_usable(case, now: datetime) -> bool:
+    """Whether the case's link can still open a session: unused, unexpired, case still open."""
+    return (case.token_used_at is None and case.token_expires_at is not None
+            and case.token_expires_at > now and case.expires_at > now
+            and case.status in OPEN_FOR_PERSON)
+
+
 def claim_holder(case, now: datetime) -> str | None:
     """Who holds a live claim on the case (claims lapse after CLAIM_FOR)."""
     if case.claimed_by and case.claimed_until and case.claimed_until > now:

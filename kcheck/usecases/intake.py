@@ -82,9 +82,7 @@ def open_session(svc, token: str) -> Opened:
     with svc.transaction() as session:
         case = session.scalar(select(Case).where(Case.token_hash == digest).with_for_update())
         # Used, rotated, expired and unknown tokens all get the same answer (no oracle).
-        if (case is None or case.token_used_at is not None or case.token_expires_at is None
-                or case.token_expires_at <= now or case.expires_at <= now
-                or case.status not in domain.OPEN_FOR_PERSON):
+        if case is None or not domain.link_usable(case, now):
             raise Refused("link_invalid")
         case.token_used_at = now
         if case.status == domain.CREATED:
