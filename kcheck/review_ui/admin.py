@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from kcheck import audit
 from kcheck.models import AuditEvent, WebhookDelivery, WebhookEvent
 from kcheck.review_stats import review_stats
-from kcheck.review_ui import bp
 from kcheck.review_ui.auth import admin_required
+from kcheck.review_ui.blueprint import bp
 from kcheck.review_ui.queue import staff_names
 from kcheck.services import services
 

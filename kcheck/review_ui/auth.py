@@ -20,7 +20,8 @@ from werkzeug.exceptions import HTTPException
 
 from kcheck import audit, crypto, staff
 from kcheck.rate_limits import client_ip, configured, limiter
-from kcheck.review_ui import bp, i18n, labels
+from kcheck.review_ui import i18n, labels
+from kcheck.review_ui.blueprint import bp
 from kcheck.services import services
 
 PUBLIC_ENDPOINTS = ("review.login", "review.static")

@@ -14,7 +14,7 @@ from kcheck.docintel import summary_for_reviewer
 from kcheck.domain import cases as domain
 from kcheck.domain.decisions import REASON_CODES
 from kcheck.models import AuditEvent, Case, Decision, Photo
-from kcheck.review_ui import bp
+from kcheck.review_ui.blueprint import bp
 from kcheck.review_ui.present import mask_phone, quality_summary, sla_for
 from kcheck.review_ui.queue import staff_names
 from kcheck.services import services

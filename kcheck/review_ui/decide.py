@@ -6,7 +6,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 
 from kcheck.domain.decisions import DecisionInvalid, DecisionRequest
 from kcheck.models import Case
-from kcheck.review_ui import bp
+from kcheck.review_ui.blueprint import bp
 from kcheck.review_ui.case_page import case_context
 from kcheck.services import services
 from kcheck.usecases import review

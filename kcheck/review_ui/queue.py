@@ -8,7 +8,7 @@ from sqlalchemy import select
 from kcheck.domain import cases as domain
 from kcheck.domain.cases import claim_holder
 from kcheck.models import Case, Photo, StaffUser
-from kcheck.review_ui import bp
+from kcheck.review_ui.blueprint import bp
 from kcheck.review_ui.present import quality_summary, sla_for
 from kcheck.services import services
 from kcheck.usecases import review
