@@ -45,8 +45,7 @@ def _own_case(session, case_id: str, for_update: bool = False) -> Case:
     return cases.own_case(session, g.api_client.id, case_id, for_update)
 
 
-def case_view(case: Case, token: str | None = None) -> dict:
-    settings = services().settings
+def case_view(settings, case: Case, token: str | None = None) -> dict:
     base = f"{settings.public_url}/v1/cases/{case.id}"
     body = {
         "id": case.id,
@@ -96,14 +95,14 @@ def create_case():
                 existing = session.scalar(select(Case).where(
                     Case.api_client_id == g.api_client.id, Case.idempotency_key == idem))
                 if existing is not None:
-                    return _replay(session, existing, body)
+                    return _replay(svc, existing, body)
             case, token = cases.open_case(svc, session, g.api_client.id, cases.NewCase(
                 reason=body.reason, subject_ref=body.subject_ref, order_ref=body.order_ref,
                 locale=body.locale,
                 callback_url=str(body.callback_url) if body.callback_url else None,
                 expected_name=body.expected_name, expires_in_days=body.expires_in_days,
                 idempotency_key=idem, fingerprint=_fingerprint(body)), now)
-            view = case_view(case, token)
+            view = case_view(svc.settings, case, token)
     except IntegrityError:
         # Two requests with one Idempotency-Key raced: the other one won; answer as a replay.
         with svc.transaction() as session:
@@ -111,27 +110,28 @@ def create_case():
                 Case.api_client_id == g.api_client.id, Case.idempotency_key == idem))
             if existing is None:
                 raise
-            return _replay(session, existing, body)
+            return _replay(svc, existing, body)
     return jsonify(view), 201, {"Location": f"/v1/cases/{view['id']}"}
 
 
-def _replay(session, case: Case, body: CaseCreate):
+def _replay(svc, case: Case, body: CaseCreate):
     """Same Idempotency-Key: the same case. The token is not stored, so an unused link is
     re-issued (the client that retried never saw the first one); a used one is not repeated."""
     if case.request_fingerprint != _fingerprint(body):
         raise Problem("idempotency_mismatch")
     token = None
     if case.status == "created" and case.token_used_at is None:
-        token = links.current_token(case, services().settings.secret_key)
-    return jsonify(case_view(case, token)), 201, {"Idempotent-Replayed": "true"}
+        token = links.current_token(case, svc.settings.secret_key)
+    return jsonify(case_view(svc.settings, case, token)), 201, {"Idempotent-Replayed": "true"}
 
 
 @bp.get("/cases/<case_id>")
 @require_scope("cases:read")
 @limiter.limit(PARTNER_LIMIT, key_func=api_client_key)
 def get_case(case_id: str):
-    with services().sessions() as session:
-        return jsonify(case_view(_own_case(session, case_id)))
+    svc = services()
+    with svc.sessions() as session:
+        return jsonify(case_view(svc.settings, _own_case(session, case_id)))
 
 
 @bp.get("/cases/<case_id>/qr.<fmt>")
@@ -164,15 +164,17 @@ def case_qr(case_id: str, fmt: str):
 @limiter.limit(PARTNER_LIMIT, key_func=api_client_key)
 def resend(case_id: str):
     """Issue a new link; the previous token and any session opened with it stop working."""
-    case, token = cases.resend(services(), g.api_client.id, case_id)
-    return jsonify(case_view(case, token))
+    svc = services()
+    case, token = cases.resend(svc, g.api_client.id, case_id)
+    return jsonify(case_view(svc.settings, case, token))
 
 
 @bp.post("/cases/<case_id>/cancel")
 @require_scope("cases:write")
 @limiter.limit(PARTNER_LIMIT, key_func=api_client_key)
 def cancel(case_id: str):
-    return jsonify(case_view(cases.cancel(services(), g.api_client.id, case_id)))
+    svc = services()
+    return jsonify(case_view(svc.settings, cases.cancel(svc, g.api_client.id, case_id)))
 
 
 @bp.get("/cases/<case_id>/events")

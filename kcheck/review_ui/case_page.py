@@ -23,11 +23,11 @@ from kcheck.vault import DataGone
 HISTORY_LIMIT = 200
 
 
-def personal_data(case: Case) -> dict | None:
+def personal_data(vault, case: Case) -> dict | None:
     """The case's personal data, opened for display; None once it has been purged."""
     if case.data_purged_at is not None:
         return None
-    v = services().vault()
+    v = vault
     try:
         location = v.open_value(case, "location", case.location)
         return {"phone": mask_phone(v.open_value(case, "phone", case.phone)),
@@ -46,7 +46,7 @@ def _moment(iso: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def case_context(session, case: Case, now, **extra) -> dict:
+def case_context(svc, session, case: Case, now, **extra) -> dict:
     """Everything the case page template needs (also used to re-render after a refusal)."""
     photos = list(session.scalars(select(Photo).where(Photo.case_id == case.id)
                                   .order_by(Photo.slot, Photo.attempt.desc())))
@@ -58,15 +58,16 @@ def case_context(session, case: Case, now, **extra) -> dict:
     decisions = list(session.scalars(select(Decision).where(Decision.case_id == case.id)
                                      .order_by(Decision.created_at.desc())))
     holder = domain.claim_holder(case, now)
+    vault = svc.vault()
     names = staff_names(session, [holder, case.reviewer_id]
                         + [e.actor_id for e in history if e.actor_type == "staff"]
                         + [d.reviewer_id for d in decisions])
     context = {
         "case": case, "slots": slots, "current": current, "earlier": earlier,
         "history": history, "decisions": decisions, "names": names,
-        "pii": personal_data(case), "sla": sla_for(case, services().settings, now),
-        "assists": _without_empty_mrz_fields(summary_for_reviewer(
-            session, case, services().vault(), now.date())),
+        "pii": personal_data(vault, case), "sla": sla_for(case, svc.settings, now),
+        "assists": _without_empty_mrz_fields(summary_for_reviewer(session, case, vault,
+                                                                  now.date())),
         "quality": quality_summary(photos), "holder": holder,
         "mine": holder == g.staff.id, "open_for_decision": case.status in domain.AWAITING_REVIEW,
         "reason_codes": REASON_CODES, "notice": request.args.get("notice"),
@@ -93,7 +94,7 @@ def case(case_id: str):
         if found is None:
             abort(404)
         audit.record(session, now, "staff", g.staff.id, "case.viewed", case_id)
-        context = case_context(session, found, now)
+        context = case_context(svc, session, found, now)
     return render_template("review/case.html", **context)
 
 

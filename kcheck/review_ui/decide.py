@@ -44,5 +44,5 @@ def _refused(svc, case_id: str, status: int, **extra):
             "slots": request.form.getlist("slots")}
     with svc.sessions() as session:
         case = session.get(Case, case_id)
-        context = case_context(session, case, svc.now(), form=form, **extra)
+        context = case_context(svc, session, case, svc.now(), form=form, **extra)
     return render_template("review/case.html", **context), status
