@@ -25,6 +25,7 @@ node_modules/.installed: package.json package-lock.json
 
 test: $(INSTALLED) system-deps node_modules/.installed
 	$(VENV)/bin/ruff check kcheck tests bench scripts
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 	# The API, review and full-flow suites again, each test on its own PostgreSQL database.
 	KCHECK_TEST_DATABASE=postgresql $(PY) -m pytest -n 2 -p no:cacheprovider \
@@ -33,6 +34,7 @@ test: $(INSTALLED) system-deps node_modules/.installed
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check kcheck tests bench scripts
+	$(VENV)/bin/lint-imports
 
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \

@@ -352,7 +352,7 @@ def fault_figures(run: Run, svc, recovery: dict) -> None:
 def redis_bytes_per_waiting_job(redis_url: str, jobs: int = 2000) -> float:
     """Memory a queued photo check takes in Redis (job hash + queue entry), measured."""
     from kcheck.adapters.queue import RqJobQueue
-    from kcheck.workers.specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
+    from kcheck.job_specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
 
     connection = redis.Redis.from_url(redis_url)
     connection.flushall()

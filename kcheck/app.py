@@ -19,10 +19,11 @@ from kcheck.settings import Settings
 
 log = logging.getLogger("kcheck.http")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-MAX_BODY = 15 * 1024 * 1024 + 64 * 1024  # a 15 MB photo plus multipart framing
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    from kcheck.api.photos import MAX_BODY
+
     settings = settings or (services.settings if services else Settings.load())
     configure_logging(settings.log_format, settings.log_level)
     app = Flask(__name__)
@@ -43,15 +44,23 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _init_security_headers(app, settings)
     _init_errors(app)
 
-    from kcheck import ops, review_ui
-    from kcheck.api import intake, limits, openapi, partner, photos  # noqa: F401 (routes)
+    from kcheck import ops, rate_limits, review_ui
+    from kcheck.api import intake, openapi, partner, photos  # noqa: F401 (routes)
     from kcheck.web import verify_page
 
-    limits.init_app(app, settings)
+    rate_limits.init_app(app, settings)
     for blueprint in (ops.bp, partner.bp, intake.bp, openapi.bp, verify_page.bp):
         app.register_blueprint(blueprint)
     review_ui.init_app(app)
     return app
+
+
+def warm_up() -> None:
+    """Build the reverse-geocoding index now (seconds of CPU) rather than in the first
+    person's request; `kcheck serve` calls it before gunicorn forks, so workers share it."""
+    import reverse_geocode
+
+    reverse_geocode.get((46.52, 6.63))
 
 
 def _init_request_logging(app: Flask) -> None:
@@ -101,14 +110,22 @@ def _where(exc: Exception) -> str:
 
 
 def _init_errors(app: Flask) -> None:
-    from kcheck.api.problems import Problem, http_exception_as_problem, problem_response
-
-    def wants_problem() -> bool:
-        return request.path.startswith("/v1/") or request.accept_mimetypes.best == "application/json"
+    from kcheck.problems import (
+        Problem,
+        http_exception_as_problem,
+        problem_response,
+        refusal_as_problem,
+        wants_problem,
+    )
+    from kcheck.usecases import Refused
 
     @app.errorhandler(Problem)
     def on_problem(exc: Problem):
         return problem_response(exc)
+
+    @app.errorhandler(Refused)
+    def on_refused(exc: Refused):
+        return problem_response(refusal_as_problem(exc))
 
     @app.errorhandler(HTTPException)
     def on_http(exc: HTTPException):

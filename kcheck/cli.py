@@ -7,26 +7,8 @@ from pathlib import Path
 
 import click
 
-from kcheck.settings import Settings, SettingsError
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings.load()
-    except SettingsError as exc:
-        for problem in exc.problems:
-            click.echo(f"kcheck: configuration error: {problem}", err=True)
-        sys.exit(2)
-
-
-def load_app(settings: Settings | None = None):
-    from kcheck.app import create_app
-
-    return create_app(load_settings() if settings is None else settings)
-
-
-def services_for(app):
-    return app.extensions["kcheck"]
+from kcheck.commands import load_services, load_settings
+from kcheck.domain.cases import SLOTS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,10 +25,10 @@ def serve(bind: str | None, workers: int, threads: int) -> None:
     """Serve the web app with gunicorn (Procfile `web`)."""
     import os
 
-    from kcheck.api.intake import warm_up
+    from kcheck.app import create_app, warm_up
 
     settings = load_settings()
-    app = load_app(settings)
+    app = create_app(settings)
     warm_up()
     bind = bind or (f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000")
     run_gunicorn(app, bind, workers, threads,
@@ -85,15 +67,18 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     """Run an RQ worker on the named queues (default: all). Procfile `worker`."""
     from kcheck.workers.process import run_worker
 
-    run_worker(load_app(), list(queues) or None, burst=burst)
+    run_worker(load_services(), list(queues) or None, burst=burst)
 
 
 @main.command()
 def scheduler() -> None:
     """Enqueue the periodic jobs (sweepers, purge, expiry). Procfile `scheduler`."""
+    from kcheck.logs import configure_logging
     from kcheck.workers.process import run_scheduler
 
-    run_scheduler(load_app())
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    run_scheduler(settings)
 
 
 @main.command()
@@ -130,7 +115,7 @@ def apikey_create(name: str, scopes: str) -> None:
         scope_list = apikeys.parse_scopes(scopes)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--scopes") from None
-    svc = services_for(load_app())
+    svc = load_services()
     with svc.transaction() as session:
         issued = apikeys.create(session, name[:100], scope_list, svc.now(), svc.settings.master_key)
         client_id = issued.client.id
@@ -146,7 +131,7 @@ def apikey_list() -> None:
 
     from kcheck.models import ApiClient
 
-    svc = services_for(load_app())
+    svc = load_services()
     with svc.sessions() as session:
         for c in session.scalars(select(ApiClient).order_by(ApiClient.created_at)):
             state = f"revoked {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "active"
@@ -159,7 +144,7 @@ def apikey_revoke(client_id: str) -> None:
     """Revoke a key at once."""
     from kcheck.models import ApiClient
 
-    svc = services_for(load_app())
+    svc = load_services()
     with svc.transaction() as session:
         client = session.get(ApiClient, client_id)
         if client is None:
@@ -191,7 +176,7 @@ def sms_outbox(last: int) -> None:
 
 @main.command("check-image")
 @click.option("--slot", required=True,
-              type=click.Choice(["id_front", "id_back", "passport_page", "selfie"]))
+              type=click.Choice(SLOTS))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line (the default).")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check_image(slot: str, as_json: bool, files: tuple[str, ...]) -> None:
@@ -241,7 +226,7 @@ def audit_verify(anchor: str | None) -> None:
     head hash outside the database and pass it as --anchor next time."""
     from kcheck import audit
 
-    svc = services_for(load_app())
+    svc = load_services()
     with svc.sessions() as session:
         problems = audit.verify(session, anchor)
         count, head = audit.head(session)

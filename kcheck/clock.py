@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date for tools that run without services (the CLI's file checks, benchmarks)."""
+    return SystemClock().now().date()
 
 
 class FrozenClock:

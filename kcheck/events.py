@@ -14,6 +14,10 @@ from kcheck.models import Case, WebhookEvent
 EVENT_TYPES = ("case.opened", "case.submitted", "case.approved", "case.rejected",
                "case.resubmission_requested", "case.expired", "case.cancelled", "case.data_purged")
 
+# A delivery attempt whose own code raised is recorded as `job_error:<exception type>` (never
+# the message, which may quote data); /metrics counts them.
+JOB_ERROR = "job_error:"
+
 
 def new_event_id() -> str:
     """Sortable by creation (wall-clock nanoseconds first), unique by its random tail."""

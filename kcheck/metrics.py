@@ -84,7 +84,7 @@ class DatabaseCollector:
     @staticmethod
     def _webhooks(session):
         """Events by delivery status (alert on `failed`), and attempts whose own code raised."""
-        from kcheck.workers.webhooks import JOB_ERROR
+        from kcheck.events import JOB_ERROR
 
         events = GaugeMetricFamily("kcheck_webhook_events", "Webhook events by delivery status",
                                    labels=["status"])
@@ -133,7 +133,7 @@ def registry_for(svc) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(DatabaseCollector(svc))
     registry.register(QueueCollector(svc))
-    from kcheck.review_ui.stats import ReviewCollector
+    from kcheck.review_stats import ReviewCollector
 
     registry.register(ReviewCollector(svc))
     return registry

@@ -22,7 +22,7 @@ from sqlalchemy.sql.schema import Column
 from kcheck import audit, models
 from kcheck.adapters.storage import BlobStore, StorageError
 from kcheck.domain import retention as rules
-from kcheck.domain.cases import AWAITING_REVIEW, OPEN_FOR_PERSON
+from kcheck.domain.cases import AWAITING_REVIEW, OPEN_FOR_PERSON, transition
 from kcheck.events import emit
 from kcheck.models import Case, Photo
 from kcheck.vault import blob_prefix
@@ -281,9 +281,8 @@ def _destroy_key(svc, case_id: str, now: datetime) -> bool:
                 or case.purge_due_at > now:
             return False
         if case.status in UNDECIDED:
-            case.status = "expired"
+            transition(case, "expired", now)
             case.token_hash = None
-            case.updated_at = now
             emit(session, case, "case.expired", now)
             audit.record(session, now, "system", None, "case.expired", case.id,
                          cause="retention_deadline")

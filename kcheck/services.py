@@ -16,6 +16,7 @@ from kcheck.adapters.storage import BlobStore, storage_from_settings
 from kcheck.clock import SystemClock
 from kcheck.db import make_engine, make_sessionmaker, writing
 from kcheck.settings import Settings
+from kcheck.vault import Vault
 
 
 @dataclass
@@ -31,12 +32,14 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> Services:
         engine = overrides.pop("engine", None) or make_engine(settings.database_url)
+        clock = overrides.pop("clock", None) or SystemClock()
         built = dict(
             settings=settings,
             engine=engine,
+            clock=clock,
             sessions=make_sessionmaker(engine),
             storage=overrides.pop("storage", None) or storage_from_settings(settings),
-            sms=overrides.pop("sms", None) or sms_from_settings(settings),
+            sms=overrides.pop("sms", None) or sms_from_settings(settings, clock),
             queue=overrides.pop("queue", None) or RqJobQueue.from_url(settings.redis_url),
         )
         built.update(overrides)
@@ -51,6 +54,11 @@ class Services:
     def now(self):
         return self.clock.now()
 
+    def vault(self) -> Vault:
+        """The one way to build the vault that seals a case's personal data."""
+        return Vault(self.settings.master_key, self.storage)
+
 
 def services() -> Services:
+    """The app's services, for web views only (jobs and commands are handed theirs)."""
     return current_app.extensions["kcheck"]

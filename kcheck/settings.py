@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kcheck.domain.business_hours import BusinessCalendar
+
 # Development defaults: good enough on a laptop, refused in production.
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (refused in production)
 DEV_MASTER_KEY = base64.b64encode(b"dev-insecure-master-key-32bytes!").decode()
@@ -31,17 +33,6 @@ class SettingsError(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("; ".join(problems))
-
-
-@dataclass(frozen=True)
-class BusinessCalendar:
-    """Working days and hours against which the review SLA is counted."""
-
-    weekdays: frozenset[int] = frozenset(range(5))
-    opens: time = time(8, 0)
-    closes: time = time(18, 0)
-    timezone: str = "Europe/Zurich"
-    holidays: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -275,11 +275,3 @@ def forget_ended_sessions(session: Session, now: datetime) -> int:
         StaffSession.created_at < now - ABSOLUTE_TIMEOUT,
         StaffSession.last_seen_at < now - IDLE_TIMEOUT))).rowcount
 
-
-def forget_ended_sessions_job() -> int:
-    """Periodic job: keep the sessions table to the sessions that are still alive."""
-    from kcheck.services import services
-
-    svc = services()
-    with svc.transaction() as session:
-        return forget_ended_sessions(session, svc.now())

@@ -172,10 +172,11 @@ def run_jobs(app):
     from rq import SimpleWorker
 
     from kcheck.adapters.queue import QUEUES, redis_from_url
+    from kcheck.workers.runtime import serving
 
     def run() -> None:
         connection = redis_from_url(app.extensions["kcheck"].settings.redis_url)
-        with app.app_context():
+        with serving(app.extensions["kcheck"]):
             SimpleWorker(list(QUEUES), connection=connection).work(burst=True)
 
     return run

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import fcntl
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
+
+from kcheck.clock import SystemClock
 
 
 class SmsError(Exception):
@@ -24,11 +26,12 @@ class OutboxSms:
 
     KEEP = timedelta(hours=72)
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, clock=None):
         self.path = Path(path)
+        self.clock = clock or SystemClock()
 
     def send(self, to_e164: str, body: str) -> None:
-        now = datetime.now(UTC)
+        now = self.clock.now()
         line = json.dumps({"at": now.isoformat(), "to": to_e164, "body": body})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +86,7 @@ class TwilioSms:
             raise SmsError("twilio unreachable") from exc
 
 
-def sms_from_settings(settings) -> SmsSender:
+def sms_from_settings(settings, clock=None) -> SmsSender:
     if settings.sms_backend == "twilio":
         return TwilioSms.from_settings(settings)
-    return OutboxSms(settings.sms_outbox_path)
+    return OutboxSms(settings.sms_outbox_path, clock)

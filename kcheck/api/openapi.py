@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from pydantic import BaseModel
 
-from kcheck.api import schemas
+from kcheck import schemas
 from kcheck.domain.cases import SLOTS, STATUSES
 
 bp = Blueprint("openapi", __name__)

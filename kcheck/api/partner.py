@@ -10,16 +10,15 @@ from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from kcheck import apikeys, audit, links, retention
+from kcheck import apikeys, links
 from kcheck.adapters.egress import EgressPolicy, EgressRefused
-from kcheck.api.limits import api_client_key, configured, limiter
-from kcheck.api.problems import Problem, bearer_token, unauthorized
-from kcheck.api.schemas import CaseCreate, parse_body
 from kcheck.domain import cases as domain
-from kcheck.events import emit
-from kcheck.models import Case, MobileSession, WebhookEvent
+from kcheck.models import Case, WebhookEvent
+from kcheck.problems import Problem, bearer_token, unauthorized
+from kcheck.rate_limits import api_client_key, configured, limiter
+from kcheck.schemas import CaseCreate, parse_body
 from kcheck.services import services
-from kcheck.vault import Vault
+from kcheck.usecases import partner as cases
 
 bp = Blueprint("partner", __name__, url_prefix="/v1")
 PARTNER_LIMIT = configured("partner_per_key")
@@ -43,15 +42,10 @@ def require_scope(scope: str):
 
 
 def _own_case(session, case_id: str, for_update: bool = False) -> Case:
-    query = select(Case).where(Case.id == case_id, Case.api_client_id == g.api_client.id)
-    case = session.scalar(query.with_for_update() if for_update else query)
-    if case is None:  # another client's case is indistinguishable from a missing one
-        raise Problem("not_found")
-    return case
+    return cases.own_case(session, g.api_client.id, case_id, for_update)
 
 
-def case_view(case: Case, token: str | None = None) -> dict:
-    settings = services().settings
+def case_view(settings, case: Case, token: str | None = None) -> dict:
     base = f"{settings.public_url}/v1/cases/{case.id}"
     body = {
         "id": case.id,
@@ -101,25 +95,14 @@ def create_case():
                 existing = session.scalar(select(Case).where(
                     Case.api_client_id == g.api_client.id, Case.idempotency_key == idem))
                 if existing is not None:
-                    return _replay(session, existing, body)
-            case = Case(api_client_id=g.api_client.id, idempotency_key=idem,
-                        request_fingerprint=_fingerprint(body), reason=body.reason,
-                        subject_ref=body.subject_ref, order_ref=body.order_ref,
-                        locale=body.locale,
-                        callback_url=str(body.callback_url) if body.callback_url else None,
-                        status="created", created_at=now, updated_at=now,
-                        expires_at=domain.default_expiry(body.reason, now, body.expires_in_days))
-            session.add(case)
-            session.flush()
-            if body.expected_name:
-                case.expected_name = Vault(svc.settings.master_key, svc.storage).seal_value(
-                    case, "expected_name", body.expected_name)
-                retention.requester_data_stored(case, now, svc.settings)
-            token = links.rotate(case, svc.settings.secret_key, now, svc.settings.link_ttl_hours)
-            emit(session, case, "case.opened", now)
-            audit.record(session, now, "api_client", g.api_client.id, "case.opened", case.id,
-                         reason=case.reason)
-            view = case_view(case, token)
+                    return _replay(svc, existing, body)
+            case, token = cases.open_case(svc, session, g.api_client.id, cases.NewCase(
+                reason=body.reason, subject_ref=body.subject_ref, order_ref=body.order_ref,
+                locale=body.locale,
+                callback_url=str(body.callback_url) if body.callback_url else None,
+                expected_name=body.expected_name, expires_in_days=body.expires_in_days,
+                idempotency_key=idem, fingerprint=_fingerprint(body)), now)
+            view = case_view(svc.settings, case, token)
     except IntegrityError:
         # Two requests with one Idempotency-Key raced: the other one won; answer as a replay.
         with svc.transaction() as session:
@@ -127,27 +110,28 @@ def create_case():
                 Case.api_client_id == g.api_client.id, Case.idempotency_key == idem))
             if existing is None:
                 raise
-            return _replay(session, existing, body)
+            return _replay(svc, existing, body)
     return jsonify(view), 201, {"Location": f"/v1/cases/{view['id']}"}
 
 
-def _replay(session, case: Case, body: CaseCreate):
+def _replay(svc, case: Case, body: CaseCreate):
     """Same Idempotency-Key: the same case. The token is not stored, so an unused link is
     re-issued (the client that retried never saw the first one); a used one is not repeated."""
     if case.request_fingerprint != _fingerprint(body):
         raise Problem("idempotency_mismatch")
     token = None
     if case.status == "created" and case.token_used_at is None:
-        token = links.current_token(case, services().settings.secret_key)
-    return jsonify(case_view(case, token)), 201, {"Idempotent-Replayed": "true"}
+        token = links.current_token(case, svc.settings.secret_key)
+    return jsonify(case_view(svc.settings, case, token)), 201, {"Idempotent-Replayed": "true"}
 
 
 @bp.get("/cases/<case_id>")
 @require_scope("cases:read")
 @limiter.limit(PARTNER_LIMIT, key_func=api_client_key)
 def get_case(case_id: str):
-    with services().sessions() as session:
-        return jsonify(case_view(_own_case(session, case_id)))
+    svc = services()
+    with svc.sessions() as session:
+        return jsonify(case_view(svc.settings, _own_case(session, case_id)))
 
 
 @bp.get("/cases/<case_id>/qr.<fmt>")
@@ -181,23 +165,8 @@ def case_qr(case_id: str, fmt: str):
 def resend(case_id: str):
     """Issue a new link; the previous token and any session opened with it stop working."""
     svc = services()
-    now = svc.now()
-    with svc.transaction() as session:
-        case = _own_case(session, case_id, for_update=True)
-        if case.status not in domain.OPEN_FOR_PERSON:
-            raise Problem("conflict", detail=f"A {case.status} case cannot be resent.")
-        if case.expires_at <= now:
-            raise Problem("conflict", detail="The case has expired.")
-        token = links.rotate(case, svc.settings.secret_key, now, svc.settings.link_ttl_hours)
-        # New sends for the new link; never new guesses (the guess budget is the case's).
-        case.sms_sends = 0
-        case.updated_at = now
-        for mobile in session.scalars(select(MobileSession).where(
-                MobileSession.case_id == case.id, MobileSession.revoked_at.is_(None))):
-            mobile.revoked_at = now
-        audit.record(session, now, "api_client", g.api_client.id, "case.link_resent", case.id)
-        view = case_view(case, token)
-    return jsonify(view)
+    case, token = cases.resend(svc, g.api_client.id, case_id)
+    return jsonify(case_view(svc.settings, case, token))
 
 
 @bp.post("/cases/<case_id>/cancel")
@@ -205,21 +174,7 @@ def resend(case_id: str):
 @limiter.limit(PARTNER_LIMIT, key_func=api_client_key)
 def cancel(case_id: str):
     svc = services()
-    now = svc.now()
-    with svc.transaction() as session:
-        case = _own_case(session, case_id, for_update=True)
-        if case.status == "cancelled":
-            return jsonify(case_view(case))
-        if not domain.can_transition(case.status, "cancelled"):
-            raise Problem("conflict", detail=f"A {case.status} case cannot be cancelled.")
-        case.status = "cancelled"
-        case.updated_at = now
-        case.token_hash = None
-        case.purge_due_at = now  # nothing of the person is kept for a cancelled case
-        emit(session, case, "case.cancelled", now)
-        audit.record(session, now, "api_client", g.api_client.id, "case.cancelled", case.id)
-        view = case_view(case)
-    return jsonify(view)
+    return jsonify(case_view(svc.settings, cases.cancel(svc, g.api_client.id, case_id)))
 
 
 @bp.get("/cases/<case_id>/events")

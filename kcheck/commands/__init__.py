@@ -1,4 +1,5 @@
-"""Groups of `kcheck` subcommands, each module registering its commands on the main group."""
+"""Groups of `kcheck` subcommands, each module registering its commands on the main group, and
+what every command starts from: the settings, and the services built from them (no web app)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+
+from kcheck.settings import Settings, SettingsError
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.load()
+    except SettingsError as exc:
+        for problem in exc.problems:
+            click.echo(f"kcheck: configuration error: {problem}", err=True)
+        sys.exit(2)
+
+
+def load_services(settings: Settings | None = None):
+    """The database, storage, SMS and queue for a command; only `serve` builds the web app."""
+    from kcheck.logs import configure_logging
+    from kcheck.services import Services
+
+    settings = settings or load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return Services.from_settings(settings)
 
 
 def report_per_file(files: tuple[str, ...], analyse: Callable[[bytes], dict]) -> None:

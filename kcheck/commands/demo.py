@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+
+from kcheck.clock import SystemClock
 
 DEMO_PHONE = "+41 79 123 45 67"
 LAUSANNE = (46.5197, 6.6323)
@@ -23,7 +24,7 @@ VERDICT_TIMEOUT_S = 90
 class Demo:
     """One run: an order system opens a case, then a person completes it."""
 
-    def __init__(self, url: str, api_key: str, outbox: Path, echo=click.echo):
+    def __init__(self, url: str, api_key: str, outbox: Path, echo=click.echo, clock=None):
         import requests
 
         self.url = url.rstrip("/")
@@ -31,6 +32,7 @@ class Demo:
         self.partner = {"Authorization": f"Bearer {api_key}"}
         self.person: dict[str, str] = {}
         self.outbox = outbox
+        self.clock = clock or SystemClock()
         self.echo = echo
         self.started = time.monotonic()
 
@@ -67,7 +69,7 @@ class Demo:
         self.verify_phone()
         located = self.call("POST", "/v1/session/location", (200,), self.person, json={
             "latitude": LAUSANNE[0], "longitude": LAUSANNE[1], "accuracy_m": 15.0,
-            "captured_at": datetime.now(UTC).isoformat()})
+            "captured_at": self.clock.now().isoformat()})
         self.step(f"location shared; country found offline: {located['country']}")
         chosen = self.call("PUT", "/v1/session/document-type", (200,), self.person,
                            json={"type": "id_card"})
@@ -83,7 +85,7 @@ class Demo:
         return case["id"]
 
     def open_case(self) -> dict:
-        reference = f"demo-order-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+        reference = f"demo-order-{self.clock.now():%Y%m%d-%H%M%S}"
         case = self.call("POST", "/v1/cases", (201,), self.partner, json={
             "reason": "order_unblock", "subject_ref": reference, "order_ref": reference,
             "locale": "en"})

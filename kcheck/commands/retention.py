@@ -25,10 +25,10 @@ AS_OF = click.option("--as-of", callback=_parse_as_of, metavar="ISO-8601",
 
 
 def _services(as_of: datetime | None = None):
-    from kcheck.cli import load_app, services_for
     from kcheck.clock import FrozenClock
+    from kcheck.commands import load_services
 
-    svc = services_for(load_app())
+    svc = load_services()
     if as_of is not None:
         svc.clock = FrozenClock(as_of)
     return svc
@@ -109,27 +109,16 @@ def webhooks_group() -> None:
               help="Re-enable the client's endpoint if it was disabled by a 410 answer.")
 def webhooks_redeliver(event_id: str, enable_endpoint: bool) -> None:
     """Send one event again now (receivers dedupe on webhook-id)."""
-    from kcheck import audit
-    from kcheck.adapters.queue import QueueUnavailable
-    from kcheck.models import ApiClient, WebhookEvent
-    from kcheck.workers import webhooks
+    from kcheck.usecases.webhooks import RedeliveryRefused, redeliver
 
-    svc = _services()
-    now = svc.now()
     try:
-        with svc.transaction() as session:
-            event = session.get(WebhookEvent, event_id)
-            if event is not None and enable_endpoint:
-                webhooks.enable_endpoint(session, session.get(ApiClient, event.api_client_id))
-            event = webhooks.request_redelivery(session, event_id, now)
-            audit.record(session, now, "system", None, "webhook.redelivery_requested",
-                         event.case_id, event_id=event_id, via="cli")
-    except webhooks.RedeliveryRefused as exc:
+        queued = redeliver(_services(), event_id, "system", None, enable=enable_endpoint,
+                           via="cli")
+    except RedeliveryRefused as exc:
         raise click.ClickException(str(exc)) from None
-    try:
-        webhooks.enqueue_delivery(svc, event_id)
+    if queued:
         click.echo(f"event {event_id} queued for delivery")
-    except QueueUnavailable:
+    else:
         click.echo(f"event {event_id} is due; the dispatcher will send it (queue unavailable now)")
 
 
@@ -147,17 +136,16 @@ def _client(session, client_id: str):
 def webhooks_rotate_secret(client_id: str) -> None:
     """New signing secret, printed once as the last line; the previous one stays valid (both
     signatures are sent) for 24 hours."""
-    from kcheck import audit
-    from kcheck.workers import webhooks
+    from kcheck import audit, webhook_signing
 
     svc = _services()
     now = svc.now()
     with svc.transaction() as session:
-        secret = webhooks.rotate_secret(session, _client(session, client_id), now,
+        secret = webhook_signing.rotate_secret(session, _client(session, client_id), now,
                                         svc.settings.master_key)
         audit.record(session, now, "system", None, "webhook.secret_rotated", None,
                      api_client_id=client_id, via="cli")
-    until = (now + webhooks.ROTATION_OVERLAP).isoformat()
+    until = (now + webhook_signing.ROTATION_OVERLAP).isoformat()
     click.echo(f"new signing secret for {client_id}; the previous one is also used until {until}")
     click.echo(secret)
 

@@ -6,9 +6,9 @@ import click
 
 
 def _services():
-    from kcheck.cli import load_app, services_for
+    from kcheck.commands import load_services
 
-    return services_for(load_app())
+    return load_services()
 
 
 def _show(enrolment, dev: bool) -> None:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from kcheck import clock
+
 # layout -> (lines, characters per line); visas and national variants share these shapes.
 FORMATS = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44)}
 FIELD_NAMES = ("document_type", "issuing_country", "surname", "given_names", "document_number",
@@ -146,7 +148,7 @@ def parse(raw_lines: list[str], today: date | None = None) -> MrzReading:
     chars = FORMATS[fmt][1]
     lines = [fit_length(line, chars) for line in [_realign_header(lines[0], fmt), *lines[1:]]]
     reading = _parser(fmt, lines)(lines)
-    today = today or date.today()
+    today = today or clock.today()
     for name in ("birth_date", "expiry_date"):
         written = reading.fields[name]
         if written is not None:
@@ -377,9 +379,3 @@ def _date(yymmdd: str, birth: bool, today: date) -> str | None:
         return date(year, month, day).isoformat()
     except ValueError:
         return None
-
-
-def is_expired(reading: MrzReading, today: date) -> bool | None:
-    """True/False from a valid reading's expiry date; None when it cannot be told."""
-    expiry = reading.fields.get("expiry_date") if reading.valid else None
-    return None if expiry is None else date.fromisoformat(expiry) < today

@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
+from kcheck import clock
 from kcheck.docintel import crosscheck, facescore, reuse
 from kcheck.docintel.mrz import FIELD_NAMES, MrzReading
 from kcheck.domain.cases import AWAITING_REVIEW, OPEN_FOR_PERSON
@@ -23,7 +24,7 @@ def summary_for_reviewer(session, case: Case, vault: Vault, today: date | None =
     """The assists for one case, as plain JSON-able data (see the module docstring)."""
     if case.data_purged_at is not None or case.wrapped_data_key is None:
         return {"state": "purged"}
-    today = today or date.today()
+    today = today or clock.today()
     photos = {p.slot: p for p in session.scalars(select(Photo).where(
         Photo.case_id == case.id, Photo.superseded_at.is_(None)))}
     try:

@@ -4,13 +4,23 @@ daylight-saving changes of the calendar's time zone. Pure functions, aware datet
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from kcheck.settings import BusinessCalendar
 
 # A calendar with no working day at all would loop forever; ten years is far beyond any SLA.
 MAX_DAYS = 3660
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """Working days and hours against which the review SLA is counted."""
+
+    weekdays: frozenset[int] = frozenset(range(5))
+    opens: time = time(8, 0)
+    closes: time = time(18, 0)
+    timezone: str = "Europe/Zurich"
+    holidays: frozenset[date] = frozenset()
 
 
 def is_business_day(calendar: BusinessCalendar, day: date) -> bool:

@@ -15,6 +15,9 @@ DEFAULT_EXPIRY_DAYS = {"order_unblock": 10}
 DEFAULT_EXPIRY_DAYS_OTHER = 3
 MAX_EXPIRY_DAYS = 30
 MAX_RETAKES = 3
+MAX_PHOTO_MB = 15  # the largest photo accepted, in MiB (as the person is told: "15 MB")
+MAX_PHOTO_BYTES = MAX_PHOTO_MB * 1024 * 1024
+CLAIM_FOR = timedelta(minutes=15)  # a reviewer's claim on a case lapses after this
 
 OPEN_FOR_PERSON = ("created", "in_progress", "resubmission_requested")
 AWAITING_REVIEW = ("submitted", "in_review")
@@ -120,17 +123,62 @@ def pending_slots(progress: Progress) -> list[str]:
             if (p := progress.photos.get(s)) and p.status == "pending"]
 
 
+CREATED = "created"
+# The one table of legal moves; `transition` below is the only place a status changes.
+TRANSITIONS = {
+    "created": {"in_progress", "expired", "cancelled"},
+    "in_progress": {"submitted", "expired", "cancelled"},
+    "resubmission_requested": {"in_progress", "submitted", "expired", "cancelled"},
+    "submitted": {"in_review", "approved", "rejected", "resubmission_requested", "cancelled",
+                  "expired"},
+    "in_review": {"submitted", "approved", "rejected", "resubmission_requested", "cancelled",
+                  "expired"},
+}
+
+
+class TransitionRefused(Exception):
+    """A case was asked to move where its current status does not lead."""
+
+    def __init__(self, current: str, target: str):
+        super().__init__(f"{current} -> {target}")
+        self.current = current
+        self.target = target
+
+
 def can_transition(current: str, target: str) -> bool:
-    allowed = {
-        "created": {"in_progress", "expired", "cancelled"},
-        "in_progress": {"submitted", "expired", "cancelled"},
-        "resubmission_requested": {"in_progress", "submitted", "expired", "cancelled"},
-        "submitted": {"in_review", "approved", "rejected", "resubmission_requested", "cancelled",
-                      "expired"},
-        "in_review": {"submitted", "approved", "rejected", "resubmission_requested", "cancelled",
-                      "expired"},
-    }
-    return target in allowed.get(current, set())
+    return target in TRANSITIONS.get(current, set())
+
+
+def transition(case, target: str, now: datetime) -> None:
+    """Move a loaded case (anything with `status` and `updated_at`) to `target`, or refuse."""
+    if not can_transition(case.status, target):
+        raise TransitionRefused(case.status, target)
+    case.status = target
+    case.updated_at = now
+
+
+def bulk_move(target: str, sources: Iterable[str]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """For a conditional UPDATE: the statuses it may match and the values it sets. Each source
+    must lead to `target`; a case already at `target` stays there (a renewed claim)."""
+    sources = tuple(sources)
+    for current in sources:
+        if current != target and not can_transition(current, target):
+            raise TransitionRefused(current, target)
+    return sources, {"status": target}
+
+
+def link_usable(case, now: datetime) -> bool:
+    """Whether the case's link can still open a session: unused, unexpired, case still open."""
+    return (case.token_used_at is None and case.token_expires_at is not None
+            and case.token_expires_at > now and case.expires_at > now
+            and case.status in OPEN_FOR_PERSON)
+
+
+def claim_holder(case, now: datetime) -> str | None:
+    """Who holds a live claim on the case (claims lapse after CLAIM_FOR)."""
+    if case.claimed_by and case.claimed_until and case.claimed_until > now:
+        return case.claimed_by
+    return None
 
 
 def normalise_locale(candidates: Iterable[str | None], default: str = "en") -> str:

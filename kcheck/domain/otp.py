@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 CODE_TTL = timedelta(minutes=10)
 RESEND_AFTER = timedelta(seconds=30)
 MAX_SENDS_PER_CASE = 5
 MAX_SENDS_PER_NUMBER_PER_HOUR = 5
+NUMBER_WINDOW = timedelta(hours=1)
 # Wrong codes allowed for one number's challenge before it locks (a new code then unlocks).
 MAX_FAILURES = 5
 # Wrong codes allowed for a case over its whole life: every number, every code, every link
@@ -41,6 +43,47 @@ class GuessBudget:
     def attempts_left(self) -> int:
         return max(0, min(MAX_FAILURES - self.challenge_failures,
                           MAX_FAILED_GUESSES_PER_CASE - self.case_failures))
+
+
+class CodeRefused(Exception):
+    """A send or a guess the rules refuse; `code` names the rule, `retry_after_s` when waiting
+    helps."""
+
+    def __init__(self, code: str, retry_after_s: int | None = None):
+        super().__init__(code)
+        self.code = code
+        self.retry_after_s = retry_after_s
+
+
+def check_send(*, case_sends: int, budget: GuessBudget, last_sent_at: datetime | None,
+               sends_to_number: int, now: datetime) -> None:
+    """May a code be sent now? `last_sent_at` is the open challenge's last send, if any;
+    `sends_to_number` counts the sends to this number within NUMBER_WINDOW, any case."""
+    if case_sends >= MAX_SENDS_PER_CASE or budget.case_exhausted:
+        raise CodeRefused("sms_limit")
+    if last_sent_at is not None and now - last_sent_at < RESEND_AFTER:
+        raise CodeRefused("rate_limited",
+                          math.ceil((RESEND_AFTER - (now - last_sent_at)).total_seconds()))
+    if sends_to_number >= MAX_SENDS_PER_NUMBER_PER_HOUR:
+        raise CodeRefused("rate_limited", int(NUMBER_WINDOW.total_seconds()))
+
+
+def check_guess_allowed(*, locked: bool, expires_at: datetime, now: datetime) -> None:
+    """A guess is only weighed on an unlocked, unexpired challenge."""
+    if locked:
+        raise CodeRefused("code_locked")
+    if expires_at <= now:
+        raise CodeRefused("code_expired")
+
+
+def failure_outcome(budget: GuessBudget) -> str:
+    """What a wrong guess leads to, given the budget after it: the case goes to review when
+    its budget is spent, the challenge locks when its own is, else the person tries again."""
+    if budget.case_exhausted:
+        return "verification_locked"
+    if budget.challenge_locked:
+        return "code_locked"
+    return "wrong_code"
 
 
 def new_code() -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SLOTS = ("id_front", "id_back", "passport_page", "selfie")
-DOCUMENT_SLOTS = ("id_front", "id_back", "passport_page")
+from kcheck.domain.cases import SLOTS
+
+DOCUMENT_SLOTS = tuple(s for s in SLOTS if s != "selfie")
 
 # Reason codes in the order a person should fix them: a file problem first, then light
 # and focus (they spoil every later measurement), then who is in the picture, framing,

@@ -6,10 +6,9 @@ Server-rendered, no inline script or style (the app's CSP forbids both), every p
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+from kcheck.review_ui.blueprint import bp
 
 
 def init_app(app: Flask) -> None:

@@ -3,18 +3,15 @@ and the statistics page for all staff."""
 
 from __future__ import annotations
 
-import contextlib
-
 from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from kcheck import audit
-from kcheck.adapters.queue import QueueUnavailable
 from kcheck.models import AuditEvent, WebhookDelivery, WebhookEvent
-from kcheck.review_ui import bp
+from kcheck.review_stats import review_stats
 from kcheck.review_ui.auth import admin_required
+from kcheck.review_ui.blueprint import bp
 from kcheck.review_ui.queue import staff_names
-from kcheck.review_ui.stats import review_stats
 from kcheck.services import services
 
 PAGE_SIZE = 50
@@ -73,17 +70,10 @@ def webhook_events():
 @bp.post("/admin/webhooks/<event_id>/redeliver")
 @admin_required
 def redeliver_webhook(event_id: str):
-    from kcheck.workers.webhooks import RedeliveryRefused, enqueue_delivery, request_redelivery
+    from kcheck.usecases.webhooks import RedeliveryRefused, redeliver
 
-    svc = services()
-    now = svc.now()
     try:
-        with svc.transaction() as session:
-            request_redelivery(session, event_id, now)
-            audit.record(session, now, "staff", g.staff.id, "webhook.redelivery_requested",
-                         session.get(WebhookEvent, event_id).case_id, event_id=event_id)
+        redeliver(services(), event_id, "staff", g.staff.id)
     except RedeliveryRefused as exc:
         abort(409, description=str(exc))
-    with contextlib.suppress(QueueUnavailable):  # else the dispatcher sends it within 15 s
-        enqueue_delivery(svc, event_id)
     return redirect(url_for("review.webhook_events", notice="redelivery"), code=303)

@@ -19,8 +19,9 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from kcheck import audit, crypto, staff
-from kcheck.api.limits import client_ip, configured, limiter
-from kcheck.review_ui import bp, i18n, labels
+from kcheck.rate_limits import client_ip, configured, limiter
+from kcheck.review_ui import i18n, labels
+from kcheck.review_ui.blueprint import bp
 from kcheck.services import services
 
 PUBLIC_ENDPOINTS = ("review.login", "review.static")
@@ -99,8 +100,11 @@ def template_helpers():
 
 @bp.errorhandler(HTTPException)
 def error_page(exc: HTTPException):
+    headers = {}
+    if exc.code == 429:
+        headers["Retry-After"] = str(g.get("rate_limit_retry_after", 60))
     return render_template("review/error.html", code=exc.code,
-                           csrf_failed=exc.description == "csrf"), exc.code
+                           csrf_failed=exc.description == "csrf"), exc.code, headers
 
 
 def _label(kind: str, code: str | None, **values) -> str:

@@ -14,25 +14,20 @@ from kcheck.docintel import summary_for_reviewer
 from kcheck.domain import cases as domain
 from kcheck.domain.decisions import REASON_CODES
 from kcheck.models import AuditEvent, Case, Decision, Photo
-from kcheck.review_ui import bp
-from kcheck.review_ui.present import claim_holder, mask_phone, quality_summary, sla_for
+from kcheck.review_ui.blueprint import bp
+from kcheck.review_ui.present import mask_phone, quality_summary, sla_for
 from kcheck.review_ui.queue import staff_names
 from kcheck.services import services
-from kcheck.vault import DataGone, Vault
+from kcheck.vault import DataGone
 
 HISTORY_LIMIT = 200
 
 
-def vault() -> Vault:
-    svc = services()
-    return Vault(svc.settings.master_key, svc.storage)
-
-
-def personal_data(case: Case) -> dict | None:
+def personal_data(vault, case: Case) -> dict | None:
     """The case's personal data, opened for display; None once it has been purged."""
     if case.data_purged_at is not None:
         return None
-    v = vault()
+    v = vault
     try:
         location = v.open_value(case, "location", case.location)
         return {"phone": mask_phone(v.open_value(case, "phone", case.phone)),
@@ -51,7 +46,7 @@ def _moment(iso: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def case_context(session, case: Case, now, **extra) -> dict:
+def case_context(svc, session, case: Case, now, **extra) -> dict:
     """Everything the case page template needs (also used to re-render after a refusal)."""
     photos = list(session.scalars(select(Photo).where(Photo.case_id == case.id)
                                   .order_by(Photo.slot, Photo.attempt.desc())))
@@ -62,15 +57,17 @@ def case_context(session, case: Case, now, **extra) -> dict:
                                    .order_by(AuditEvent.id.desc()).limit(HISTORY_LIMIT)))
     decisions = list(session.scalars(select(Decision).where(Decision.case_id == case.id)
                                      .order_by(Decision.created_at.desc())))
-    holder = claim_holder(case, now)
+    holder = domain.claim_holder(case, now)
+    vault = svc.vault()
     names = staff_names(session, [holder, case.reviewer_id]
                         + [e.actor_id for e in history if e.actor_type == "staff"]
                         + [d.reviewer_id for d in decisions])
     context = {
         "case": case, "slots": slots, "current": current, "earlier": earlier,
         "history": history, "decisions": decisions, "names": names,
-        "pii": personal_data(case), "sla": sla_for(case, services().settings, now),
-        "assists": _without_empty_mrz_fields(summary_for_reviewer(session, case, vault())),
+        "pii": personal_data(vault, case), "sla": sla_for(case, svc.settings, now),
+        "assists": _without_empty_mrz_fields(summary_for_reviewer(session, case, vault,
+                                                                  now.date())),
         "quality": quality_summary(photos), "holder": holder,
         "mine": holder == g.staff.id, "open_for_decision": case.status in domain.AWAITING_REVIEW,
         "reason_codes": REASON_CODES, "notice": request.args.get("notice"),
@@ -97,7 +94,7 @@ def case(case_id: str):
         if found is None:
             abort(404)
         audit.record(session, now, "staff", g.staff.id, "case.viewed", case_id)
-        context = case_context(session, found, now)
+        context = case_context(svc, session, found, now)
     return render_template("review/case.html", **context)
 
 
@@ -124,7 +121,7 @@ def _image(case_id: str, photo_id: str, kind: str):
         if key is None or owner.data_purged_at is not None:
             abort(410)
         try:
-            data = vault().get_blob(owner, key)
+            data = svc.vault().get_blob(owner, key)
         except (DataGone, BlobNotFound, DecryptionError):
             abort(410)
         audit.record(session, now, "staff", g.staff.id, "photo.viewed", case_id,

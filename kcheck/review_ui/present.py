@@ -14,8 +14,6 @@ from kcheck.domain.business_hours import business_time_between, sla_deadline
 from kcheck.models import Case, Photo
 from kcheck.settings import Settings
 
-CLAIM_FOR = timedelta(minutes=15)
-
 
 @dataclass(frozen=True)
 class Sla:
@@ -52,13 +50,6 @@ def quality_summary(photos: list[Photo]) -> QualitySummary:
         pending=sum(p.status == "pending" for p in current),
         reasons=tuple(reasons),
         flagged_slots=tuple(sorted(p.slot for p in current if p.flagged)))
-
-
-def claim_holder(case: Case, now: datetime) -> str | None:
-    """Who holds a live claim on the case (claims lapse after 15 minutes)."""
-    if case.claimed_by and case.claimed_until and case.claimed_until > now:
-        return case.claimed_by
-    return None
 
 
 def mask_phone(e164: str | None) -> str:

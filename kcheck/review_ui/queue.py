@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, request, url_for
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
-from kcheck import audit
 from kcheck.domain import cases as domain
+from kcheck.domain.cases import claim_holder
 from kcheck.models import Case, Photo, StaffUser
-from kcheck.review_ui import bp
-from kcheck.review_ui.present import CLAIM_FOR, claim_holder, quality_summary, sla_for
+from kcheck.review_ui.blueprint import bp
+from kcheck.review_ui.present import quality_summary, sla_for
 from kcheck.services import services
+from kcheck.usecases import review
 
 QUEUE_LIMIT = 200
 
@@ -55,23 +56,11 @@ def queue():
 
 @bp.post("/cases/<case_id>/claim")
 def claim(case_id: str):
-    """Take the 15-minute lock; a conditional update, so two reviewers never both hold it."""
-    svc = services()
-    now = svc.now()
-    assert domain.can_transition("submitted", "in_review")
-    with svc.transaction() as session:
-        won = session.execute(update(Case).where(
-            Case.id == case_id, Case.status.in_(domain.AWAITING_REVIEW),
-            or_(Case.claimed_by.is_(None), Case.claimed_by == g.staff.id,
-                Case.claimed_until.is_(None), Case.claimed_until <= now))
-            .values(claimed_by=g.staff.id, claimed_until=now + CLAIM_FOR, status="in_review",
-                    version=Case.version + 1, updated_at=now)).rowcount
-        if won:
-            audit.record(session, now, "staff", g.staff.id, "case.claimed", case_id)
-    if not won:
-        with svc.sessions() as session:
-            if session.get(Case, case_id) is None:
-                abort(404)
+    """Take the 15-minute lock; two reviewers never both hold it."""
+    try:
+        won = review.claim(services(), case_id, g.staff.id)
+    except review.CaseNotFound:
+        abort(404)
     return redirect(url_for("review.case", case_id=case_id,
                             notice="claimed" if won else "claim_taken"), code=303)
 
@@ -79,18 +68,7 @@ def claim(case_id: str):
 @bp.post("/cases/<case_id>/release")
 def release(case_id: str):
     """Give the case back to the queue: its holder may, and an admin may release anyone's."""
-    svc = services()
-    now = svc.now()
-    assert domain.can_transition("in_review", "submitted")
-    condition = [Case.id == case_id, Case.status == "in_review"]
-    if g.staff.role != "admin":
-        condition.append(Case.claimed_by == g.staff.id)
-    with svc.transaction() as session:
-        won = session.execute(update(Case).where(*condition).values(
-            claimed_by=None, claimed_until=None, status="submitted",
-            version=Case.version + 1, updated_at=now)).rowcount
-        if won:
-            audit.record(session, now, "staff", g.staff.id, "case.released", case_id)
-    if not won:
-        abort(403 if g.staff.role != "admin" else 409)
+    admin = g.staff.role == "admin"
+    if not review.release(services(), case_id, g.staff.id, any_holder=admin):
+        abort(409 if admin else 403)
     return redirect(url_for("review.queue", notice="released"), code=303)

@@ -10,8 +10,8 @@ from flask import g, redirect, render_template, request, url_for
 
 from kcheck import audit, staff
 from kcheck.models import StaffUser
-from kcheck.review_ui import bp
 from kcheck.review_ui.auth import set_cookie
+from kcheck.review_ui.blueprint import bp
 from kcheck.services import services
 
 

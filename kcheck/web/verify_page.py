@@ -16,11 +16,11 @@ from flask import Blueprint, Response, abort, render_template, request, send_fro
 from sqlalchemy import select
 
 from kcheck import crypto, links
-from kcheck.api.limits import client_ip, configured, limiter, link_key
-from kcheck.api.problems import Problem
-from kcheck.api.schemas import SessionOpen, parse_body
 from kcheck.domain import cases as domain
 from kcheck.models import Case
+from kcheck.problems import Problem
+from kcheck.rate_limits import client_ip, configured, limiter, link_key
+from kcheck.schemas import SessionOpen, parse_body
 from kcheck.services import services
 
 HERE = Path(__file__).parent
@@ -108,9 +108,7 @@ def handoff_qr():
     with svc.sessions() as session:
         case = session.scalar(select(Case).where(
             Case.token_hash == crypto.token_digest(body.token)))
-        if (case is None or case.token_used_at is not None or case.token_expires_at is None
-                or case.token_expires_at <= now or case.expires_at <= now
-                or case.status not in domain.OPEN_FOR_PERSON):
+        if case is None or not domain.link_usable(case, now):
             raise Problem("link_invalid")
     out = io.BytesIO()
     segno.make(links.verification_url(svc.settings.public_url, body.token), error="m").save(

@@ -20,8 +20,8 @@ from kcheck.adapters.storage import BlobNotFound
 from kcheck.crypto import DecryptionError
 from kcheck.domain.cases import AWAITING_REVIEW
 from kcheck.models import Case, Photo
-from kcheck.services import services
 from kcheck.vault import DataGone, Vault
+from kcheck.workers.runtime import worker_services
 
 log = logging.getLogger(__name__)
 ANALYSE_CASE = JobSpec(queue="maintenance", timeout=300, result_ttl=0, failure_ttl=3600)
@@ -47,7 +47,7 @@ def due_case_ids(session, limit: int = BATCH) -> list[str]:
 
 def enqueue_due_analyses() -> int:
     """Periodic: enqueue analyse_case for each due case. Returns how many were enqueued."""
-    svc = services()
+    svc = worker_services()
     with svc.sessions() as session:
         ids = due_case_ids(session)
     return svc.queue.enqueue_each(ANALYSE_CASE_FUNC, ids, ANALYSE_CASE)
@@ -55,14 +55,14 @@ def enqueue_due_analyses() -> int:
 
 def analyse_case(case_id: str) -> dict:
     """Idempotent: photos already analysed, replaced or purged are left alone."""
-    svc = services()
+    svc = worker_services()
     with svc.sessions() as session:
         case = session.get(Case, case_id)
         photos = [] if case is None else list(session.scalars(select(Photo).where(
             Photo.case_id == case_id, _current_checked())))
     if case is None or case.data_purged_at is not None or case.wrapped_data_key is None:
         return {"state": "gone"}
-    vault = Vault(svc.settings.master_key, svc.storage)
+    vault = svc.vault()
     images: dict[str, bytes] = {}
     done = 0
     for photo in photos:

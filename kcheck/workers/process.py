@@ -10,6 +10,9 @@ from redis.exceptions import RedisError
 from rq import SimpleWorker
 
 from kcheck.adapters.queue import QUEUES, redis_from_url
+from kcheck.services import Services
+from kcheck.settings import Settings
+from kcheck.workers.runtime import serving
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +24,12 @@ class KcheckWorker(SimpleWorker):
     the job: the sweepers enqueue its work again."""
 
 
-def run_worker(app, queues: list[str] | None = None, burst: bool = False) -> None:
+def run_worker(svc: Services, queues: list[str] | None = None, burst: bool = False) -> None:
+    """Work the queues with `svc` as every job's services (no web app in this process)."""
     import cv2
 
     cv2.setNumThreads(1)  # one worker per core scales better than threads inside one check
-    svc = app.extensions["kcheck"]
-    with app.app_context():
+    with serving(svc):
         while True:
             worker = KcheckWorker(queues or list(QUEUES),
                                   connection=redis_from_url(svc.settings.redis_url))
@@ -59,7 +62,7 @@ PERIODIC = (
     Periodic("expire-cases", "kcheck.workers.expiry.expire_cases", 60),
     Periodic("purge-due-cases", "kcheck.workers.purge.purge_due_cases", 60),
     Periodic("analyse-submitted-cases", "kcheck.workers.docintel_job.enqueue_due_analyses", 20),
-    Periodic("forget-ended-staff-sessions", "kcheck.staff.forget_ended_sessions_job", 3600),
+    Periodic("forget-ended-staff-sessions", "kcheck.workers.sweepers.forget_ended_staff_sessions", 3600),
 )
 
 
@@ -73,14 +76,13 @@ def register_periodic(scheduler, periodic=PERIODIC) -> None:
                            ttl=item.interval_s * 2, failure_ttl=24 * 3600, name=item.name)
 
 
-def run_scheduler(app) -> None:
+def run_scheduler(settings: Settings) -> None:
     """Enqueue the periodic jobs; survives Redis outages by reconnecting."""
     from rq.cron import CronScheduler
 
-    svc = app.extensions["kcheck"]
     while True:
-        redis = redis_from_url(svc.settings.redis_url)
-        scheduler = CronScheduler(connection=redis, logging_level=svc.settings.log_level)
+        redis = redis_from_url(settings.redis_url)
+        scheduler = CronScheduler(connection=redis, logging_level=settings.log_level)
         register_periodic(scheduler)
         try:
             scheduler.start()

@@ -10,8 +10,8 @@ from sqlalchemy import update
 from kcheck.adapters.storage import BlobNotFound
 from kcheck.crypto import DecryptionError
 from kcheck.models import Case, Photo
-from kcheck.services import services
 from kcheck.vault import DataGone, Vault
+from kcheck.workers.runtime import worker_services
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +20,13 @@ def check_photo(photo_id: str) -> str:
     """Idempotent: a photo already checked (or replaced, or purged) is left as it is."""
     from kcheck import quality
 
-    svc = services()
+    svc = worker_services()
     with svc.sessions() as session:
         photo = session.get(Photo, photo_id)
         case = session.get(Case, photo.case_id) if photo else None
     if photo is None or case is None or photo.status != "pending" or photo.blob_key is None:
         return "skipped"
-    vault = Vault(svc.settings.master_key, svc.storage)
+    vault = svc.vault()
     try:
         data = vault.get_blob(case, photo.blob_key)
     except (DataGone, BlobNotFound, DecryptionError):

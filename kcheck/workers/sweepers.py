@@ -1,4 +1,5 @@
-"""Periodic jobs that heal what crashes leave behind: photos whose check was lost."""
+"""Periodic jobs that heal what crashes leave behind (photos whose check was lost) and keep
+tables small (staff sessions that ended)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
+from kcheck import staff
+from kcheck.job_specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
 from kcheck.models import Photo
-from kcheck.services import services
-from kcheck.workers.specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
+from kcheck.workers.runtime import worker_services
 
 
 def requeue_stuck_photos() -> int:
     """A photo still pending after twice the job timeout (worker killed, Redis lost the job, or
     the queue was down at upload) is enqueued again. Returns how many were."""
-    svc = services()
+    svc = worker_services()
     now = svc.now()
     cutoff = now - timedelta(seconds=2 * CHECK_PHOTO.timeout)
     with svc.sessions() as session:
@@ -28,3 +30,10 @@ def requeue_stuck_photos() -> int:
             session.execute(update(Photo).where(Photo.id == photo_id).values(enqueued_at=now))
 
     return svc.queue.enqueue_each(CHECK_PHOTO_FUNC, ids, CHECK_PHOTO, after=mark_enqueued)
+
+
+def forget_ended_staff_sessions() -> int:
+    """Keep the staff sessions table to the sessions that are still alive."""
+    svc = worker_services()
+    with svc.transaction() as session:
+        return staff.forget_ended_sessions(session, svc.now())

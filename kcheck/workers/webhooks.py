@@ -8,7 +8,6 @@ conditional update (pending -> sending, with a lease) lets only one worker send 
 
 from __future__ import annotations
 
-import binascii
 import json
 import logging
 import random
@@ -16,13 +15,14 @@ import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from standardwebhooks.webhooks import Webhook
 
-from kcheck import apikeys, crypto
+from kcheck import apikeys
 from kcheck.adapters.egress import REFUSED, EgressFailed, EgressPolicy, EgressRefused
+from kcheck.events import JOB_ERROR
+from kcheck.job_specs import DELIVER_WEBHOOK, DELIVER_WEBHOOK_FUNC
 from kcheck.models import ApiClient, Case, WebhookDelivery, WebhookEvent
-from kcheck.services import services
-from kcheck.workers.specs import DELIVER_WEBHOOK, DELIVER_WEBHOOK_FUNC
+from kcheck.webhook_signing import signature_header
+from kcheck.workers.runtime import worker_services
 
 log = logging.getLogger(__name__)
 # Delay before each retry: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 24 h (about 41 hours in all).
@@ -33,16 +33,8 @@ JITTER = 0.1  # +-10 %, so receivers that came back up are not hit by every send
 LEASE = timedelta(seconds=2 * DELIVER_WEBHOOK.timeout)
 TIMEOUT_S = 10
 DISPATCH_BATCH = 500
-ROTATION_OVERLAP = timedelta(hours=24)
 USER_AGENT = "kcheck-webhooks/1"
 DUE_STATUSES = ("pending", "sending")  # "sending" is due again only once its lease ran out
-# An attempt whose own code raised is recorded as `job_error:<exception type>` (never the
-# message, which may quote data); /metrics counts them.
-JOB_ERROR = "job_error:"
-
-
-class RedeliveryRefused(Exception):
-    """The event cannot be sent again as things stand (the message says why)."""
 
 
 def retry_delay(attempts_made: int, rng: random.Random | None = None) -> float | None:
@@ -53,24 +45,13 @@ def retry_delay(attempts_made: int, rng: random.Random | None = None) -> float |
     return RETRY_DELAYS_S[attempts_made - 1] * (1 + jitter)
 
 
-def signature_header(secret_list: list[str], msg_id: str, at: datetime, body: str) -> str:
-    """`v1,<sig>` per secret, space-separated: both are valid while a rotation overlaps."""
-    signatures = []
-    for secret in secret_list:
-        try:
-            signatures.append(Webhook(secret).sign(msg_id, at, body))
-        except (binascii.Error, ValueError):
-            log.error("a webhook secret cannot be used for signing; rotate it")
-    return " ".join(signatures)
-
-
 def body_of(event: WebhookEvent) -> str:
     return json.dumps(event.payload, separators=(",", ":"), sort_keys=True)
 
 
 def deliver(event_id: str) -> str:
     """RQ job: send one attempt of one event; returns what happened."""
-    svc = services()
+    svc = worker_services()
     return deliver_event(svc, event_id)
 
 
@@ -180,50 +161,13 @@ def _settle(svc, event_id: str, attempt: int, now: datetime, status_code: int | 
     return outcome
 
 
-def enqueue_delivery(svc, event_id: str) -> None:
-    svc.queue.enqueue(DELIVER_WEBHOOK_FUNC, event_id, spec=DELIVER_WEBHOOK)
-
-
 def dispatch_due_webhooks() -> int:
     """Periodic job (every 15 s): enqueue a delivery for every due event. Enqueuing one twice
     is harmless: only one job wins the claim."""
-    svc = services()
+    svc = worker_services()
     now = svc.now()
     with svc.sessions() as session:
         ids = session.scalars(select(WebhookEvent.id).where(
             WebhookEvent.status.in_(DUE_STATUSES), WebhookEvent.next_attempt_at <= now)
             .order_by(WebhookEvent.next_attempt_at).limit(DISPATCH_BATCH)).all()
     return svc.queue.enqueue_each(DELIVER_WEBHOOK_FUNC, ids, DELIVER_WEBHOOK)
-
-
-def request_redelivery(session, event_id: str, now: datetime) -> WebhookEvent:
-    """Make one event due now (a replay for a delivered one: receivers dedupe on webhook-id).
-    Call `enqueue_delivery` after the commit, or let the dispatcher pick it up."""
-    event = session.get(WebhookEvent, event_id)
-    if event is None:
-        raise RedeliveryRefused("no such event")
-    case = session.get(Case, event.case_id)
-    client = session.get(ApiClient, event.api_client_id)
-    if not case.callback_url:
-        raise RedeliveryRefused("the case has no callback URL")
-    if client.webhook_disabled_at is not None:
-        raise RedeliveryRefused("the endpoint was disabled (it answered 410)")
-    event.status = "pending"
-    event.next_attempt_at = now
-    event.delivered_at = None
-    return event
-
-
-def enable_endpoint(session, client: ApiClient) -> None:
-    client.webhook_disabled_at = None
-
-
-def rotate_secret(session, client: ApiClient, now: datetime, master_key: bytes) -> str:
-    """A new signing secret; the current one stays valid (both signatures sent) for 24 hours.
-    Returns the new secret, to be shown once."""
-    secret = apikeys.new_webhook_secret()
-    if client.webhook_secret:
-        client.webhook_secret_previous = client.webhook_secret
-        client.webhook_previous_until = now + ROTATION_OVERLAP
-    client.webhook_secret = crypto.seal(master_key, secret.encode(), f"whsec:{client.id}")
-    return secret

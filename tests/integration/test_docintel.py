@@ -9,6 +9,7 @@ from kcheck.docintel import summary_for_reviewer
 from kcheck.models import Case, Photo
 from kcheck.vault import Vault
 from kcheck.workers.docintel_job import due_case_ids, enqueue_due_analyses
+from kcheck.workers.runtime import serving
 from tests.fixtures.documents import make_photo
 from tests.fixtures.mrz_documents import make_mrz_photo
 
@@ -30,7 +31,7 @@ def submit_passport(partner, person_for, run_jobs, passport: bytes, biometric: b
 
 
 def analyse(app, run_jobs) -> int:
-    with app.app_context():
+    with serving(app.extensions["kcheck"]):
         count = enqueue_due_analyses()
     run_jobs()
     return count

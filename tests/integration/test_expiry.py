@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from kcheck import retention
+from kcheck.job_specs import MAINTENANCE
 from kcheck.models import AuditEvent, Case
 from kcheck.workers.process import PERIODIC
-from kcheck.workers.specs import MAINTENANCE
 
 
 def expire_tick(app, run_jobs) -> None:

@@ -117,8 +117,9 @@ def test_whole_flow_on_postgresql(make_app, pg_settings, person_for, clock):
         from rq import SimpleWorker
 
         from kcheck.adapters.queue import QUEUES, redis_from_url
+        from kcheck.workers.runtime import serving
 
-        with app.app_context():
+        with serving(app.extensions["kcheck"]):
             SimpleWorker(list(QUEUES), connection=redis_from_url(pg_settings.redis_url)).work(
                 burst=True)
 

@@ -123,7 +123,7 @@ def receipts(svc, case_id: str) -> tuple[list[dict], list[dict]]:
 
 def run_purge_tick(app, run_jobs) -> None:
     """Enqueue the purge exactly as the scheduler does (its PERIODIC entry) and run it."""
-    from kcheck.workers.specs import MAINTENANCE
+    from kcheck.job_specs import MAINTENANCE
 
     entry = next(p for p in PERIODIC if p.name == "purge-due-cases")
     assert entry.interval_s == 60

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from kcheck.adapters.storage import LocalBlobStore
 from kcheck.models import Photo
+from kcheck.workers.runtime import serving
 from kcheck.workers.sweepers import requeue_stuck_photos
 from tests.fixtures.documents import make_photo
 from tests.servers import RedisServer
@@ -56,7 +57,7 @@ def test_queue_down_keeps_the_photo_and_the_sweeper_enqueues_it(
         "/v1/session/photos/passport_page", data=make_photo("passport_page", seed=4),
         content_type="image/jpeg", headers=person.headers)
     assert response.status_code == 202  # stored; its check will be queued later
-    with app.app_context():
+    with serving(app.extensions["kcheck"]):
         assert requeue_stuck_photos() == 1
         assert requeue_stuck_photos() == 0  # enqueued once, not again right away
     run_jobs()
@@ -70,7 +71,7 @@ def test_running_the_check_twice_stores_one_result(partner, person_for, run_jobs
     at_photo_step(partner, person_for)[1].upload("passport_page", make_photo("passport_page"))
     with svc.sessions() as session:
         photo_id = session.scalar(select(Photo.id))
-    with app.app_context():
+    with serving(app.extensions["kcheck"]):
         assert check_photo(photo_id) == "pass"
         assert check_photo(photo_id) == "skipped"
     previews = [k for k in svc.storage.list_keys() if "/preview-" in k]
@@ -113,7 +114,7 @@ def test_worker_killed_mid_check_heals_through_the_sweeper(
     assert checked() < 4, "the worker finished everything before it was killed"
     clock.advance(seconds=61)
     # Jobs still queued run as well: the check is idempotent, so no photo gets two results.
-    with app.app_context():
+    with serving(app.extensions["kcheck"]):
         assert requeue_stuck_photos() == 4 - checked()
     run_jobs()
     with svc.sessions() as session:
@@ -147,7 +148,7 @@ def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
         time.sleep(1)
         assert worker.poll() is None, "kcheck worker exited with Redis"
         clock.advance(seconds=61)
-        with app.app_context():
+        with serving(app.extensions["kcheck"]):
             requeue_stuck_photos()  # what the scheduler runs every 30 s
         deadline = time.monotonic() + 90
         while checked() < 3 and time.monotonic() < deadline:

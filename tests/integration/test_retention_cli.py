@@ -144,7 +144,7 @@ def _client(svc) -> ApiClient:
 
 
 def test_rotate_secret_signs_with_both_for_24_hours(svc, client_id, s3_settings):
-    from kcheck.workers.webhooks import signature_header
+    from kcheck.webhook_signing import signature_header
 
     old = cli(s3_settings, "webhooks", "secret", client_id).output.strip()
     rotated = cli(s3_settings, "webhooks", "rotate-secret", client_id)

@@ -5,7 +5,7 @@ past its deadline, and no personal value exists 72 hours after it was stored.
 
 The histories run side by side in one world (one SQLite database, local blobs, the frozen
 clock): the partner and the person speak the real API through the Flask test client, the
-reviewer's decision is the review UI's own function, and each hour runs the expiry sweep, the
+reviewer's decision is the review use case the review UI calls, and each hour runs the expiry sweep, the
 purge and the audit once for all of them. KCHECK_RETENTION_SEED and KCHECK_RETENTION_HISTORIES
 replay or widen a run.
 """
@@ -19,7 +19,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from kcheck import retention, staff
@@ -179,7 +178,7 @@ class World:
         self._person_call(h, lambda p: p.call("POST", "/v1/session/submit"))
 
     def decide(self, h: History, outcome: str, note: bool) -> None:
-        from kcheck.review_ui.decide import Conflict, _apply
+        from kcheck.usecases import review
 
         reason = {"approved": "identity_confirmed", "rejected": "name_mismatch",
                   "resubmission_requested": "glare_or_blur"}[outcome]
@@ -188,15 +187,14 @@ class World:
                                  slots=("selfie",) if resubmission else (),
                                  message="Please retake the selfie, Marie." if resubmission
                                  else "")
-        with self.app.test_request_context(), self.svc.transaction() as session:
-            g.staff = self.reviewer
-            case = session.scalar(select(Case).where(Case.id == h.case_id).with_for_update())
-            if case.status not in ("submitted", "in_review"):
-                return
-            try:
-                _apply(session, case, wanted, self.clock.now())
-            except Conflict:
-                return
+        with self.svc.sessions() as session:
+            case = session.get(Case, h.case_id)
+        if case.status not in ("submitted", "in_review"):
+            return
+        try:
+            review.decide(self.svc, h.case_id, self.reviewer.id, wanted, str(case.version))
+        except review.Conflict:
+            return
         if resubmission:
             h.stored["resubmission_message"] = self.clock.now()
 

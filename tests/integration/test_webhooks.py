@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from kcheck import apikeys
+from kcheck import apikeys, webhook_signing
 from kcheck.clock import FrozenClock
 from kcheck.models import ApiClient, Case, WebhookDelivery, WebhookEvent
+from kcheck.usecases import webhooks as redelivery
 from kcheck.workers import webhooks
 from kcheck.workers.process import PERIODIC
+from kcheck.workers.runtime import serving
 from tests.concurrency import run_together
 
 pytestmark = pytest.mark.redis
@@ -97,7 +99,7 @@ def secret(svc, api_key):
 
 def tick(app, run_jobs) -> int:
     """One run of the dispatcher, then the worker sends what it queued."""
-    with app.app_context():
+    with serving(app.extensions["kcheck"]):
         queued = webhooks.dispatch_due_webhooks()
     run_jobs()
     return queued
@@ -171,8 +173,8 @@ def test_410_disables_the_endpoint(app, svc, partner, secret, receiver, run_jobs
     assert len(hook.requests) == 1  # nothing more is sent to a disabled endpoint
     cancelled = event_of(svc, case["id"], "case.cancelled")
     assert cancelled.status == "disabled" and attempts(svc, cancelled.id) == []
-    with svc.transaction() as session, pytest.raises(webhooks.RedeliveryRefused):
-        webhooks.request_redelivery(session, cancelled.id, svc.now())
+    with svc.transaction() as session, pytest.raises(redelivery.RedeliveryRefused):
+        redelivery.request_redelivery(session, cancelled.id, svc.now())
 
 
 def test_failures_are_retried_with_backoff_for_more_than_a_day_then_given_up(
@@ -245,7 +247,7 @@ def test_rotation_sends_two_signatures_both_verifiable(app, svc, partner, secret
     clock.advance(seconds=305)  # sent at about real now: within the receiver's tolerance
     with svc.transaction() as session:
         client = session.scalars(select(ApiClient)).one()
-        new = webhooks.rotate_secret(session, client, svc.now(), svc.settings.master_key)
+        new = webhook_signing.rotate_secret(session, client, svc.now(), svc.settings.master_key)
     partner.open_case(callback_url=hook.url)
     tick(app, run_jobs)
     _path, headers, body, _status = hook.requests[-1]

@@ -223,14 +223,33 @@ def test_ended_sessions_are_forgotten_by_the_periodic_job(reviewer, reviewer_for
     from sqlalchemy import func, select
 
     from kcheck.models import StaffSession
-    from kcheck.staff import forget_ended_sessions_job
+    from kcheck.workers.runtime import serving
+    from kcheck.workers.sweepers import forget_ended_staff_sessions
 
     reviewer_for("other@example.test")
     clock.advance(minutes=20)
     assert reviewer.get("/review/").status_code == 200  # this one stays active
     clock.advance(minutes=20)  # the other one is now idle for 40 minutes
-    with app.app_context():
-        assert forget_ended_sessions_job() == 1
+    with serving(app.extensions["kcheck"]):
+        assert forget_ended_staff_sessions() == 1
     with svc.sessions() as session:
         assert session.scalar(select(func.count()).select_from(StaffSession)) == 1
     assert reviewer.get("/review/").status_code == 200
+
+
+def test_too_many_sign_ins_get_a_page_not_json(make_app, settings, clock, enrol):
+    import dataclasses
+
+    from kcheck.settings import RateLimits
+    from tests.integration.review.conftest import Reviewer
+
+    limited = dataclasses.replace(settings,
+                                  rate_limits=RateLimits(staff_login_per_address="2/minute"))
+    member = Reviewer(make_app(limited), clock, enrol())
+    answers = [member.login(password="wrong").status_code for _ in range(3)]
+    assert 429 not in answers[:2] and answers[2] == 429
+    refused = member.submit("/review/login", {"email": "x@example.test", "password": "x",
+                                              "code": "000000"})
+    assert refused.status_code == 429 and refused.mimetype == "text/html"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "Too many attempts from this address" in refused.get_data(as_text=True)

@@ -8,8 +8,8 @@ from typing import Annotated, Literal, TypeVar
 from flask import request
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from kcheck.api.problems import Problem
 from kcheck.domain.cases import REASONS
+from kcheck.problems import Problem
 
 M = TypeVar("M", bound=BaseModel)
 Reason = Literal[REASONS]  # type: ignore[valid-type]

@@ -1,4 +1,5 @@
-"""Request rate limits on Redis (Flask-Limiter); answers 429 problems with Retry-After."""
+"""Request rate limits on Redis (Flask-Limiter), shared by the API, the verify page and the
+review UI: a 429 with Retry-After, as a problem document for the API and as a page for HTML."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import Flask, current_app, g, request
 from flask_limiter import Limiter, RequestLimit
 
 from kcheck import crypto
-from kcheck.api.problems import Problem, problem_response
+from kcheck.problems import Problem, problem_response, wants_problem
 
 
 def client_ip() -> str:
@@ -47,7 +48,11 @@ def mobile_session_key() -> str:
 
 def _on_breach(limit: RequestLimit):
     retry = max(1, int(limit.reset_at - time.time()))
-    return problem_response(Problem("rate_limited", headers={"Retry-After": str(retry)}))
+    if wants_problem():
+        return problem_response(Problem("rate_limited", headers={"Retry-After": str(retry)}))
+    # An HTML page: Flask-Limiter raises its 429 and the page's own error handler renders it.
+    g.rate_limit_retry_after = retry
+    return None
 
 
 # Limits fail open when Redis is down (swallow_errors): the steps that matter most also have

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Response, json, request
 from werkzeug.exceptions import HTTPException
 
+from kcheck.domain.cases import MAX_PHOTO_MB
+
 LANGS = ("en", "fr", "de", "it")
 
 # code -> (status, {lang: title})
@@ -45,10 +47,10 @@ CATALOGUE: dict[str, tuple[int, dict[str, str]]] = {
                                    "fr": "Cette Idempotency-Key a servi à une autre requête.",
                                    "de": "Dieser Idempotency-Key wurde für eine andere Anfrage verwendet.",
                                    "it": "Questa Idempotency-Key è già stata usata per un'altra richiesta."}),
-    "too_large": (413, {"en": "The file is too large (15 MB at most).",
-                        "fr": "Le fichier est trop volumineux (15 Mo au plus).",
-                        "de": "Die Datei ist zu groß (höchstens 15 MB).",
-                        "it": "Il file è troppo grande (al massimo 15 MB)."}),
+    "too_large": (413, {"en": f"The file is too large ({MAX_PHOTO_MB} MB at most).",
+                        "fr": f"Le fichier est trop volumineux ({MAX_PHOTO_MB} Mo au plus).",
+                        "de": f"Die Datei ist zu groß (höchstens {MAX_PHOTO_MB} MB).",
+                        "it": f"Il file è troppo grande (al massimo {MAX_PHOTO_MB} MB)."}),
     "unsupported_format": (415, {"en": "Send a JPEG, PNG or HEIC photo.",
                                  "fr": "Envoyez une photo JPEG, PNG ou HEIC.",
                                  "de": "Senden Sie ein JPEG-, PNG- oder HEIC-Foto.",
@@ -120,6 +122,13 @@ class Problem(Exception):
         self.extra = extra
 
 
+def refusal_as_problem(refused) -> Problem:
+    """A use case's `Refused` as the API answers it."""
+    extra = dict(refused.extra)
+    headers = {"Retry-After": str(extra["retry_after_s"])} if "retry_after_s" in extra else None
+    return Problem(refused.code, detail=refused.detail, headers=headers, **extra)
+
+
 def unauthorized() -> Problem:
     return Problem("unauthorized", headers={"WWW-Authenticate": "Bearer"})
 
@@ -131,6 +140,12 @@ def bearer_token() -> str:
     if not token:
         raise unauthorized()
     return token
+
+
+def wants_problem() -> bool:
+    """Whether this request is answered in JSON (the API, or a script asking for JSON); HTML
+    pages get HTML errors."""
+    return request.path.startswith("/v1/") or request.accept_mimetypes.best == "application/json"
 
 
 def negotiate_language(default: str = "en") -> str:
