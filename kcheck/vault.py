@@ -52,3 +52,15 @@ class Vault:
 
 def blob_prefix(case_id: str) -> str:
     return f"cases/{case_id}/"
+
+
+UPLOAD = "upload-"  # the kind prefix of a person's upload, until the worker stores its copy
+
+
+def upload_kind(slot: str) -> str:
+    return f"{UPLOAD}{slot}"
+
+
+def is_upload(key: str) -> bool:
+    """Whether a photo's blob is still the person's upload (not yet swapped for the copy)."""
+    return key.rsplit("/", 1)[-1].startswith(UPLOAD)

@@ -18,7 +18,7 @@ from kcheck.problems import Problem
 from kcheck.rate_limits import configured, limiter, mobile_session_key
 from kcheck.services import services
 from kcheck.usecases import intake
-from kcheck.vault import DataGone
+from kcheck.vault import DataGone, upload_kind
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = domain.MAX_PHOTO_BYTES
@@ -71,7 +71,7 @@ def upload_photo(slot: str):
     # No lock is held while the blob travels to storage (on SQLite a transaction would hold
     # the database's only write lock). Stored before its row: a crash leaves an orphan blob
     # (found by the retention audit and deleted), never a row pointing at nothing.
-    key = svc.vault().put_blob(case, f"upload-{slot}", clean.data)
+    key = svc.vault().put_blob(case, upload_kind(slot), clean.data)
     try:
         photo, case = intake.record_upload(svc, case.id, slot, clean, key,
                                            case.wrapped_data_key, now)

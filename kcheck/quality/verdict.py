@@ -79,6 +79,15 @@ class QualityVerdict:
     def passed(self) -> bool:
         return self.verdict == "pass"
 
+    @classmethod
+    def from_json(cls, stored: dict) -> QualityVerdict:
+        """The verdict as `to_json` stored it."""
+        return cls(verdict=stored["verdict"], reasons=tuple(stored.get("reasons", ())),
+                   metrics=dict(stored.get("metrics") or {}),
+                   document_quad=stored.get("document_quad"),
+                   faces=[list(box) for box in stored.get("faces") or ()],
+                   notes=tuple((n["code"], n["confidence"]) for n in stored.get("notes") or ()))
+
     def to_json(self) -> dict:
         """A JSON-serialisable dict (what workers store and the API returns)."""
         return {

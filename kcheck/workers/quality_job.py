@@ -10,7 +10,7 @@ from sqlalchemy import update
 from kcheck.adapters.storage import BlobNotFound
 from kcheck.crypto import DecryptionError
 from kcheck.models import Case, Photo
-from kcheck.vault import DataGone, Vault
+from kcheck.vault import DataGone, Vault, is_upload
 from kcheck.workers.runtime import worker_services
 
 log = logging.getLogger(__name__)
@@ -24,9 +24,11 @@ def check_photo(photo_id: str) -> str:
     with svc.sessions() as session:
         photo = session.get(Photo, photo_id)
         case = session.get(Case, photo.case_id) if photo else None
-    if photo is None or case is None or photo.status != "pending" or photo.blob_key is None:
+    if photo is None or case is None or photo.blob_key is None:
         return "skipped"
     vault = svc.vault()
+    if photo.status != "pending":
+        return _finish(svc, vault, case, photo)
     try:
         data = vault.get_blob(case, photo.blob_key)
     except (DataGone, BlobNotFound, DecryptionError):
@@ -56,6 +58,31 @@ def check_photo(photo_id: str) -> str:
         _replace_upload(svc, vault, case, photo, copy)
         _store_preview(svc, vault, case, photo, copy.data, verdict)
     return verdict.verdict
+
+
+def _finish(svc, vault: Vault, case: Case, photo: Photo) -> str:
+    """A checked photo without its preview lost its worker after the verdict (kill -9, storage
+    down): make the stored copy (when the upload is still there) and the preview now, with the
+    verdict already given. Anything else already checked is left as it is."""
+    from kcheck import quality
+
+    if photo.status not in UNFINISHED or photo.preview_key is not None or photo.superseded_at:
+        return "skipped"
+    try:
+        data = vault.get_blob(case, photo.blob_key)
+    except (DataGone, BlobNotFound, DecryptionError):
+        return "gone"
+    if is_upload(photo.blob_key):
+        copy = quality.stored_copy(data, photo.orientation or 1)
+        _replace_upload(svc, vault, case, photo, copy)
+        data = copy.data
+    _store_preview(svc, vault, case, photo, data, quality.QualityVerdict.from_json(photo.metrics))
+    log.info("photo check finished", extra={"photo": photo.id})
+    return "finished"
+
+
+# Verdicts that come with a stored copy and a preview (a rejected file has neither).
+UNFINISHED = ("pass", "retake")
 
 
 def _replace_upload(svc, vault: Vault, case: Case, photo: Photo, copy) -> None:

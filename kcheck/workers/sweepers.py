@@ -5,24 +5,29 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from kcheck import staff
 from kcheck.job_specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
 from kcheck.models import Photo
+from kcheck.workers.quality_job import UNFINISHED
 from kcheck.workers.runtime import worker_services
 
 
 def requeue_stuck_photos() -> int:
     """A photo still pending after twice the job timeout (worker killed, Redis lost the job, or
-    the queue was down at upload) is enqueued again. Returns how many were."""
+    the queue was down at upload) is enqueued again; so is a checked photo still without its
+    preview (its worker died after the verdict), which the job then finishes. Returns how
+    many were."""
     svc = worker_services()
     now = svc.now()
     cutoff = now - timedelta(seconds=2 * CHECK_PHOTO.timeout)
+    lost = or_(Photo.status == "pending",
+               and_(Photo.status.in_(UNFINISHED), Photo.preview_key.is_(None),
+                    Photo.checked_at < cutoff))
     with svc.sessions() as session:
         ids = session.scalars(select(Photo.id).where(
-            Photo.status == "pending", Photo.superseded_at.is_(None),
-            Photo.blob_key.is_not(None),
+            lost, Photo.superseded_at.is_(None), Photo.blob_key.is_not(None),
             or_(Photo.enqueued_at.is_(None), Photo.enqueued_at < cutoff)).limit(500)).all()
 
     def mark_enqueued(photo_id: str) -> None:

@@ -160,3 +160,56 @@ def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
         if worker.poll() is None:
             worker.kill()
         redis.stop()
+
+
+class StorageDownAfterTheVerdict:
+    """The real blob store, refusing to store the stored copy (as S3 going away, or the worker
+    killed, right after the verdict)."""
+
+    def __init__(self, storage):
+        self.storage = storage
+
+    def put(self, key, data):
+        if "/photo-" in key:
+            raise OSError("storage unavailable")
+        return self.storage.put(key, data)
+
+    def __getattr__(self, name):
+        return getattr(self.storage, name)
+
+
+def test_a_check_cut_off_after_its_verdict_is_finished_by_the_sweeper(
+        partner, person_for, run_jobs, app, svc, clock):
+    """The person has the verdict; the reviewer still gets the upright copy and the preview,
+    and the full-size upload does not stay behind."""
+    import dataclasses
+
+    from rq import SimpleWorker
+
+    from kcheck.adapters.queue import QUEUES, redis_from_url
+    from kcheck.workers.quality_job import check_photo
+
+    at_photo_step(partner, person_for)[1].upload(
+        "passport_page", make_photo("passport_page", long_side=4000))
+    with svc.sessions() as session:
+        photo_id = session.scalar(select(Photo.id))
+    failing = dataclasses.replace(svc, storage=StorageDownAfterTheVerdict(svc.storage))
+    with serving(failing):  # the queued check runs and fails after storing its verdict
+        SimpleWorker(list(QUEUES), connection=redis_from_url(svc.settings.redis_url)).work(
+            burst=True)
+    with svc.sessions() as session:
+        photo = session.get(Photo, photo_id)
+    assert photo.status == "pass" and photo.preview_key is None and "/upload-" in photo.blob_key
+    with serving(svc):
+        assert requeue_stuck_photos() == 0  # a worker may still be storing it
+        clock.advance(seconds=121)
+        assert requeue_stuck_photos() == 1
+    run_jobs()
+    with svc.sessions() as session:
+        photo = session.get(Photo, photo_id)
+    assert photo.status == "pass" and photo.preview_key is not None
+    assert "/photo-" in photo.blob_key and max(photo.width, photo.height) < 4000
+    keys = svc.storage.list_keys()
+    assert not [k for k in keys if "/upload-" in k]
+    with serving(svc):
+        assert requeue_stuck_photos() == 0 and check_photo(photo_id) == "skipped"
