@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kcheck import clock
+from kcheck.docintel.mrz_plausibility import DOCUMENT_CODES, KNOWN_CODES, judge
 
 # layout -> (lines, characters per line); visas and national variants share these shapes.
 FORMATS = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44)}
@@ -139,7 +140,7 @@ def detect_format(lines: list[str]) -> str | None:
 
 def parse(raw_lines: list[str], today: date | None = None) -> MrzReading:
     """Parse 2 or 3 OCR lines (top to bottom) into a reading with every check named."""
-    from kcheck.docintel.mrz_plausibility import judge
+
 
     lines = [clean_line(line) for line in raw_lines if line.strip()]
     fmt = detect_format(lines)
@@ -163,7 +164,7 @@ def _realign_header(line: str, fmt: str) -> str:
     of "P<" or "I<", or on TD1 the "I" of "ID" (the thinnest glyph, first to fade at an edge).
     Lost, it shifts the country code and every field after it; it is put back only when the
     code is unknown in its place and known one place earlier ("PCZESPECIMEN", "DLIE1D98...")."""
-    from kcheck.docintel.mrz_plausibility import DOCUMENT_CODES, KNOWN_CODES
+
 
     if _letters(line[2:5]).rstrip("<") in KNOWN_CODES \
             or _letters(line[1:4]).rstrip("<") not in KNOWN_CODES:

@@ -5,12 +5,16 @@ be told which of the two went wrong."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from kcheck.docintel.countries import ALPHA3
 
-if TYPE_CHECKING:
-    from kcheck.docintel.mrz import MrzReading
+
+class MrzReading(Protocol):
+    """What is judged of a reading (kcheck.docintel.mrz.MrzReading, which imports this)."""
+
+    fields: dict
+    dates_as_written: dict
 
 # Codes ICAO 9303 part 3 allows besides ISO 3166 (Germany is "D"): organisations, refugees
 # and stateless persons, British nationals of other kinds, and the specimen state Utopia.
