@@ -2,10 +2,12 @@
 
 Each set is a folder under `datasets/` with a `manifest.csv`: one row per image, naming
 where it comes from (`repo`, `commit`, `path`), its licence, its split (`calibration`,
-`test`, or `outside` for material kept out of both) and the labels a person wrote for it.
+`test`, `test2` (a later blind test, added after `test` had been looked at) or `outside` for
+material kept out of both) and the labels a person wrote for it.
 No image is committed: `build` copies each one out of a local snapshot of its repository
-(`$KCHECK_MIRROR_DIR/<owner>+<name>/repo`, a bare git directory) or, failing that, downloads
-it from GitHub at the pinned commit, and checks it against the manifest's SHA-256.
+(`$KCHECK_MIRROR_DIR/<owner>+<name>/repo`, a bare git directory or a checkout) or, failing
+that, downloads it from GitHub at the pinned commit, and checks it against the manifest's
+SHA-256.
 
     python scripts/realdata.py build [SET ...]     # into var/realdata/<set>/<id><ext>
     python scripts/realdata.py list                # sets, images, splits
@@ -44,7 +46,7 @@ DATASETS = ROOT / "datasets"
 CACHE = Path(os.environ.get("KCHECK_REALDATA_DIR", ROOT / "var" / "realdata"))
 MIRRORS = Path(os.environ.get("KCHECK_MIRROR_DIR", "/work/.mirror"))
 COMMON = ("id", "repo", "commit", "path", "sha256", "licence", "split")
-SPLITS = ("calibration", "test", "outside")
+SPLITS = ("calibration", "test", "test2", "outside")
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ def load(set_name: str, split: str | None = None) -> list[Item]:
 
 def _from_mirror(repo: str, commit: str, path: str) -> bytes | None:
     git_dir = MIRRORS / repo.replace("/", "+") / "repo"
+    if (git_dir / ".git").is_dir():  # a snapshot kept with its work tree
+        git_dir = git_dir / ".git"
     if not git_dir.is_dir():
         return None
     result = subprocess.run(  # noqa: S603 - fixed git command on our own snapshot

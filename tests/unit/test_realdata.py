@@ -128,3 +128,29 @@ def test_build_checks_the_source_then_writes_the_derived_photo(tmp_path, monkeyp
     assert (cache / "good.png").read_bytes() == source
     assert _sharpness((cache / "blurred.png").read_bytes()) < _sharpness(source) / 4
     assert not (cache / "tampered.png").exists()
+
+
+def test_a_snapshot_kept_as_a_checkout_is_read_and_test2_is_a_split(tmp_path, monkeypatch):
+    source = _photo()
+    work = tmp_path / "mirror" / "owner+name" / "repo"  # `fetch` sometimes leaves a checkout
+    work.mkdir(parents=True)
+    (work / "card.png").write_bytes(source)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(work)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "card.png"], check=True)
+    subprocess.run([*git, "commit", "-qm", "one image"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True,
+                            text=True).stdout.strip()
+    manifest = tmp_path / "datasets" / "demo" / "manifest.csv"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(
+        "id,repo,commit,path,sha256,licence,split\n"
+        f"fresh,owner/name,{commit},card.png,{hashlib.sha256(source).hexdigest()},MIT,test2\n"
+    )
+    monkeypatch.setattr(realdata, "DATASETS", tmp_path / "datasets")
+    monkeypatch.setattr(realdata, "MIRRORS", tmp_path / "mirror")
+    monkeypatch.setattr(realdata, "CACHE", tmp_path / "cache")
+
+    assert realdata.build("demo") == (1, [])
+    assert [item.id for item in realdata.load("demo", "test2")] == ["fresh"]
+    assert (tmp_path / "cache" / "demo" / "fresh.png").read_bytes() == source
