@@ -156,6 +156,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     fills = region is not finding.quad or finding.area_fraction >= 0.6
     glare_mask = np.full(image.gray.shape, 255, np.uint8) if fills else mask
     metrics["glare_fraction"] = measures.glare_fraction(image.bgr, glare_mask)
+    if region is not finding.quad:
+        # Against the whole frame a reflection on a small card is a speck: measure it also
+        # against the print's surroundings (the patch it wiped out lies among the lines).
+        metrics["glare_fraction"] = max(metrics["glare_fraction"], measures.glare_fraction(image.bgr, mask))
     glare = graded(metrics["glare_fraction"], *GLARE)
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
         glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
