@@ -45,6 +45,7 @@ WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan),
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
+FLAT_MRZ_SPAN = 0.8  # ...of the flattened card's width (a front's print zone reached 0.74)
 LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
 SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
 # The photo's long side: a document cropped to the frame has no more pixels than this, and
@@ -156,6 +157,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     fills = region is not finding.quad or finding.area_fraction >= 0.6
     glare_mask = np.full(image.gray.shape, 255, np.uint8) if fills else mask
     metrics["glare_fraction"] = measures.glare_fraction(image.bgr, glare_mask)
+    if region is not finding.quad:
+        # Against the whole frame a reflection on a small card is a speck: measure it also
+        # against the print's surroundings (the patch it wiped out lies among the lines).
+        metrics["glare_fraction"] = max(metrics["glare_fraction"], measures.glare_fraction(image.bgr, mask))
     glare = graded(metrics["glare_fraction"], *GLARE)
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
         glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
@@ -192,6 +197,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         found.add("document_not_found", 0.5 if portraits or text.mrz_lines else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
+    if slot == "id_front" and not portraits and _flat_mrz_lines(flat) >= 3:
+        # An ID card's three-line MRZ is on its back; looked for on the flattened card, it is
+        # found however the card lies in the photo, and bad light that left it found left it legible.
+        found.add("wrong_document_side", 0.9)
     if not found.sure(_SPOILERS):  # blur, glare or bad light can hide a portrait
         found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, outlined))
     return region, boxes
@@ -228,6 +237,14 @@ def _mrz_lines(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> int:
     width = float(np.linalg.norm(region[1] - region[0]))
     return sum(float(np.linalg.norm(box[1] - box[0])) >= MRZ_SPAN * width
                or float(np.linalg.norm(box[2] - box[1])) >= MRZ_SPAN * width for box in boxes)
+
+
+def _flat_mrz_lines(flat: np.ndarray) -> int:
+    """Lines of an MRZ band on the flattened document running across nearly all of it (a
+    front's own lines of print, found as a zone, stop well short of that)."""
+    boxes = mrz_zone.find_lines(flat, mrz_zone.MIN_ZONE_SCORE)
+    return sum(max(float(np.linalg.norm(box[1] - box[0])), float(np.linalg.norm(box[2] - box[1])))
+               >= FLAT_MRZ_SPAN * flat.shape[1] for box in boxes)
 
 
 def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metrics: dict) -> None:
