@@ -8,7 +8,6 @@ from sqlalchemy import select
 from kcheck.docintel import summary_for_reviewer
 from kcheck.docintel.crosscheck import NAME_MATCH
 from kcheck.models import Case, Photo
-from kcheck.vault import Vault
 from kcheck.workers.docintel_job import due_case_ids, enqueue_due_analyses
 from kcheck.workers.runtime import serving
 from tests.fixtures.documents import make_photo
@@ -41,7 +40,7 @@ def analyse(app, run_jobs) -> int:
 def summary(svc, case_id):
     with svc.sessions() as session:
         case = session.get(Case, case_id)
-        return summary_for_reviewer(session, case, Vault(svc.settings.master_key, svc.storage))
+        return summary_for_reviewer(session, case, svc.vault())
 
 
 def test_submitted_case_is_analysed_once_and_summarised(partner, person_for, run_jobs, svc,

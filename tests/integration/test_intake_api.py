@@ -168,12 +168,11 @@ def test_no_metadata_reaches_storage_and_the_worker_keeps_an_upright_copy(person
     from PIL import Image
 
     from kcheck.models import Case, Photo
-    from kcheck.vault import Vault
 
     person.through_document_type()
     response = person.upload("id_front", images.camera_jpeg(width=1600, height=1200))
     assert response.status_code == 202
-    vault = Vault(svc.settings.master_key, svc.storage)
+    vault = svc.vault()
 
     def stored() -> dict[str, bytes]:
         with svc.sessions() as session:
@@ -275,14 +274,13 @@ def test_wrong_types_and_missing_fields(person):
 
 def test_reviewers_request_for_new_photos_reaches_the_person(person, svc, case):
     from kcheck.models import Case
-    from kcheck.vault import Vault
 
     person.through_document_type()
     with svc.transaction() as session:
         row = session.get(Case, case["id"])
         row.status = "resubmission_requested"
         row.resubmission_slots = ["id_front"]
-        row.resubmission_message = Vault(svc.settings.master_key, svc.storage).seal_value(
+        row.resubmission_message = svc.vault().seal_value(
             row, "resubmission_message", "Please retake the front without your thumb on it.")
     state = person.call("GET", "/v1/session").get_json()
     assert state["resubmission_slots"] == ["id_front"]

@@ -21,7 +21,7 @@ from kcheck import retention
 from kcheck.adapters.storage import S3BlobStore
 from kcheck.domain.retention import purge_due
 from kcheck.models import AuditEvent, Case, Photo, SmsChallenge, WebhookEvent
-from kcheck.vault import Vault, blob_prefix
+from kcheck.vault import blob_prefix
 from kcheck.workers.process import PERIODIC
 from tests import images
 from tests.concurrency import run_together
@@ -65,7 +65,7 @@ def case_with_data(svc, client_id: str, now, status: str = "submitted",
                    callback_url: str | None = None) -> str:
     """A case as the intake leaves it: sealed columns, an SMS challenge, photos and previews
     in storage, and optionally blobs under its prefix that no row points at (crash leftovers)."""
-    vault = Vault(svc.settings.master_key, svc.storage)
+    vault = svc.vault()
     jpeg = images.plain_jpeg(64, 48)
     with svc.transaction() as session:
         case = Case(api_client_id=client_id, reason="password_reset", subject_ref="acct-1",

@@ -10,7 +10,6 @@ import pytest
 
 from kcheck import staff
 from kcheck.models import Case, Photo, StaffUser
-from kcheck.vault import Vault
 from tests import images
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -95,7 +94,7 @@ def submitted_case(partner, svc, clock):
         assert opened.status_code == 201, opened.get_json()
         case_id = opened.get_json()["id"]
         now = svc.now()
-        vault = Vault(svc.settings.master_key, svc.storage)
+        vault = svc.vault()
         with svc.transaction() as session:
             case = session.get(Case, case_id)
             case.status = "submitted"

@@ -7,7 +7,6 @@ import re
 
 from kcheck.docintel import facematch
 from kcheck.models import Case
-from kcheck.vault import Vault
 from tests.fixtures.documents import make_photo
 
 
@@ -16,7 +15,7 @@ def store_face_match(svc, case_id: str, result: dict) -> None:
     with svc.transaction() as session:
         case = session.get(Case, case_id)
         case.biometric_consent_at = svc.now()
-        case.face_match = Vault(svc.settings.master_key, svc.storage).seal_value(
+        case.face_match = svc.vault().seal_value(
             case, "face_match", {"selfie_photo": "p1", "document_photo": "p2", **result})
 
 
