@@ -5,6 +5,7 @@ the PP-OCRv4 line recogniser (both ONNX models ship in the rapidocr-onnxruntime 
 from __future__ import annotations
 
 import functools
+import os
 import threading
 
 import cv2
@@ -27,6 +28,14 @@ CHUNK = 4  # aspect of the pieces of a line shown to the direction classifier (4
 CHUNKS_PER_LINE = 4
 
 _lock = threading.Lock()
+
+# onnxruntime's Linux wheels (1.29 and later) collect telemetry: on first load they write a
+# device id under ~/.cache/Microsoft and queue events for upload to a Microsoft collector.
+# Nothing about a verification may leave the host, so it is switched off before rapidocr
+# loads onnxruntime (it reads the variable when its environment is created); this module is
+# the only way into onnxruntime. tests/unit/docintel/test_mrz_ocr.py checks that no trace is
+# written.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 
 def _rapidocr_config(part: str) -> dict:

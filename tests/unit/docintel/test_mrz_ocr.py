@@ -1,5 +1,9 @@
 """Decoding the recogniser's scores for a line of the zone."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 
 from kcheck.docintel.mrz_ocr import _decode
@@ -27,3 +31,23 @@ def test_a_filler_read_as_a_letter_is_a_filler_in_a_names_line_only():
 def test_a_printed_letter_stays_and_repeats_need_a_blank_between():
     line = scores([{"K": 0.97, "<": 0.001}, {"K": 0.97}, {}, {"K": 0.96}, {"A": 0.9}])
     assert _decode(line, ALPHABET, filler_letters=True) == "KKA"
+
+
+def _traces_left_by(code: str, home) -> list[str]:
+    """Files a fresh Python process running `code` leaves under its home directory."""
+    env = {**os.environ, "HOME": str(home)}
+    for name in ("ORT_DISABLE_TELEMETRY", "XDG_CACHE_HOME"):
+        env.pop(name, None)
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+    return sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
+
+
+def test_the_onnx_models_load_without_onnxruntime_telemetry(tmp_path):
+    # The control shows where onnxruntime's telemetry leaves its device id and event queue
+    # when nothing switches it off; kcheck's own way into the models must leave nothing.
+    (bare := tmp_path / "bare").mkdir()
+    assert any("Microsoft" in path for path in _traces_left_by("import onnxruntime", bare))
+    (ours := tmp_path / "ours").mkdir()
+    code = ("from kcheck.docintel import mrz_ocr; "
+            "mrz_ocr.recognizer(28); mrz_ocr.direction_classifier()")
+    assert _traces_left_by(code, ours) == []
