@@ -386,9 +386,14 @@ def report(result: dict, faults: bool = False) -> None:
     print(f"  cases/min (first case opened to last decision): {result['cases_per_min']:.1f}; "
           f"PostgreSQL connections at most {result['connections']}")
     if result.get("cpu"):
-        used = ", ".join(f"{role} {cpu:.0f}" for role, cpu in result["cpu"].items())
-        print(f"  CPU seconds while the queue drained ({result['cpu_wall']:.0f} s wall, "
-              f"{2 * result['cpu_wall']:.0f} CPU-s on 2 cores): {used}")
+        used = ", ".join(f"{role} {cpu:.1f}" for role, cpu in result["cpu"].items())
+        print(f"  CPU seconds while the queue drained ({result['cpu_wall']:.1f} s wall, "
+              f"{2 * result['cpu_wall']:.1f} CPU-s on 2 cores): {used}")
+        # Per verdict, which does not depend on how busy the machine was.
+        per = ", ".join(f"{role} {1000 * cpu / result['photos']:.0f}"
+                        for role, cpu in result["cpu"].items())
+        total = 1000 * sum(result["cpu"].values()) / result["photos"]
+        print(f"  CPU ms per verdict: {per}; all {total:.0f}")
     print(f"  verdicted exactly once {result['once']}/{result['photos']}; approved and purged "
           f"with one receipt {result['purged']}/{result['cases']}; blobs left in S3 "
           f"{result['blobs_left']}; webhooks delivered {result['delivered']}/{result['events']}"
