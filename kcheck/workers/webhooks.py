@@ -164,10 +164,14 @@ def _settle(svc, event_id: str, attempt: int, now: datetime, status_code: int | 
             values = dict(status="pending", next_attempt_at=now + timedelta(seconds=delay))
     with svc.transaction() as session:
         # The attempt's record, made by the claim (even when a later attempt took over).
-        session.execute(update(WebhookDelivery).where(
+        outcome_of_attempt = dict(status_code=status_code, error=error and error[:200],
+                                  duration_ms=duration_ms)
+        recorded = session.execute(update(WebhookDelivery).where(
             WebhookDelivery.event_id == event_id, WebhookDelivery.attempt == attempt)
-            .values(status_code=status_code, error=error and error[:200],
-                    duration_ms=duration_ms))
+            .values(**outcome_of_attempt)).rowcount
+        if not recorded:  # claimed by a release that did not record claims yet
+            session.add(WebhookDelivery(event_id=event_id, attempt=attempt, attempted_at=now,
+                                        **outcome_of_attempt))
         if outcome == "disabled":
             client_id = select(WebhookEvent.api_client_id).where(WebhookEvent.id == event_id)
             session.execute(update(ApiClient).where(

@@ -291,6 +291,20 @@ def test_a_worker_killed_mid_send_leaves_the_attempt_recorded_and_it_is_sent_aga
     assert list(hook.accepted) == [event_id]  # one event for the receiver that dedupes
 
 
+def test_an_attempt_claimed_by_a_release_that_did_not_record_claims_is_recorded(
+        svc, partner, secret, receiver, clock):
+    from sqlalchemy import delete
+
+    hook = receiver()
+    case = partner.open_case(callback_url=hook.url).get_json()
+    event_id = event_of(svc, case["id"], "case.opened").id
+    attempt = webhooks._claim(svc, event_id, clock.now())
+    with svc.transaction() as session:  # claimed as before the upgrade: no record of it
+        session.execute(delete(WebhookDelivery))
+    assert webhooks._attempt(svc, event_id, attempt, clock.now()) == "delivered"
+    assert attempts(svc, event_id) == [(1, 200, None)]
+
+
 def test_rotation_sends_two_signatures_both_verifiable(app, svc, partner, secret, receiver,
                                                        clock, run_jobs):
     hook = receiver()
