@@ -16,7 +16,10 @@ queue: photo throughput is verdicts per second from then on, 2 workers against 1
 run (goal >= 1.8x on 2 cores), and the verdict times count from then.
 Checked after each run: 0 errors, every photo verdicted exactly once (one "photo checked" log
 line each), every case purged with one receipt and no blob left in S3, every webhook delivered
-exactly once with a valid signature.
+exactly once with a valid signature. Each run prints the CPU seconds each process used while
+the queue drained, and per verdict (which depends little on what else the machine runs): what
+does not wait for a worker, mostly the people polling for verdicts (web, load client,
+PostgreSQL), takes cores from the second worker.
 
 --faults adds a run at (2, 2) that kill -9's a worker and a web server mid-run (both restarted
 5 s later, as a supervisor would) and restarts Redis: nothing may be lost, every case must
