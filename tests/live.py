@@ -125,3 +125,12 @@ class LiveSystem:
         self.procs.clear()
         self.webs.clear()
         self.workers.clear()
+
+
+def worker_process(settings, *queues: str) -> subprocess.Popen:
+    """A real `kcheck worker QUEUES...` process on a test's database, Redis and blobs."""
+    env = {**os.environ, "KCHECK_ENV": "test", "DATABASE_URL": settings.database_url,
+           "REDIS_URL": settings.redis_url, "STORAGE_PATH": str(settings.storage_path),
+           "SECRET_KEY": settings.secret_key}
+    return subprocess.Popen([sys.executable, "-m", "kcheck", "worker", *queues], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -33,21 +33,29 @@ MAX_CAPTURE_AGE = timedelta(minutes=10)
 CLOCK_SKEW = timedelta(minutes=1)
 
 
-def mobile_session(open_only: bool = True):
-    """Authenticate the session token; steps also need a case still open to the person."""
+def mobile_session(open_only: bool = True, reads: bool = False):
+    """Authenticate the session token; steps also need a case still open to the person.
+    A view that only `reads` gets the case and its current photos loaded with the token, in
+    one query (`read_state`): the person's client polls such views."""
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             digest = crypto.token_digest(bearer_token())
             svc = services()
             with svc.sessions() as session:
-                mobile = session.scalar(select(MobileSession).where(
-                    MobileSession.token_hash == digest))
+                if reads:
+                    mobile, g.session_case, g.session_photos = intake.session_state(
+                        session, digest)
+                else:
+                    mobile = session.scalar(select(MobileSession).where(
+                        MobileSession.token_hash == digest))
             now = svc.now()
             if mobile is None or mobile.revoked_at or mobile.expires_at <= now:
                 raise unauthorized()
             g.mobile_session = mobile
             g.open_only = open_only
+            if reads and open_only:
+                intake.require_open(g.session_case)
             return view(*args, **kwargs)
         return wrapper
     return decorator
@@ -59,6 +67,11 @@ def session_case_id() -> str:
 
 def load_case(session, for_update: bool = True):
     return intake.load_case(session, session_case_id(), bool(g.get("open_only")), for_update)
+
+
+def read_state():
+    """The case and its current photos of a view that `reads` (see mobile_session)."""
+    return g.session_case, g.session_photos
 
 
 @bp.post("/sessions")
@@ -75,12 +88,9 @@ def open_session():
 
 
 @bp.get("/session")
-@mobile_session(open_only=False)
+@mobile_session(open_only=False, reads=True)
 def get_session():
-    svc = services()
-    with svc.sessions() as session:
-        case = load_case(session, for_update=False)
-        return jsonify(session_view(svc, case, intake.current_photos(session, case.id)))
+    return jsonify(session_view(services(), *read_state()))
 
 
 @bp.post("/session/consent")

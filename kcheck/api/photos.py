@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from kcheck.adapters.queue import QueueUnavailable
 from kcheck.adapters.storage import BlobNotFound
-from kcheck.api.intake import bp, load_case, mobile_session, session_case_id
+from kcheck.api.intake import bp, mobile_session, read_state, session_case_id
 from kcheck.api.present import person_locale, photo_view
 from kcheck.domain import cases as domain
 from kcheck.job_specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
@@ -99,36 +99,34 @@ def enqueue_check(svc, photo_id: str) -> None:
 NO_PHOTO = "No photo in this slot yet."
 
 
-def _current_photo(session, slot: str) -> tuple[Case, Photo]:
+def _current_photo(slot: str) -> tuple[Case, Photo]:
     """The session's case and the current photo of `slot`, or a 404 problem."""
     if slot not in domain.SLOTS:
         raise Problem("not_found")
-    case = load_case(session, for_update=False)
-    photo = intake.current_photos(session, case.id).get(slot)
+    case, photos = read_state()
+    photo = photos.get(slot)
     if photo is None:
         raise Problem("not_found", detail=NO_PHOTO)
     return case, photo
 
 
 @bp.get("/session/photos/<slot>")
-@mobile_session(open_only=False)
+@mobile_session(open_only=False, reads=True)
 def photo_status(slot: str):
-    with services().sessions() as session:
-        case, photo = _current_photo(session, slot)
-        return jsonify(photo_view(photo, person_locale(case)))
+    case, photo = _current_photo(slot)
+    return jsonify(photo_view(photo, person_locale(case)))
 
 
 @bp.get("/session/photos/<slot>/image")
-@mobile_session()
+@mobile_session(reads=True)
 def photo_image(slot: str):
     """The person's own current photo of a slot, for the summary before submitting."""
     svc = services()
-    with svc.sessions() as session:
-        case, photo = _current_photo(session, slot)
-        try:
-            data = svc.vault().get_blob(case, photo.blob_key)
-        except (DataGone, BlobNotFound):
-            raise Problem("not_found", detail=NO_PHOTO) from None
+    case, photo = _current_photo(slot)
+    try:
+        data = svc.vault().get_blob(case, photo.blob_key)
+    except (DataGone, BlobNotFound):
+        raise Problem("not_found", detail=NO_PHOTO) from None
     return Response(data, mimetype="image/jpeg", headers={
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
         "Cross-Origin-Resource-Policy": "same-origin"})

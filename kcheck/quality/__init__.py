@@ -5,7 +5,7 @@ make the stored copy (stored_copy) and call check_photo on it; reviewers see ann
 preview; message_for tells the person what to do.
 """
 
-from kcheck.quality.annotate import annotate
+from kcheck.quality.annotate import annotate, annotate_pixels
 from kcheck.quality.check import check_photo
 from kcheck.quality.formats import ImageRejected
 from kcheck.quality.messages import message_for
@@ -19,6 +19,7 @@ __all__ = [
     "QualityVerdict",
     "SanitizedImage",
     "annotate",
+    "annotate_pixels",
     "check_photo",
     "message_for",
     "sanitize_upload",

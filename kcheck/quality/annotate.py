@@ -20,8 +20,23 @@ def annotate(data: bytes, verdict: QualityVerdict, max_side: int = 1280) -> byte
     Raises ImageRejected if `data` is not a usable image.
     """
     image = decode_working(data, long_side=max_side)
-    canvas = image.bgr.copy()
-    scale = 1.0 / image.scale
+    return _drawn(image.bgr.copy(), 1.0 / image.scale, verdict)
+
+
+def annotate_pixels(rgb: np.ndarray, verdict: QualityVerdict, max_side: int = 1280) -> bytes:
+    """The same preview from the checked image's RGB pixels still in memory (the worker has
+    them from making the stored copy), sized as `annotate` would size it, without a decode."""
+    longest = max(rgb.shape[:2])
+    scale = 1.0
+    if longest > 1.2 * max_side:  # as decode_working: a little larger is kept as it is
+        scale = max_side / longest
+        size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    return _drawn(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), scale, verdict)
+
+
+def _drawn(canvas: np.ndarray, scale: float, verdict: QualityVerdict) -> bytes:
+    """Draw the verdict's outline and faces (original pixels x `scale`) and encode."""
     thickness = max(2, round(max(canvas.shape[:2]) / 400))
     if verdict.document_quad:
         quad = np.round(np.array(verdict.document_quad, np.float32) * scale).astype(np.int32)

@@ -4,8 +4,9 @@ stored copy (downscaled, upright, re-encoded) that reviewers and checks use."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 from PIL import Image, ImageOps
 
 from kcheck.quality.formats import (
@@ -40,6 +41,9 @@ class SanitizedImage:
     source_format: str
     # EXIF orientation (1-8) read before the metadata went; the stored copy applies it.
     orientation: int = 1
+    # The stored copy's upright RGB pixels before encoding, so the worker draws the
+    # reviewer's preview without decoding the copy again.
+    pixels: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def sanitize_upload(data: bytes, declared_type: str | None = None) -> SanitizedImage:
@@ -71,15 +75,17 @@ def stored_copy(data: bytes, orientation: int | None = 1) -> SanitizedImage:
     upright (`orientation` as read at intake; None reads the file's own EXIF), re-encoded as
     a JPEG without metadata. Raises ImageRejected for data that cannot be decoded."""
     fmt = require_allowed(data)
-    return _encoded_copy(open_header(data, fmt), fmt, orientation)
+    return _encoded_copy(open_header(data, fmt), fmt, orientation, keep_pixels=True)
 
 
-def _encoded_copy(image: Image.Image, fmt: str, orientation: int | None) -> SanitizedImage:
+def _encoded_copy(image: Image.Image, fmt: str, orientation: int | None,
+                  keep_pixels: bool = False) -> SanitizedImage:
     rgb = _decode_upright_rgb(_reduced(image), orientation)
     out = io.BytesIO()
     # No exif=/icc_profile= arguments: location, device and timestamps are dropped.
     rgb.save(out, "JPEG", quality=JPEG_QUALITY, optimize=False)
-    return SanitizedImage(out.getvalue(), rgb.width, rgb.height, fmt)
+    return SanitizedImage(out.getvalue(), rgb.width, rgb.height, fmt,
+                          pixels=np.asarray(rgb) if keep_pixels else None)
 
 
 def _orientation(image: Image.Image) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 
 from kcheck import audit, crypto
 from kcheck.domain import cases as domain
@@ -33,16 +33,38 @@ def load_case(session, case_id: str, open_only: bool, for_update: bool = True) -
     """The session's case; steps also need it still open to the person."""
     query = select(Case).where(Case.id == case_id)
     case = session.scalar(query.with_for_update() if for_update else query)
-    if open_only and case.status not in domain.OPEN_FOR_PERSON:
+    if open_only:
+        require_open(case)
+    return case
+
+
+def require_open(case: Case) -> None:
+    if case.status not in domain.OPEN_FOR_PERSON:
         raise Refused("conflict", detail=f"This verification is {case.status}.",
                       case_status=case.status)
-    return case
 
 
 def current_photos(session, case_id: str) -> dict[str, Photo]:
     photos = session.scalars(select(Photo).where(Photo.case_id == case_id,
                                                  Photo.superseded_at.is_(None)))
     return {p.slot: p for p in photos}
+
+
+# Built once: the person's client polls it while a check runs.
+_SESSION_STATE = (
+    select(MobileSession, Case, Photo)
+    .join(Case, Case.id == MobileSession.case_id)
+    .outerjoin(Photo, and_(Photo.case_id == Case.id, Photo.superseded_at.is_(None)))
+    .where(MobileSession.token_hash == bindparam("digest")))
+
+
+def session_state(session, token_digest: str
+                  ) -> tuple[MobileSession | None, Case | None, dict[str, Photo]]:
+    """A mobile session, its case and the case's current photos, in one round trip."""
+    rows = session.execute(_SESSION_STATE, {"digest": token_digest}).all()
+    if not rows:
+        return None, None, {}
+    return rows[0][0], rows[0][1], {p.slot: p for _m, _c, p in rows if p is not None}
 
 
 def progress_of(case: Case, photos: dict[str, Photo]) -> domain.Progress:

@@ -56,7 +56,7 @@ def check_photo(photo_id: str) -> str:
     # The person sees the verdict now; the stored copy and the preview come a moment later.
     if copy is not None:
         _replace_upload(svc, vault, case, photo, copy)
-        _store_preview(svc, vault, case, photo, copy.data, verdict)
+        _store_preview(svc, vault, case, photo, quality.annotate_pixels(copy.pixels, verdict))
     return verdict.verdict
 
 
@@ -76,7 +76,8 @@ def _finish(svc, vault: Vault, case: Case, photo: Photo) -> str:
         copy = quality.stored_copy(data, photo.orientation or 1)
         _replace_upload(svc, vault, case, photo, copy)
         data = copy.data
-    _store_preview(svc, vault, case, photo, data, quality.QualityVerdict.from_json(photo.metrics))
+    _store_preview(svc, vault, case, photo,
+                   quality.annotate(data, quality.QualityVerdict.from_json(photo.metrics)))
     log.info("photo check finished", extra={"photo": photo.id})
     return "finished"
 
@@ -101,11 +102,9 @@ def _replace_upload(svc, vault: Vault, case: Case, photo: Photo, copy) -> None:
     svc.storage.delete_many([photo.blob_key if swapped else key])
 
 
-def _store_preview(svc, vault: Vault, case: Case, photo: Photo, data: bytes, verdict) -> None:
-    from kcheck import quality
-
+def _store_preview(svc, vault: Vault, case: Case, photo: Photo, preview: bytes) -> None:
     try:
-        key = vault.put_blob(case, f"preview-{photo.slot}", quality.annotate(data, verdict))
+        key = vault.put_blob(case, f"preview-{photo.slot}", preview)
     except DataGone:
         return
     with svc.transaction() as session:

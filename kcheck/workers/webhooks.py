@@ -3,7 +3,11 @@ with backoff and jitter over more than 24 hours, every attempt recorded.
 
 Events are written by kcheck.events.emit in the transaction of the change they report (the
 outbox); `dispatch_due_webhooks` enqueues the due ones and `deliver` sends one attempt. A
-conditional update (pending -> sending, with a lease) lets only one worker send an attempt.
+conditional update (pending -> sending, with a lease) lets only one worker send an attempt,
+and records the attempt (`in_flight`) in the same transaction, before anything is sent: a
+sender killed mid-attempt leaves that record, its lease runs out, and the next attempt marks
+it `sender_lost` and sends again. So delivery is at least once; receivers dedupe on the
+`webhook-id` header, which the signature covers.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ TIMEOUT_S = 10
 DISPATCH_BATCH = 500
 USER_AGENT = "kcheck-webhooks/1"
 DUE_STATUSES = ("pending", "sending")  # "sending" is due again only once its lease ran out
+# The `error` of an attempt's record while it is sent, and once a later attempt found its
+# sender gone (killed mid-send: the receiver may or may not have had it).
+IN_FLIGHT = "in_flight"
+SENDER_LOST = "sender_lost"
 
 
 def retry_delay(attempts_made: int, rng: random.Random | None = None) -> float | None:
@@ -97,8 +105,9 @@ def _attempt(svc, event_id: str, attempt: int, now: datetime) -> str:
 
 
 def _claim(svc, event_id: str, now: datetime) -> int | None:
-    """pending (or sending with a lapsed lease) -> sending, leased; the attempt number, or None
-    when another worker has it, it is not due, or it is settled."""
+    """pending (or sending with a lapsed lease) -> sending, leased, and the attempt recorded as
+    in flight; the attempt number, or None when another worker has it, it is not due, or it is
+    settled."""
     with svc.transaction() as session:
         disabled = session.scalar(
             select(ApiClient.webhook_disabled_at).join(
@@ -115,7 +124,15 @@ def _claim(svc, event_id: str, now: datetime) -> int | None:
             next_attempt_at=now + LEASE)).rowcount
         if not won:
             return None
-        return session.scalar(select(WebhookEvent.attempts).where(WebhookEvent.id == event_id))
+        attempt = session.scalar(select(WebhookEvent.attempts)
+                                 .where(WebhookEvent.id == event_id))
+        # An earlier attempt still in flight lost its sender: its lease ran out.
+        session.execute(update(WebhookDelivery).where(
+            WebhookDelivery.event_id == event_id, WebhookDelivery.attempt < attempt,
+            WebhookDelivery.error == IN_FLIGHT).values(error=SENDER_LOST))
+        session.add(WebhookDelivery(event_id=event_id, attempt=attempt, attempted_at=now,
+                                    error=IN_FLIGHT))
+        return attempt
 
 
 def _post(policy: EgressPolicy, url: str, body: bytes,
@@ -131,7 +148,8 @@ def _post(policy: EgressPolicy, url: str, body: bytes,
 
 def _settle(svc, event_id: str, attempt: int, now: datetime, status_code: int | None,
             error: str | None, duration_ms: int, final: bool = False) -> str:
-    """Record the attempt and decide what follows, only if this worker still holds the lease."""
+    """Record the attempt's outcome; decide what follows only if this worker still holds the
+    lease."""
     if status_code is not None and 200 <= status_code < 300:
         outcome, values = "delivered", dict(status="delivered", delivered_at=now,
                                             next_attempt_at=None)
@@ -145,9 +163,15 @@ def _settle(svc, event_id: str, attempt: int, now: datetime, status_code: int | 
             outcome = "retry"
             values = dict(status="pending", next_attempt_at=now + timedelta(seconds=delay))
     with svc.transaction() as session:
-        session.add(WebhookDelivery(event_id=event_id, attempt=attempt, attempted_at=now,
-                                    status_code=status_code, error=error and error[:200],
-                                    duration_ms=duration_ms))
+        # The attempt's record, made by the claim (even when a later attempt took over).
+        outcome_of_attempt = dict(status_code=status_code, error=error and error[:200],
+                                  duration_ms=duration_ms)
+        recorded = session.execute(update(WebhookDelivery).where(
+            WebhookDelivery.event_id == event_id, WebhookDelivery.attempt == attempt)
+            .values(**outcome_of_attempt)).rowcount
+        if not recorded:  # claimed by a release that did not record claims yet
+            session.add(WebhookDelivery(event_id=event_id, attempt=attempt, attempted_at=now,
+                                        **outcome_of_attempt))
         if outcome == "disabled":
             client_id = select(WebhookEvent.api_client_id).where(WebhookEvent.id == event_id)
             session.execute(update(ApiClient).where(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 from sqlalchemy import func, select
@@ -15,6 +13,7 @@ from kcheck.models import Photo
 from kcheck.workers.runtime import serving
 from kcheck.workers.sweepers import requeue_stuck_photos
 from tests.fixtures.documents import make_photo
+from tests.live import worker_process
 from tests.servers import RedisServer
 
 
@@ -78,15 +77,6 @@ def test_running_the_check_twice_stores_one_result(partner, person_for, run_jobs
     assert len(previews) == 1
 
 
-def quality_worker(settings) -> subprocess.Popen:
-    """A real `kcheck worker quality` process on the test's database, Redis and blobs."""
-    env = {**os.environ, "KCHECK_ENV": "test", "DATABASE_URL": settings.database_url,
-           "REDIS_URL": settings.redis_url, "STORAGE_PATH": str(settings.storage_path),
-           "SECRET_KEY": settings.secret_key}
-    return subprocess.Popen([sys.executable, "-m", "kcheck", "worker", "quality"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def wait_for_first_verdict(svc):
     """Wait until one photo is checked; return the function counting checked photos."""
     def checked() -> int:
@@ -107,7 +97,7 @@ def test_worker_killed_mid_check_heals_through_the_sweeper(
     for seed in range(4):
         _, person = at_photo_step(partner, person_for)
         person.upload("passport_page", make_photo("passport_page", seed=seed, long_side=4000))
-    worker = quality_worker(settings)
+    worker = worker_process(settings, "quality")
     checked = wait_for_first_verdict(svc)
     os.kill(worker.pid, signal.SIGKILL)  # mid-way through the next photo
     worker.wait()
@@ -139,7 +129,7 @@ def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
         person = Person(client, local, clock, case["verification_url"].split("#", 1)[1])
         person.through_document_type("passport")
         person.upload("passport_page", make_photo("passport_page", seed=seed, long_side=4000))
-    worker = quality_worker(local)
+    worker = worker_process(local, "quality")
     try:
         checked = wait_for_first_verdict(svc)
         redis.stop()  # mid-way through the next check

@@ -27,10 +27,13 @@ class Receiver:
     """An HTTP endpoint answering scripted statuses; it dedupes on webhook-id like a careful
     requester would."""
 
-    def __init__(self, statuses=(), default: int = 200, delay_s: float = 0):
+    def __init__(self, statuses=(), default: int = 200, delay_s: float = 0,
+                 hold: threading.Event | None = None):
         self.statuses = list(statuses)
         self.default = default
         self.delay_s = delay_s
+        self.hold = hold  # each answer waits until it is set (at most 60 s)
+        self.arrived = threading.Event()  # set when a request's body is in
         self.requests: list[tuple[str, dict[str, str], bytes, int]] = []
         self.accepted: dict[str, bytes] = {}  # webhook-id -> body, once
         self.lock = threading.Lock()
@@ -39,7 +42,10 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.arrived.set()
                 time.sleep(receiver.delay_s)
+                if receiver.hold is not None:
+                    receiver.hold.wait(60)
                 with receiver.lock:
                     status = receiver.statuses.pop(0) if receiver.statuses else receiver.default
                     headers = {k.lower(): v for k, v in self.headers.items()}
@@ -239,6 +245,64 @@ def test_a_sender_that_died_mid_attempt_is_replaced_after_its_lease(app, svc, pa
     tick(app, run_jobs)
     assert event_of(svc, case["id"], "case.opened").status == "delivered"
     assert len(hook.requests) == 1
+
+
+def test_a_worker_killed_mid_send_leaves_the_attempt_recorded_and_it_is_sent_again(
+        app, svc, settings, partner, secret, receiver, clock, run_jobs):
+    """kill -9 a real `kcheck worker webhooks` process while the receiver holds its request:
+    the attempt was recorded before the send, and once its lease runs out the event is sent
+    again with the same signed webhook-id (at least once: the receiver dedupes on it)."""
+    import os
+    import signal
+
+    from tests.live import worker_process
+
+    clock.set(datetime.now(UTC))  # the worker process runs on the real clock
+    answer = threading.Event()
+    hook = receiver(hold=answer)
+    case = partner.open_case(callback_url=hook.url).get_json()
+    event_id = event_of(svc, case["id"], "case.opened").id
+    with serving(svc):
+        assert webhooks.dispatch_due_webhooks() == 1
+    worker = worker_process(settings, "webhooks")
+    try:
+        assert hook.arrived.wait(60), "the worker process never sent the webhook"
+        os.kill(worker.pid, signal.SIGKILL)  # mid-send: the receiver has not answered yet
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    answer.set()  # the receiver got it and answers 200, to a sender that is gone
+    assert event_of(svc, case["id"], "case.opened").status == "sending"
+    assert attempts(svc, event_id) == [(1, None, webhooks.IN_FLIGHT)]
+
+    assert tick(app, run_jobs) == 0  # its lease still runs: nobody else sends it yet
+    clock.set(datetime.now(UTC) + webhooks.LEASE)  # the dead sender's lease has run out
+    assert tick(app, run_jobs) == 1  # what the scheduler's dispatcher does every 15 s
+    event = event_of(svc, case["id"], "case.opened")
+    assert event.status == "delivered" and event.attempts == 2
+    assert attempts(svc, event_id) == [(1, None, webhooks.SENDER_LOST), (2, 200, None)]
+    deadline = time.monotonic() + 10
+    while len(hook.requests) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [r[1]["webhook-id"] for r in hook.requests] == [event_id, event_id]
+    for _path, headers, body, _status in hook.requests:
+        assert Webhook(secret).verify(body, headers)["data"]["case_id"] == case["id"]
+    assert list(hook.accepted) == [event_id]  # one event for the receiver that dedupes
+
+
+def test_an_attempt_claimed_by_a_release_that_did_not_record_claims_is_recorded(
+        svc, partner, secret, receiver, clock):
+    from sqlalchemy import delete
+
+    hook = receiver()
+    case = partner.open_case(callback_url=hook.url).get_json()
+    event_id = event_of(svc, case["id"], "case.opened").id
+    attempt = webhooks._claim(svc, event_id, clock.now())
+    with svc.transaction() as session:  # claimed as before the upgrade: no record of it
+        session.execute(delete(WebhookDelivery))
+    assert webhooks._attempt(svc, event_id, attempt, clock.now()) == "delivered"
+    assert attempts(svc, event_id) == [(1, 200, None)]
 
 
 def test_rotation_sends_two_signatures_both_verifiable(app, svc, partner, secret, receiver,

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from kcheck.quality import REASONS, annotate, check_photo, message_for
+from kcheck.quality import REASONS, annotate, annotate_pixels, check_photo, message_for, stored_copy
 from tests.fixtures.documents import PHONE_12MP, make_document, make_selfie
 
 LOCALES = ("en", "fr", "de", "it")
@@ -58,6 +58,24 @@ def test_preview_is_a_small_jpeg_with_the_document_outline():
     corner = [v * scale for v in verdict.document_quad[0]]
     r, g, b = _pixel(image.convert("RGB"), corner)
     assert g > 150 and r < 120 and b < 120
+
+
+def test_the_workers_preview_from_the_copys_pixels_is_the_one_its_bytes_give():
+    """The worker draws the preview from the stored copy's pixels it still holds (no decode):
+    same size, same outline, same picture as drawn from the copy's JPEG."""
+    import numpy as np
+
+    copy = stored_copy(make_document("id_front", None, seed=0, long_side=PHONE_12MP[0]))
+    verdict = check_photo(copy.data, "id_front")
+    from_bytes = Image.open(io.BytesIO(annotate(copy.data, verdict))).convert("RGB")
+    from_pixels = Image.open(io.BytesIO(annotate_pixels(copy.pixels, verdict)))
+    assert from_pixels.format == "JPEG" and from_pixels.size == from_bytes.size
+    from_pixels = from_pixels.convert("RGB")
+    scale = max(from_pixels.size) / max(copy.width, copy.height)
+    r, g, b = _pixel(from_pixels, [v * scale for v in verdict.document_quad[0]])
+    assert g > 150 and r < 120 and b < 120
+    difference = np.abs(np.asarray(from_pixels, int) - np.asarray(from_bytes, int)).mean()
+    assert difference < 3
 
 
 def test_preview_draws_face_boxes_on_a_selfie():
