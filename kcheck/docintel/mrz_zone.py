@@ -27,14 +27,12 @@ MAX_SKEW_SPREAD = 6.0  # degrees between pieces of one zone (a slightly curved p
 MAX_GAP = 2.0  # line heights between two pieces of one line
 MIN_MRZ_TEXT = 12  # characters read on a line of the zone (a names line may fade early)
 SHORT_LINE = 0.45  # of its neighbour: a shorter line is not part of the zone
+COLOURED_INK = 64  # brightest minus darkest channel: red or blue pen, a stamp; not print
 
 
 def decode(data: bytes) -> np.ndarray | None:
-    """The photo as the zone's ink shows in it, reduced by the JPEG decoder itself when the
-    photo is much larger than needed. Each pixel is its brightest colour channel: the zone
-    is printed in black, which stays dark, while coloured ink (a red ring drawn round the
-    zone, a stamp, coloured security print) turns as light as the paper and no longer joins
-    or cuts the zone's lines."""
+    """Greyscale without coloured ink (see without_coloured_ink), reduced by the JPEG decoder
+    itself when the photo is much larger than needed."""
     buf = np.frombuffer(data, np.uint8)
     header = cv2.imdecode(buf, cv2.IMREAD_REDUCED_GRAYSCALE_8)
     if header is None:
@@ -46,9 +44,22 @@ def decode(data: bytes) -> np.ndarray | None:
             flag = reduced
             break
     colour = cv2.imdecode(buf, flag)
-    if colour is None:
-        return None
-    return cv2.max(cv2.max(colour[:, :, 0], colour[:, :, 1]), colour[:, :, 2])
+    return None if colour is None else without_coloured_ink(colour)
+
+
+def without_coloured_ink(colour: np.ndarray) -> np.ndarray:
+    """Grey (luma), except where the ink is clearly coloured: there, the brightest channel,
+    as light as the paper. The zone is printed in black and stays dark, while a red ring drawn
+    round it or a stamp across it no longer joins or cuts its lines. Only clearly coloured
+    pixels change: in a photo under coloured light, one channel of the paper may be blown out,
+    and the brightest channel would wash the print out with it."""
+    gray = cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
+    channels = cv2.split(colour)
+    brightest = cv2.max(cv2.max(channels[0], channels[1]), channels[2])
+    darkest = cv2.min(cv2.min(channels[0], channels[1]), channels[2])
+    coloured = cv2.compare(cv2.subtract(brightest, darkest), COLOURED_INK, cv2.CMP_GE)
+    np.copyto(gray, brightest, where=coloured.astype(bool))
+    return gray
 
 
 @dataclass(frozen=True)
