@@ -30,9 +30,11 @@ SHORT_LINE = 0.45  # of its neighbour: a shorter line is not part of the zone
 COLOURED_INK = 64  # brightest minus darkest channel: red or blue pen, a stamp; not print
 
 
-def decode(data: bytes) -> np.ndarray | None:
-    """Greyscale without coloured ink (see without_coloured_ink), reduced by the JPEG decoder
-    itself when the photo is much larger than needed."""
+def decode(data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """(greyscale, the same without coloured ink): the photo reduced by the JPEG decoder itself
+    when it is much larger than needed. Lines are looked for in the second (a red ring drawn
+    round the zone, a stamp across it, no longer joins or cuts its lines) and read in the
+    first (the colour fringes JPEG leaves round black print would thin its glyphs)."""
     buf = np.frombuffer(data, np.uint8)
     header = cv2.imdecode(buf, cv2.IMREAD_REDUCED_GRAYSCALE_8)
     if header is None:
@@ -44,13 +46,14 @@ def decode(data: bytes) -> np.ndarray | None:
             flag = reduced
             break
     colour = cv2.imdecode(buf, flag)
-    return None if colour is None else without_coloured_ink(colour)
+    if colour is None:
+        return None
+    return cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY), without_coloured_ink(colour)
 
 
 def without_coloured_ink(colour: np.ndarray) -> np.ndarray:
     """Grey (luma), except where the ink is clearly coloured: there, the brightest channel,
-    as light as the paper. The zone is printed in black and stays dark, while a red ring drawn
-    round it or a stamp across it no longer joins or cuts its lines. Only clearly coloured
+    as light as the paper. The zone is printed in black and stays dark. Only clearly coloured
     pixels change: in a photo under coloured light, one channel of the paper may be blown out,
     and the brightest channel would wash the print out with it."""
     gray = cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
@@ -294,11 +297,12 @@ def read_mrz(data: bytes, today=None) -> MrzReading:
     lie; only then is the likelier way read again finely, and only the lines that need it:
     a re-read costs three times a fast one, and on a zone read the wrong way up first it
     bought nothing."""
-    gray = decode(data)
-    if gray is None:
+    decoded = decode(data)
+    if decoded is None:
         return NOT_FOUND
+    gray, ink = decoded
     best = NOT_FOUND
-    for zone in zone_candidates(gray):
+    for zone in zone_candidates(ink):
         if not zone.boxes:
             break
         image = turn(gray, zone.quarter)
