@@ -27,7 +27,7 @@ MAX_SKEW_SPREAD = 6.0  # degrees between pieces of one zone (a slightly curved p
 MAX_GAP = 2.0  # line heights between two pieces of one line
 MIN_MRZ_TEXT = 12  # characters read on a line of the zone (a names line may fade early)
 SHORT_LINE = 0.45  # of its neighbour: a shorter line is not part of the zone
-COLOURED_INK = 64  # brightest minus darkest channel: red or blue pen, a stamp; not print
+COLOURED_INK = 96  # brightest minus darkest channel: red or blue pen, a stamp; not JPEG fringes
 
 
 def decode(data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
