@@ -1,8 +1,8 @@
 """Benchmark: our MRZ reader against PassportEye, in the same run, on one thread.
 
-Run: .venv/bin/python bench/mrz.py [--sets test test2 outside generated] [--per-format N]
+Run: .venv/bin/python bench/mrz.py [--sets test test2 test3 outside generated] [--per-format N]
 Sets:
-- `test`, `test2`, `calibration`: the real specimen pictures of datasets/mrz (build them first with
+- `test`, `test2`, `test3`, `calibration`: the real specimen pictures of datasets/mrz (build them first with
   `python scripts/realdata.py build mrz`). A read is right when it agrees with the person's
   labels: for a zone whose printed check digits pass, every check digit passes and the
   document number, dates, nationality, issuing country and sex equal the labels (names are
@@ -160,7 +160,8 @@ def real_cases(split: str) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", nargs="+", default=["test", "outside"],
-                        choices=["test", "test2", "calibration", "outside", "generated"])
+                        choices=["test", "test2", "test3", "calibration", "outside",
+                                 "generated"])
     parser.add_argument("--per-format", type=int, default=20)
     parser.add_argument("--long-side", type=int, default=2000)
     parser.add_argument("--no-passporteye", action="store_true")

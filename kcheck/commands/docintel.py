@@ -13,14 +13,10 @@ def read_mrz(as_json: bool, files: tuple[str, ...]) -> None:
     photo, whichever way up, and check every check digit; prints one JSON object per file:
     `valid` (every check digit passes), `checks` and `failed_checks` by name, and apart from
     them `plausibility` and `implausible` (dates that are no dates, unknown country codes),
-    `rotation` (degrees the document lies turned clockwise). Exit 1 if a file could not be
-    read."""
+    `corrected` (fields whose check passes only once a look-alike character the recogniser
+    was unsure of is repaired, e.g. 0 for O), `rotation` (degrees the document lies turned
+    clockwise). Exit 1 if a file could not be read."""
     from kcheck.commands import report_per_file
     from kcheck.docintel import read_mrz as read
 
-    def analyse(data: bytes) -> dict:
-        reading = read(data).to_json()
-        reading.pop("corrected", None)
-        return reading
-
-    report_per_file(files, analyse)
+    report_per_file(files, lambda data: read(data).to_json())

@@ -60,22 +60,39 @@ def clean_line(raw: str) -> str:
     """OCR output to MRZ alphabet: upper case, no spaces, anything unknown read as '<'. No
     line of a zone begins with a filler or a lower-case letter: what comes before the first
     capital or digit is the edge of the card or text beside the zone."""
-    text = re.sub(r"^[^A-Z0-9]+", "", raw.strip())
-    text = text.upper().replace(" ", "").replace("«", "<<").replace("‹", "<").replace("×", "X")
-    return re.sub(r"[^A-Z0-9<]", "<", text)
+    return "".join(char for char, _ in _cleaned(raw, ("",) * len(raw)))
+
+
+def _cleaned(raw: str, doubts) -> list[tuple[str, str]]:
+    """clean_line, character by character, each with the recogniser's doubts about it."""
+    start = re.search(r"[A-Z0-9]|$", raw).start()
+    out = []
+    for char, doubt in zip(raw[start:].rstrip(), doubts[start:], strict=False):
+        for upper in char.upper():
+            if upper == " ":
+                continue
+            for one in {"«": "<<", "‹": "<", "×": "X"}.get(upper, upper):
+                out.append((one if re.fullmatch(r"[A-Z0-9<]", one) else "<", doubt))
+    return out
 
 
 def fit_length(line: str, length: int) -> str:
     """Grow or shrink the longest run of fillers (OCR often misses or repeats one '<')."""
+    return "".join(line[i] if i >= 0 else "<" for i in _fitted(line, length))
+
+
+def _fitted(line: str, length: int) -> list[int]:
+    """fit_length as positions in `line` (-1 for a filler put in)."""
     if len(line) == length:
-        return line
+        return list(range(length))
     runs = list(re.finditer(r"<{2,}", line))
     if not runs:
-        return line[:length].ljust(length, "<")
+        kept = list(range(min(len(line), length)))
+        return kept + [-1] * (length - len(kept))
     run = max(runs, key=lambda m: m.end() - m.start())
     width = max(0, run.end() - run.start() + length - len(line))
-    fitted = line[: run.start()] + "<" * width + line[run.end():]
-    return fitted[:length].ljust(length, "<")
+    fitted = [*range(run.start()), *[-1] * width, *range(run.end(), len(line))][:length]
+    return fitted + [-1] * (length - len(fitted))
 
 
 @dataclass
@@ -139,16 +156,25 @@ def detect_format(lines: list[str]) -> str | None:
 
 
 def parse(raw_lines: list[str], today: date | None = None) -> MrzReading:
-    """Parse 2 or 3 OCR lines (top to bottom) into a reading with every check named."""
-
-
-    lines = [clean_line(line) for line in raw_lines if line.strip()]
+    """Parse 2 or 3 OCR lines (top to bottom) into a reading with every check named. Lines
+    read by mrz_ocr carry the recogniser's doubts per character (a check digit repairs only
+    those); plain text carries none, and then any look-alike may be repaired."""
+    raw_lines = [line for line in raw_lines if line.strip()]
+    cleaned = [_cleaned(line, getattr(line, "doubts", None) or ("?",) * len(line))
+               for line in raw_lines]
+    lines = ["".join(char for char, _ in line) for line in cleaned]
     fmt = detect_format(lines)
     if fmt is None:
         return NOT_FOUND
     chars = FORMATS[fmt][1]
-    lines = [fit_length(line, chars) for line in [_realign_header(lines[0], fmt), *lines[1:]]]
-    reading = _parser(fmt, lines)(lines)
+    doubts = [[doubt for _, doubt in line] for line in cleaned]
+    lines[0], doubts[0] = _realign_header(lines[0], doubts[0], fmt)
+    positions = [_fitted(line, chars) for line in lines]
+    lines = ["".join(line[i] if i >= 0 else "<" for i in kept)
+             for line, kept in zip(lines, positions, strict=True)]
+    doubts = [[doubt[i] if i >= 0 else "" for i in kept]
+              for doubt, kept in zip(doubts, positions, strict=True)]
+    reading = _parser(fmt, lines)(lines, doubts)
     today = today or clock.today()
     for name in ("birth_date", "expiry_date"):
         written = reading.fields[name]
@@ -159,19 +185,17 @@ def parse(raw_lines: list[str], today: date | None = None) -> MrzReading:
     return reading
 
 
-def _realign_header(line: str, fmt: str) -> str:
+def _realign_header(line: str, doubts: list[str], fmt: str) -> tuple[str, list[str]]:
     """The first line with a character lost before the issuing country put back: the filler
     of "P<" or "I<", or on TD1 the "I" of "ID" (the thinnest glyph, first to fade at an edge).
     Lost, it shifts the country code and every field after it; it is put back only when the
     code is unknown in its place and known one place earlier ("PCZESPECIMEN", "DLIE1D98...")."""
-
-
     if _letters(line[2:5]).rstrip("<") in KNOWN_CODES \
             or _letters(line[1:4]).rstrip("<") not in KNOWN_CODES:
-        return line
+        return line, doubts
     if line[:1] in DOCUMENT_CODES:
-        return line[:1] + "<" + line[1:]
-    return "I" + line if fmt == "TD1" else line
+        return line[:1] + "<" + line[1:], [*doubts[:1], "", *doubts[1:]]
+    return ("I" + line, ["", *doubts]) if fmt == "TD1" else (line, doubts)
 
 
 def _parser(fmt: str, lines: list[str]):
@@ -208,17 +232,21 @@ def _sex(char: str) -> str:
     return char if char in "MFX<" else "?"
 
 
-def _number(raw: str, digit: str, composite_ok) -> tuple[str, bool, bool]:
-    """Document number: (number, check ok, corrected). When the check fails, the ambiguous
-    characters are swapped, fewest swaps first; a correction is kept only if exactly one
-    reading with that fewest number of swaps passes this check and the composite check (the
-    reviewer sees that it was corrected). OCR rarely misreads two characters of one number,
-    so the reading closest to what was read is the likely one ("BAA0D0589" -> "BAA000589",
-    not a reading with three swaps that happens to pass too)."""
+def _number(raw: str, digit: str, composite_ok, doubts) -> tuple[str, bool, bool]:
+    """Document number: (number, check ok, repaired). When the check fails, the ambiguous
+    characters the recogniser was unsure of (`doubts`: per character, the other characters it
+    found likely; "?" where unknown) are swapped, fewest swaps first; a repair is kept only if
+    exactly one reading with that fewest number of swaps passes this check and the composite
+    check (the reading then lists the field in `corrected`, which the reviewer sees). OCR
+    rarely misreads two characters of one number, so the reading closest to what was read is
+    the likely one ("BAA0D0589" -> "BAA000589", not a reading with three swaps that happens to
+    pass too). A character read with confidence is never swapped: a specimen printed with a
+    wrong check digit is not "repaired" into another number."""
     digit = _digits(digit)
     if check_digit(raw) == digit:
         return raw, True, False
-    spots = [i for i, c in enumerate(raw) if c in AMBIGUOUS][:MAX_AMBIGUOUS]
+    spots = [i for i, c in enumerate(raw)
+             if c in AMBIGUOUS and (AMBIGUOUS[c] in doubts[i] or "?" in doubts[i])][:MAX_AMBIGUOUS]
     for flips in range(1, len(spots) + 1):
         passing = []
         for chosen in itertools.combinations(spots, flips):
@@ -242,15 +270,16 @@ def _header(line: str) -> dict:
             "issuing_country": _letters(line[2:5]).rstrip("<")}
 
 
-def _parse_td3(lines: list[str]) -> MrzReading:
-    return _parse_two_line("TD3", lines, optional_end=42)
+def _parse_td3(lines: list[str], doubts: list[list[str]]) -> MrzReading:
+    return _parse_two_line("TD3", lines, doubts, optional_end=42)
 
 
-def _parse_td2(lines: list[str]) -> MrzReading:
-    return _parse_two_line("TD2", lines, optional_end=35)
+def _parse_td2(lines: list[str], doubts: list[list[str]]) -> MrzReading:
+    return _parse_two_line("TD2", lines, doubts, optional_end=35)
 
 
-def _parse_two_line(fmt: str, lines: list[str], optional_end: int) -> MrzReading:
+def _parse_two_line(fmt: str, lines: list[str], doubts: list[list[str]],
+                    optional_end: int) -> MrzReading:
     l1, l2 = lines
     birth, birth_cd = _digits(l2[13:19]), l2[19]
     expiry, expiry_cd = _digits(l2[21:27]), l2[27]
@@ -261,7 +290,7 @@ def _parse_two_line(fmt: str, lines: list[str], optional_end: int) -> MrzReading
     def composite_ok(number: str) -> bool:
         return _check(number + l2[9] + tail, composite_digit)
 
-    number, number_ok, fixed = _number(l2[0:9], l2[9], composite_ok)
+    number, number_ok, fixed = _number(l2[0:9], l2[9], composite_ok, doubts[1][0:9])
     long_number = fmt == "TD2" and l2[9] == "<" and optional.strip("<")
     if long_number:  # the number goes on in the optional data, ending with its check digit
         rest = optional.split("<", 1)[0]
@@ -286,11 +315,11 @@ def _two_line_fields(l1: str, l2: str, number: str, birth: str, expiry: str,
             "personal_number": optional.strip("<") or None}
 
 
-def _parse_visa(lines: list[str]) -> MrzReading:
+def _parse_visa(lines: list[str], doubts: list[list[str]]) -> MrzReading:
     """MRV-A (2 x 44) and MRV-B (2 x 36): no composite, no check on the optional data."""
     l1, l2 = lines
     birth, expiry = _digits(l2[13:19]), _digits(l2[21:27])
-    number, number_ok, fixed = _number(l2[0:9], l2[9], lambda _candidate: True)
+    number, number_ok, fixed = _number(l2[0:9], l2[9], lambda _candidate: True, doubts[1][0:9])
     checks = {"document_number": number_ok, "birth_date": _check(birth, l2[19]),
               "expiry_date": _check(expiry, l2[27])}
     fields = _two_line_fields(l1, l2, number, birth, expiry, l2[28:])
@@ -298,16 +327,19 @@ def _parse_visa(lines: list[str]) -> MrzReading:
                       ["document_number"] if fixed else [])
 
 
-def _parse_french_id(lines: list[str]) -> MrzReading:
+def _parse_french_id(lines: list[str], _doubts: list[list[str]]) -> MrzReading:
     """French identity card 1988-2021 (2 x 36): no expiry date in the zone; the number is
-    12 characters; the composite covers all of line 1 and line 2 up to it."""
+    12 characters; the composite covers all of line 1 and line 2 up to it, names included:
+    they are letters only, so a digit read in them is the letter it looks like ("C0RINNE")."""
     l1, l2 = lines
     number = l2[0:12]
     birth, birth_cd = _digits(l2[27:33]), l2[33]
+    surname_text, given_text = _letters(l1[5:30]), _letters(l2[13:27])
+    composite = l1[:5] + surname_text + l1[30:] + l2[0:13] + given_text + birth + l2[33:35]
     checks = {"document_number": _check(number, l2[12]), "birth_date": _check(birth, birth_cd),
-              "composite": _check(l1 + l2[0:27] + birth + l2[33:35], l2[35])}
-    surname = _letters(l1[5:30]).strip("<").replace("<", " ").strip()
-    given = " ".join(_letters(l2[13:27]).replace("<", " ").split())
+              "composite": _check(composite, l2[35])}
+    surname = surname_text.strip("<").replace("<", " ").strip()
+    given = " ".join(given_text.replace("<", " ").split())
     fields = {**_header(l1), "surname": surname, "given_names": given,
               "document_number": number.rstrip("<"), "nationality": "FRA",
               "birth_date": birth, "sex": _sex(l2[34]), "expiry_date": None,
@@ -315,11 +347,11 @@ def _parse_french_id(lines: list[str]) -> MrzReading:
     return MrzReading(True, "TD2", lines, fields, checks, variant="FRA-CNI")
 
 
-def _parse_russian_internal(lines: list[str]) -> MrzReading:
+def _parse_russian_internal(lines: list[str], doubts: list[list[str]]) -> MrzReading:
     """Russian internal passport (2 x 44, 'PN'): no expiry date (the fillers stand in for it
     and its check digit); the optional data holds the last digit of the series, the date of
     issue and the issuing department's code, under the personal-number check digit."""
-    reading = _parse_td3(lines)
+    reading = _parse_td3(lines, doubts)
     reading.variant = "RUS-internal"
     reading.checks.pop("expiry_date")
     reading.fields["expiry_date"] = None
@@ -335,7 +367,7 @@ def _russian_name(text: str) -> str:
                     for word in text.split("<") if word)
 
 
-def _parse_td1(lines: list[str]) -> MrzReading:
+def _parse_td1(lines: list[str], doubts: list[list[str]]) -> MrzReading:
     l1, l2, l3 = lines
     surname, given = _names(l3)
     birth, expiry = _digits(l2[0:6]), _digits(l2[8:14])
@@ -353,7 +385,8 @@ def _parse_td1(lines: list[str]) -> MrzReading:
             upper = number[:9] + "<" + number[9:] + l1[15 + len(number) - 9:30]
         return _check(upper + _digits(l2[0:7]) + _digits(l2[8:15]) + l2[18:29], l2[29])
 
-    number, number_ok, fixed = _number(number_raw, number_cd, composite_ok)
+    number, number_ok, fixed = _number(number_raw, number_cd, composite_ok,
+                                       doubts[0][5:5 + len(number_raw)])
     checks = {"document_number": number_ok, "birth_date": _check(birth, l2[6]),
               "expiry_date": _check(expiry, l2[14]), "composite": composite_ok(number)}
     personal = (optional1.strip("<") + " " + l2[18:29].strip("<")).strip()

@@ -23,7 +23,14 @@ STRETCH = 1.6
 FAST = {"height": 28, "stretch": 1.3, "names_stretch": 1.8}
 FINE = {"height": 48, "stretch": STRETCH, "names_stretch": STRETCH}
 FILLERS = "<＜‹«"  # what the recogniser's alphabet offers for OCR-B's filler
+MRZ_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
 FILLER_ODDS = 0.1  # see _decode; misread fillers had 0.12 to 0.36, printed letters under 0.01
+# A character is doubtful when the recogniser gave another character of the MRZ alphabet at
+# least this probability on its time steps (see OcrLine). PP-OCR is seldom sure between
+# OCR-B's O and 0: on the calibration pictures half the look-alikes read had their partner at
+# 0.003 or more, a quarter at 0.01. 0.003 is the strictest that repairs every calibration
+# number a repair was needed for (at 0.01, one O read as 0 stayed unrepaired).
+DOUBT = 0.003
 CHUNK = 4  # aspect of the pieces of a line shown to the direction classifier (48 x 192 px)
 CHUNKS_PER_LINE = 4
 
@@ -36,6 +43,19 @@ _lock = threading.Lock()
 # the only way into onnxruntime. tests/unit/docintel/test_mrz_ocr.py checks that no trace is
 # written.
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
+
+class OcrLine(str):
+    """A line's text as the recogniser read it, with `doubts`: for each character, the other
+    characters of the MRZ alphabet it also found likely there ("" when it was sure). A check
+    digit may only repair a character the recogniser was unsure of (see mrz._number)."""
+
+    doubts: tuple[str, ...]
+
+    def __new__(cls, text: str, doubts: tuple[str, ...]) -> OcrLine:
+        line = super().__new__(cls, text)
+        line.doubts = doubts
+        return line
 
 
 def _rapidocr_config(part: str) -> dict:
@@ -111,7 +131,7 @@ def upside_down_odds(gray: np.ndarray, boxes: list[np.ndarray]) -> float:
 
 
 def read_lines(gray: np.ndarray, boxes: list[np.ndarray], upside_down: bool = False,
-               names: set[int] | None = None, fine: bool = False) -> list[str]:
+               names: set[int] | None = None, fine: bool = False) -> list[OcrLine]:
     """The text of each box, top to bottom as the text reads (when upside down, each crop is
     turned over and the last box of the image is the first line of the text). `names`: the
     lines (in text order) that hold names, stretched more; `fine`: read at 48 px, not 28."""
@@ -134,7 +154,7 @@ def read_lines(gray: np.ndarray, boxes: list[np.ndarray], upside_down: bool = Fa
             for i, score in enumerate(scores)]
 
 
-def _decode(scores: np.ndarray, alphabet: list[str], filler_letters: bool) -> str:
+def _decode(scores: np.ndarray, alphabet: list[str], filler_letters: bool) -> OcrLine:
     """Greedy CTC decoding of one line's (time steps x characters) scores. With
     `filler_letters` (a names line), a letter that the recogniser also gave a fair chance of
     being a filler is read as one: PP-OCR reads OCR-B's '<' as 'K' (MARTIN<<CHRISTELLE ->
@@ -142,12 +162,23 @@ def _decode(scores: np.ndarray, alphabet: list[str], filler_letters: bool) -> st
     gives it next to nothing. No check digit covers names to catch it otherwise."""
     best = scores.argmax(axis=1)
     fillers = scores[:, [i for i, char in enumerate(alphabet) if char in FILLERS]].sum(axis=1)
-    text = []
+    text, spans = [], []
     for step, index in enumerate(best):
         if index == 0 or (step and index == best[step - 1]):
-            continue  # CTC blank, or the same character over several time steps
+            if index and spans:
+                spans[-1][1] = step + 1  # the same character over several time steps
+            continue  # CTC blank
         char = alphabet[index]
         if filler_letters and char.isalpha() and fillers[step] >= FILLER_ODDS:
             char = "<"
         text.append(char)
-    return "".join(text)
+        spans.append([step, step + 1])
+    return OcrLine("".join(text), tuple(_doubts(scores[start:end], alphabet, char)
+                                        for char, (start, end) in zip(text, spans, strict=True)))
+
+
+def _doubts(steps: np.ndarray, alphabet: list[str], char: str) -> str:
+    """The other MRZ characters (upper case) given at least DOUBT on a character's steps."""
+    likely = np.flatnonzero(steps.max(axis=0) >= DOUBT)
+    others = {alphabet[i].upper() for i in likely if i and i < len(alphabet)}
+    return "".join(sorted(c for c in others if c != char.upper() and c in MRZ_ALPHABET))

@@ -27,21 +27,42 @@ MAX_SKEW_SPREAD = 6.0  # degrees between pieces of one zone (a slightly curved p
 MAX_GAP = 2.0  # line heights between two pieces of one line
 MIN_MRZ_TEXT = 12  # characters read on a line of the zone (a names line may fade early)
 SHORT_LINE = 0.45  # of its neighbour: a shorter line is not part of the zone
+COLOURED_INK = 96  # brightest minus darkest channel: red or blue pen, a stamp; not JPEG fringes
 
 
-def decode(data: bytes) -> np.ndarray | None:
-    """Greyscale, reduced by the JPEG decoder itself when the photo is much larger than needed."""
+def decode(data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """(greyscale, the same without coloured ink): the photo reduced by the JPEG decoder itself
+    when it is much larger than needed. Lines are looked for in the second (a red ring drawn
+    round the zone, a stamp across it, no longer joins or cuts its lines) and read in the
+    first (the colour fringes JPEG leaves round black print would thin its glyphs)."""
     buf = np.frombuffer(data, np.uint8)
     header = cv2.imdecode(buf, cv2.IMREAD_REDUCED_GRAYSCALE_8)
     if header is None:
         return None
     long_side = max(header.shape) * 8
-    flag = cv2.IMREAD_GRAYSCALE
-    for factor, reduced in ((4, cv2.IMREAD_REDUCED_GRAYSCALE_4), (2, cv2.IMREAD_REDUCED_GRAYSCALE_2)):
+    flag = cv2.IMREAD_COLOR
+    for factor, reduced in ((4, cv2.IMREAD_REDUCED_COLOR_4), (2, cv2.IMREAD_REDUCED_COLOR_2)):
         if long_side / factor >= READ_LONG_SIDE:
             flag = reduced
             break
-    return cv2.imdecode(buf, flag)
+    colour = cv2.imdecode(buf, flag)
+    if colour is None:
+        return None
+    return cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY), without_coloured_ink(colour)
+
+
+def without_coloured_ink(colour: np.ndarray) -> np.ndarray:
+    """Grey (luma), except where the ink is clearly coloured: there, the brightest channel,
+    as light as the paper. The zone is printed in black and stays dark. Only clearly coloured
+    pixels change: in a photo under coloured light, one channel of the paper may be blown out,
+    and the brightest channel would wash the print out with it."""
+    gray = cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
+    channels = cv2.split(colour)
+    brightest = cv2.max(cv2.max(channels[0], channels[1]), channels[2])
+    darkest = cv2.min(cv2.min(channels[0], channels[1]), channels[2])
+    coloured = cv2.compare(cv2.subtract(brightest, darkest), COLOURED_INK, cv2.CMP_GE)
+    np.copyto(gray, brightest, where=coloured.astype(bool))
+    return gray
 
 
 @dataclass(frozen=True)
@@ -272,27 +293,49 @@ def mrz_like(text: str) -> bool:
 
 def read_mrz(data: bytes, today=None) -> MrzReading:
     """Find and read the MRZ in a photo (JPEG/PNG bytes), whichever way up the document lies.
-    Never raises on a bad image."""
-    gray = decode(data)
-    if gray is None:
+    Never raises on a bad image. Every zone is first read fast (28 px) each way up it may
+    lie; only then is the likelier way read again finely, and only the lines that need it:
+    a re-read costs three times a fast one, and on a zone read the wrong way up first it
+    bought nothing."""
+    decoded = decode(data)
+    if decoded is None:
         return NOT_FOUND
+    gray, ink = decoded
     best = NOT_FOUND
-    for zone in zone_candidates(gray):
+    for zone in zone_candidates(ink):
         if not zone.boxes:
             break
         image = turn(gray, zone.quarter)
         first = upside_down_odds(image, zone.boxes) > 0
+        ways = []
         for upside_down in (first, not first):
-            reading = _read_zone(image, zone, upside_down, today)
-            if _rank(reading) > _rank(best):
-                # The document lies turned clockwise by this much in the photo.
-                reading.rotation = (360 - zone.quarter + 180 * upside_down) % 360
-                best = reading
-            if best.valid:
-                return best
+            fast = read_lines(image, zone.boxes, upside_down, _names(len(zone.boxes)))
+            reading = _turned(best_reading(fast, today), zone, upside_down)
+            best = max(best, reading, key=_rank)
+            if reading.valid and not _doubtful(reading):
+                return reading
+            ways.append((reading, upside_down, fast))
             if _right_way_up(reading):
                 break  # a zone whose check digits partly pass: the other way is only noise
+        for reading, upside_down, fast in sorted(ways, key=lambda way: _rank(way[0]),
+                                                 reverse=True):
+            if not any(mrz_like(text) for text in fast):
+                continue
+            finer = _turned(_read_again(image, zone, upside_down, fast, reading, today),
+                            zone, upside_down)
+            best = max(best, finer, key=_rank)
+            if best.valid or _right_way_up(finer):
+                break
+        if best.valid:
+            return best
     return best
+
+
+def _turned(reading: MrzReading, zone: Zone, upside_down: bool) -> MrzReading:
+    """The reading with how the document lies: turned clockwise by this much in the photo."""
+    if reading.found:
+        reading.rotation = (360 - zone.quarter + 180 * upside_down) % 360
+    return reading
 
 
 def _right_way_up(reading: MrzReading) -> bool:
@@ -301,19 +344,19 @@ def _right_way_up(reading: MrzReading) -> bool:
     return reading.found and 2 * sum(reading.checks.values()) >= len(reading.checks)
 
 
-def _read_zone(image: np.ndarray, zone: Zone, upside_down: bool, today) -> MrzReading:
-    """The zone's lines read one way up, at 28 px; when they make no valid zone but look like
-    one, again at 48 px (the best mix of both readings per line counts), then with the spare
-    lines above and below (a faded first line, a third line)."""
-    fast = read_lines(image, zone.boxes, upside_down, _names(len(zone.boxes)))
-    reading = best_reading(fast, today)
-    if (reading.valid and not _doubtful(reading)) \
-            or not any(mrz_like(text) for text in fast):
-        return reading
-    fine = read_lines(image, zone.boxes, upside_down, _names(len(zone.boxes)), fine=True)
-    reading, chosen = _best_mix(fast, fine, today)
-    if reading.valid or not zone.spares:
-        return reading
+def _read_again(image: np.ndarray, zone: Zone, upside_down: bool, fast: list[str],
+                reading: MrzReading, today) -> MrzReading:
+    """A zone read at 28 px that gave no valid reading (or an unknown code), read again: at
+    48 px, the lines that hold what failed (the best mix of both readings per line counts),
+    then with the spare lines above and below (a faded first line, a third line)."""
+    again = _lines_to_read_again(reading, len(fast))
+    fine = list(fast)
+    for i, text in zip(again, _read_some(image, zone.boxes, upside_down, again), strict=True):
+        fine[i] = text
+    mixed, chosen = _best_mix(fast, fine, today)
+    reading = max(reading, mixed, key=_rank)
+    if reading.valid or not zone.spares or len(reading.lines) == len(zone.boxes):
+        return reading  # every line found has its place in the layout: no line is missing
     texts = dict(zip(_box_ids(zone.boxes), chosen, strict=True))
     texts.update(zip(_box_ids(zone.spares),
                      read_lines(image, zone.spares, upside_down, set(range(len(zone.spares)))),
@@ -322,6 +365,41 @@ def _read_zone(image: np.ndarray, zone: Zone, upside_down: bool, today) -> MrzRe
     order = _box_ids(boxes[::-1] if upside_down else boxes)
     more = best_reading([texts[key] for key in order], today)
     return more if _rank(more) > _rank(reading) else reading
+
+
+# Which lines (in reading order) hold the characters each check digit covers, and the codes.
+_LINES_OF = {
+    "TD1": {"document_number": {0}, "birth_date": {1}, "expiry_date": {1}, "composite": {0, 1},
+            "document_type": {0}, "issuing_country": {0}, "nationality": {1}},
+    "FRA-CNI": {"document_number": {1}, "birth_date": {1}, "composite": {0, 1},
+                "document_type": {0}, "issuing_country": {0}, "nationality": set()},
+    "two lines": {"document_number": {1}, "birth_date": {1}, "expiry_date": {1},
+                  "personal_number": {1}, "composite": {1}, "document_type": {0},
+                  "issuing_country": {0}, "nationality": {1}},
+}
+
+
+def _lines_to_read_again(reading: MrzReading, count: int) -> list[int]:
+    """The lines (in reading order) that hold a failing check or an unknown code; every line
+    when the zone was not made out, or was made out of fewer lines than were found."""
+    if not reading.found or len(reading.lines) != count:
+        return list(range(count))
+    layout = reading.variant if reading.variant == "FRA-CNI" else \
+        "TD1" if reading.format == "TD1" else "two lines"
+    wrong = [*reading.failed_checks,
+             *({"document_type", "issuing_country", "nationality"} & set(reading.implausible))]
+    lines = set().union(*(_LINES_OF[layout].get(name, set(range(count))) for name in wrong))
+    return sorted(lines) or list(range(count))
+
+
+def _read_some(image: np.ndarray, boxes: list[np.ndarray], upside_down: bool,
+               lines: list[int]) -> list[str]:
+    """Some of the zone's lines (by index in reading order) read at 48 px."""
+    in_text_order = boxes[::-1] if upside_down else boxes
+    picked = [in_text_order[i] for i in lines]
+    names = _names(len(boxes))
+    return read_lines(image, picked[::-1] if upside_down else picked, upside_down,
+                      {k for k, i in enumerate(lines) if i in names}, fine=True)
 
 
 def _doubtful(reading: MrzReading) -> bool:

@@ -73,7 +73,7 @@ def _needs_mrz(fields: dict, state: str, expected=True) -> str:
 
 def _mrz(photo: Photo | None, case: Case, vault: Vault, today: date):
     empty = {"fields": dict.fromkeys(FIELD_NAMES), "checks": {}, "failed_checks": [],
-             "implausible": [], "format": None, "variant": None, "rotation": 0,
+             "repaired": [], "implausible": [], "format": None, "variant": None, "rotation": 0,
              "reason_codes": []}
     if photo is None:
         return {"state": "no_photo", **empty}, None
@@ -88,7 +88,9 @@ def _mrz(photo: Photo | None, case: Case, vault: Vault, today: date):
 def mrz_part(reading: MrzReading, slot: str, today: date) -> dict:
     """What the review page shows of one reading: every check digit by name, and apart from
     them, whatever does not make sense (a specimen may pass every check with an impossible
-    birth date: that is no misread, and the reviewer is told which of the two it is)."""
+    birth date: that is no misread, and the reviewer is told which of the two it is). A check
+    that passes only after a look-alike character was repaired (0 for O) is `repaired`: the
+    reviewer compares that field with the printed page."""
     if not reading.found:
         state, codes = "unreadable", ["mrz_unreadable"]
     elif not reading.valid:
@@ -103,7 +105,8 @@ def mrz_part(reading: MrzReading, slot: str, today: date) -> dict:
             "variant": reading.variant, "rotation": reading.rotation,
             "fields": {k: reading.fields.get(k) for k in FIELD_NAMES},
             "checks": dict(reading.checks), "failed_checks": reading.failed_checks,
-            "implausible": implausible, "reason_codes": codes}
+            "repaired": list(reading.corrected), "implausible": implausible,
+            "reason_codes": codes}
 
 
 def _face(case: Case, vault: Vault) -> dict:

@@ -94,6 +94,8 @@ def test_read_mrz_prints_fields_and_names_the_failing_check(run, tmp_path):
     assert second["failed_checks"] == ["document_number", "composite"]
     assert first["implausible"] == second["implausible"] == []
     assert first["plausibility"]["birth_date"] == "ok" and first["rotation"] == 0
+    # A wrong check digit is reported as printed, not repaired into another number.
+    assert first["corrected"] == second["corrected"] == []
 
 
 def test_commands_beside_make_run_use_the_checkouts_keys(tmp_path, settings, make_app, clock):

@@ -55,3 +55,25 @@ def test_a_zone_with_a_wrong_check_digit_names_it(app, language, words):
     html = shown(app, WRONG_EXPIRY_DIGIT, language)
     for text in words:
         assert text in html
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", ["Document number: passes once a look-alike character is repaired: compare with the page",
+            "Date of birth: passes"]),
+    ("fr", ["juste une fois un caractère sosie corrigé : comparer avec la page"]),
+])
+def test_a_document_number_that_passes_only_once_repaired_says_so(app, language, words):
+    # The ICAO specimen's number L898902C3 read as L8989O2C3, the recogniser unsure of the O.
+    from kcheck.docintel.mrz_ocr import OcrLine
+
+    lines = [OcrLine("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", ("",) * 44),
+             OcrLine("L8989O2C36UTO7408122F1204159ZE184226B<<<<<10", ("",) * 5 + ("0",) + ("",) * 38)]
+    html = shown(app, lines, language)
+    for text in words:
+        assert text in html
+    assert "L898902C3" in html
+
+
+def test_a_zone_read_without_repair_shows_plain_passes(app):
+    html = shown(app, WRONG_EXPIRY_DIGIT, "en")
+    assert "look-alike" not in html and "Document number: passes" in html

@@ -77,6 +77,14 @@ def test_french_identity_card_reads_its_own_layout():
     assert reading.fields["expiry_date"] is None and "expiry_date" not in reading.plausibility
 
 
+def test_french_identity_card_names_read_with_digits_still_pass_the_composite():
+    # O read as 0 and I as 1 in the names, which the composite covers: names hold letters only.
+    reading = parse(["IDFRAD0UEL<<<<<<<<<<<<<<<<<<<<932013",
+                     "0506932020438CHR1STIANE<<NI2906209F3"], TODAY)
+    assert reading.valid and reading.variant == "FRA-CNI"
+    assert (reading.fields["surname"], reading.fields["given_names"]) == ("DOUEL", "CHRISTIANE NI")
+
+
 def test_french_identity_card_with_a_wrong_composite_names_it():
     reading = parse(["IDFRADOUEL<<<<<<<<<<<<<<<<<<<<932013",
                      "0506932020438CHRISTIANE<<NI2906209F4"], TODAY)

@@ -89,3 +89,20 @@ def test_a_small_scan_is_read():
     reading = read_mrz(turned(jpeg, 0, long_side=700), TODAY)
     assert reading.valid
     assert reading.fields == parse(spec.lines(), TODAY).fields
+
+
+def test_a_zone_with_a_red_ring_drawn_round_it_is_read():
+    # Someone circled the zone in red pen before taking the photo.
+    import cv2
+
+    from tests.fixtures.mrz_documents import photograph, random_spec, render_document
+
+    spec = random_spec("TD3", 7)
+    # A photocopy of the page: the zone's two lines at y 820-905, x 126-1244 of 1370 x 1000.
+    card = cv2.copyMakeBorder(render_document(spec), 60, 60, 60, 60, cv2.BORDER_CONSTANT,
+                              value=(245, 245, 245))
+    cv2.ellipse(card, ((685, 863), (1290, 250), 0), (220, 20, 20), 6)
+    jpeg = photograph(card, 7)
+    reading = read_mrz(jpeg, TODAY)
+    assert reading.valid, reading.checks
+    assert reading.fields == parse(spec.lines(), TODAY).fields

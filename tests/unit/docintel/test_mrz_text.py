@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from kcheck.docintel.mrz import check_digit, parse
+from kcheck.docintel.mrz_ocr import OcrLine
 from tests.fixtures.mrz_documents import CHECK_POSITIONS, random_spec
 
 TODAY = date(2026, 11, 25)
@@ -65,6 +66,34 @@ def test_o_and_0_in_a_document_number_are_resolved_by_its_check_digits():
     reading = parse(misread, TODAY)
     assert reading.valid and reading.fields["document_number"] == "L898902C3"
     assert reading.corrected == ["document_number"]
+
+
+def test_a_check_digit_repairs_only_a_character_the_recogniser_was_unsure_of():
+    # The recogniser read "L8989O2C3" and says how sure it was of each character.
+    specimen = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10"]
+    unsure = [OcrLine(specimen[0], ("",) * 44),
+              OcrLine(specimen[1], ("",) * 5 + ("0",) + ("",) * 38)]
+    repaired = parse(unsure, TODAY)
+    assert repaired.valid and repaired.fields["document_number"] == "L898902C3"
+    assert repaired.corrected == ["document_number"]
+    # Read with confidence, the same O is what was printed: the check fails and says so.
+    sure = [OcrLine(line, ("",) * 44) for line in specimen]
+    reading = parse(sure, TODAY)
+    assert reading.fields["document_number"] == "L8989O2C3" and reading.corrected == []
+    assert reading.failed_checks == ["document_number", "composite"]
+
+
+def test_a_specimen_printed_with_a_wrong_check_digit_is_not_repaired_into_another_number():
+    # 00120186 printed with check digit 8: reading the first 0 as O would pass; the
+    # recogniser was sure of it, so the zone reports the failing check as printed.
+    lines = ["P<AFGSPECIMEN<<SPECIMEN<<<<<<<<<<<<<<<<<<<<<",
+             "00120186<8AFG8001014M1710135<<<<<<<<<<<<<<<4"]
+    assert check_digit("O0120186<") == "8"
+    assert parse(lines, TODAY).fields["document_number"] == "O0120186"  # text alone: a guess
+    reading = parse([OcrLine(line, ("",) * 44) for line in lines], TODAY)
+    assert reading.fields["document_number"] == "00120186" and reading.corrected == []
+    assert "document_number" in reading.failed_checks
 
 
 def test_a_number_full_of_look_alikes_is_fixed_by_the_fewest_swaps():
