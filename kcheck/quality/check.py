@@ -41,6 +41,7 @@ DARK_P50 = (60, 35)  # median brightness of the document or face
 DARK_P95 = (90, 60)  # ...or its brightest 5 %
 BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
+GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
@@ -156,12 +157,15 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     # A document filling the photo, or known only by its print, is looked at whole.
     fills = region is not finding.quad or finding.area_fraction >= 0.6
     glare_mask = np.full(image.gray.shape, 255, np.uint8) if fills else mask
-    metrics["glare_fraction"] = measures.glare_fraction(image.bgr, glare_mask)
+    patch = measures.glare_patch(image.bgr, glare_mask)
     if region is not finding.quad:
         # Against the whole frame a reflection on a small card is a speck: measure it also
         # against the print's surroundings (the patch it wiped out lies among the lines).
-        metrics["glare_fraction"] = max(metrics["glare_fraction"], measures.glare_fraction(image.bgr, mask))
-    glare = graded(metrics["glare_fraction"], *GLARE)
+        patch = max(patch, measures.glare_patch(image.bgr, mask), key=lambda p: p[0])
+    metrics["glare_fraction"] = patch[0]
+    glare = graded(patch[0], *GLARE)
+    if patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text):
+        glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
         glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
     found.add("glare", glare)
@@ -204,6 +208,19 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if not found.sure(_SPOILERS):  # blur, glare or bad light can hide a portrait
         found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, outlined))
     return region, boxes
+
+
+def _over_print(box: measures.Box, text: TextEvidence) -> bool:
+    """Lines of print end at, or cross, the reflection (its box grown by a quarter): the
+    text under it is lost, not only the card's plain background."""
+    x, y, w, h = box
+    grow_x, grow_y = 0.25 * w, 0.25 * h
+    left, top, right, bottom = x - grow_x, y - grow_y, x + w + grow_x, y + h + grow_y
+    for line in text.lines + text.mrz_lines:
+        lx, ly = line[:, 0], line[:, 1]
+        if lx.min() <= right and lx.max() >= left and ly.min() <= bottom and ly.max() >= top:
+            return True
+    return False
 
 
 def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:

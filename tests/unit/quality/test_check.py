@@ -11,7 +11,7 @@ from PIL import Image
 from kcheck.quality import SLOTS, check_photo
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
 from tests.fixtures.documents import PHONE_12MP, make_document, make_photo, make_selfie, render_card
-from tests.fixtures.variety import make_card_photo, render_varied_card
+from tests.fixtures.variety import make_card_photo, make_varied_document, render_varied_card
 
 DOCUMENT_CASES = [
     ("blur", "blurry"),
@@ -88,6 +88,22 @@ def test_a_pale_card_in_even_light_passes():
     verdict = check_photo(data, "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert "glare" not in dict(verdict.notes)
+
+
+@pytest.mark.parametrize(("slot", "seed"), [("id_back", 0), ("id_back", 1), ("passport_page", 0)])
+def test_a_small_reflection_over_the_print_is_a_retake(slot, seed):
+    """A lamp's reflection a few percent of the card wide, over lines of print on a plain card
+    (no texture around it to lose): the print under it is gone."""
+    verdict = check_photo(make_varied_document(slot, "glare", seed), slot)
+    assert verdict.verdict == "retake" and "glare" in verdict.reasons, (verdict.reasons, verdict.metrics)
+
+
+@pytest.mark.parametrize("seed", [7, 19, 22])
+def test_a_portrait_with_a_white_backdrop_is_not_glare(seed):
+    """The clipped backdrop around a printed portrait is no reflection, even beside the print."""
+    verdict = check_photo(make_varied_document("passport_page", None, seed), "passport_page")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert dict(verdict.notes).get("glare", 0) < 0.5
 
 
 def test_a_dark_card_with_light_print_is_not_too_dark():
