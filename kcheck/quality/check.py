@@ -201,11 +201,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         found.add("document_not_found", 0.5 if portraits or text.mrz_lines else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
-    if slot == "id_front" and not portraits and _flat_mrz_lines(flat) >= 3:
+    if slot == "id_front" and not _has_portrait(portraits) and _flat_mrz_lines(flat) >= 3:
         # An ID card's three-line MRZ is on its back; looked for on the flattened card, it is
-        # found however the card lies in the photo, and bad light that left it found left it legible.
+        # found however the card lies in the photo, and bad light that left it found left it
+        # legible. (A weak face on it is a pattern of the back, not a portrait.)
         found.add("wrong_document_side", 0.9)
-    if not found.sure(_SPOILERS):  # blur, glare or bad light can hide a portrait
+    # Blur, glare or bad light can hide a portrait, but they do not draw one on a card's back.
+    if slot == "id_back" or not found.sure(_SPOILERS):
         found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, outlined))
     return region, boxes
 
@@ -235,25 +237,43 @@ def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
 def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, region, outlined: bool) -> float:
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
     detector misses turned, small or ghost portraits)."""
-    has_portrait = any(f.score > 0 for f in portraits)
     if slot == "id_back":  # (a back with its MRZ was not searched for a portrait)
-        return 0.9 if has_portrait else 0.0
+        return 0.9 if _has_portrait(portraits) else 0.0
+    if slot == "id_front" and not _has_portrait(portraits) and _mrz_lines(text, gray, region) >= 3:
+        return 0.9  # the three-line MRZ of an ID card is on its back
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
-    if slot == "id_front" and _mrz_lines(text, gray, region) >= 3:
-        return 0.9  # the three-line MRZ of an ID card is on its back
     # On a whole card photographed on a surface the portrait search is reliable (the card
     # is flattened upright or upside down); on scans and turned pages it is not.
     return 0.85 if outlined else 0.5
 
 
+def _has_portrait(portraits: list[Face]) -> bool:
+    """A confident face on the document (a weak one may be a pattern, or a turned portrait)."""
+    return any(f.score > 0 for f in portraits)
+
+
 def _mrz_lines(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> int:
-    """Lines of the MRZ band (looked for now if the text search skipped it): lines of print
-    that run across most of the document, as only the MRZ's do."""
-    boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray))
+    """Lines of the MRZ band (looked for now if the text search skipped it, upright or turned a
+    quarter): lines of print that run across most of the document, as only the MRZ's do."""
+    boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray)) or _turned_zone(gray, region)
     width = float(np.linalg.norm(region[1] - region[0]))
     return sum(float(np.linalg.norm(box[1] - box[0])) >= MRZ_SPAN * width
                or float(np.linalg.norm(box[2] - box[1])) >= MRZ_SPAN * width for box in boxes)
+
+
+def _turned_zone(gray: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The MRZ lines of a card turned a quarter in the photo (they run up the frame), kept only
+    on the document: the grain of a wooden desk makes zone-like stripes too."""
+    zone = mrz_zone.zone_candidates(gray)[0]
+    if zone.score < mrz_zone.MIN_ZONE_SCORE or not zone.boxes:
+        return ()
+    document = _grown(region, 1.4)
+    if zone.quarter == 90:  # the boxes are in the frame turned clockwise: turn the document too
+        document = np.stack([gray.shape[0] - 1 - document[:, 1], document[:, 0]], axis=1)
+    contour = document.reshape(-1, 1, 2).astype(np.float32)
+    return tuple(box for box in zone.boxes
+                 if cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) >= 0)
 
 
 def _flat_mrz_lines(flat: np.ndarray) -> int:

@@ -106,6 +106,14 @@ def test_a_portrait_with_a_white_backdrop_is_not_glare(seed):
     assert dict(verdict.notes).get("glare", 0) < 0.5
 
 
+@pytest.mark.parametrize(("slot", "seed"), [("id_front", 1), ("id_front", 4), ("id_back", 4)])
+def test_the_other_side_of_a_turned_or_soft_card_is_a_retake(slot, seed):
+    """A card's back turned a quarter (its MRZ runs up the photo) sent as the front, even with
+    a weak face-like pattern on it; a front with its portrait sent as the back, slightly soft."""
+    verdict = check_photo(make_varied_document(slot, "wrong_side", seed), slot)
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
 def test_a_dark_card_with_light_print_is_not_too_dark():
     """A navy card photographed in even light: its print stands out, the reviewer can read it."""
     data = make_card_photo(render_varied_card("id1", "front", np.random.default_rng(6), shade=30))
