@@ -9,6 +9,8 @@ was seen.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
@@ -24,7 +26,7 @@ from kcheck.quality.document import (
     flatten,
     quad_mask,
 )
-from kcheck.quality.evidence import TEXT_LONG_SIDES, TextEvidence, find_text, lines_inside
+from kcheck.quality.evidence import TEXT_LONG_SIDES, TextEvidence, find_text, lettered, lines_inside
 from kcheck.quality.faces import WINDOW, Face, detect_faces, faces_on_document
 from kcheck.quality.formats import ImageRejected
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE, SLOTS, QualityVerdict
@@ -171,7 +173,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     found.add("glare", glare)
     # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
     # no portrait is found on it either, below).
-    bare = finding.quad is not None and not text.is_document and lines_inside(text, finding.quad) == 0
+    # Ruled lines on a sheet of paper are no print: only lines made of letters count here.
+    bare = (finding.quad is not None and not text.is_document
+            and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(finding, text))
     _legibility(image, text, found, metrics)
@@ -246,6 +250,14 @@ def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, regi
     # On a whole card photographed on a surface the portrait search is reliable (the card
     # is flattened upright or upside down); on scans and turned pages it is not.
     return 0.85 if outlined else 0.5
+
+
+def _print_inside(gray: np.ndarray, text: TextEvidence, quad: np.ndarray) -> bool:
+    """Some line of print (made of letters) or of an MRZ lies inside `quad`."""
+    if not lines_inside(text, quad):
+        return False
+    inside = replace(text, lines=lettered(gray, text.lines))
+    return lines_inside(inside, quad) > 0
 
 
 def _has_portrait(portraits: list[Face]) -> bool:

@@ -114,6 +114,13 @@ def test_the_other_side_of_a_turned_or_soft_card_is_a_retake(slot, seed):
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
 
 
+@pytest.mark.parametrize(("slot", "seed"), [("id_front", 3), ("passport_page", 1)])
+def test_a_ruled_sheet_of_paper_is_not_a_document(slot, seed):
+    """A card-shaped sheet with drawn lines on a desk: its lines are strokes, not print."""
+    verdict = check_photo(make_varied_document(slot, "no_document", seed), slot)
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
 def test_a_dark_card_with_light_print_is_not_too_dark():
     """A navy card photographed in even light: its print stands out, the reviewer can read it."""
     data = make_card_photo(render_varied_card("id1", "front", np.random.default_rng(6), shade=30))
