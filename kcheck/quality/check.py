@@ -25,6 +25,7 @@ from kcheck.quality.document import (
     find_document,
     flatten,
     quad_mask,
+    with_quad,
 )
 from kcheck.quality.evidence import TEXT_LONG_SIDES, TextEvidence, find_text, lettered, lines_inside
 from kcheck.quality.faces import WINDOW, Face, detect_faces, faces_on_document
@@ -47,6 +48,8 @@ GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
+STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
+FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
 FLAT_MRZ_SPAN = 0.8  # ...of the flattened card's width (a front's print zone reached 0.74)
 LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
@@ -135,6 +138,7 @@ def check_photo(
 
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
     finding = find_document(image.gray, _SLOT_ASPECTS[slot])
+    finding = _faint_card(image.gray, finding)
     # With a whole outline, one quick look for print is enough; without one, look harder.
     outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
     text = find_text(image.gray, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
@@ -153,7 +157,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         mask = quad_mask(image.gray.shape, region if region is finding.quad else _grown(region, 1.4))
     _exposure(image.gray, mask, found, metrics)
     if region is None:
-        found.add("document_not_found", 0.95)
+        # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
+        printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT
+        found.add("document_not_found", 0.5 if printed else 0.95)
         _legibility(image, text, found, metrics)
         return None, []
     # A document filling the photo, or known only by its print, is looked at whole.
@@ -250,6 +256,20 @@ def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, regi
     # On a whole card photographed on a surface the portrait search is reliable (the card
     # is flattened upright or upside down); on scans and turned pages it is not.
     return 0.85 if outlined else 0.5
+
+
+def _faint_card(gray: np.ndarray, finding: DocumentFinding) -> DocumentFinding:
+    """A card close in colour to the desk has faint edges: its whole outline is the document
+    when lines of print lie on it, and more of them than on the outline found (a cut-off
+    "card" may be the card merged with a sheet running off the frame)."""
+    if finding.faint is None or (finding.quad is not None and not finding.cut_off):
+        return finding
+    text = find_text(gray, TEXT_LONG_SIDES[:1], mrz=False)
+    on_faint = lines_inside(replace(text, lines=lettered(gray, text.lines)), finding.faint)
+    on_found = lines_inside(text, finding.quad) if finding.quad is not None else 0
+    if on_faint >= FAINT_CARD_LINES and on_faint >= on_found:
+        return with_quad(finding, finding.faint, gray.shape)
+    return finding
 
 
 def _print_inside(gray: np.ndarray, text: TextEvidence, quad: np.ndarray) -> bool:

@@ -121,6 +121,14 @@ def test_a_ruled_sheet_of_paper_is_not_a_document(slot, seed):
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
 
 
+@pytest.mark.parametrize(("slot", "seed"), [("id_front", 13), ("id_front", 23), ("id_back", 18)])
+def test_a_card_close_in_colour_to_the_desk_passes(slot, seed):
+    """Faint edges (a mauve card on a mauve desk), a sheet of paper touching it and running off
+    the frame: the print on the card shows it is whole, so it is neither cut off nor missing."""
+    verdict = check_photo(make_varied_document(slot, None, seed), slot)
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
 def test_a_dark_card_with_light_print_is_not_too_dark():
     """A navy card photographed in even light: its print stands out, the reviewer can read it."""
     data = make_card_photo(render_varied_card("id1", "front", np.random.default_rng(6), shade=30))
