@@ -9,6 +9,8 @@ was seen.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
@@ -23,8 +25,9 @@ from kcheck.quality.document import (
     find_document,
     flatten,
     quad_mask,
+    with_quad,
 )
-from kcheck.quality.evidence import TEXT_LONG_SIDES, TextEvidence, find_text, lines_inside
+from kcheck.quality.evidence import TEXT_LONG_SIDES, TextEvidence, find_text, lettered, lines_inside
 from kcheck.quality.faces import WINDOW, Face, detect_faces, faces_on_document
 from kcheck.quality.formats import ImageRejected
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE, SLOTS, QualityVerdict
@@ -41,9 +44,12 @@ DARK_P50 = (60, 35)  # median brightness of the document or face
 DARK_P95 = (90, 60)  # ...or its brightest 5 %
 BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
+GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
+STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
+FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
 FLAT_MRZ_SPAN = 0.8  # ...of the flattened card's width (a front's print zone reached 0.74)
 LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
@@ -132,6 +138,7 @@ def check_photo(
 
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
     finding = find_document(image.gray, _SLOT_ASPECTS[slot])
+    finding = _faint_card(image.gray, finding)
     # With a whole outline, one quick look for print is enough; without one, look harder.
     outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
     text = find_text(image.gray, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
@@ -150,24 +157,31 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         mask = quad_mask(image.gray.shape, region if region is finding.quad else _grown(region, 1.4))
     _exposure(image.gray, mask, found, metrics)
     if region is None:
-        found.add("document_not_found", 0.95)
+        # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
+        printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT
+        found.add("document_not_found", 0.5 if printed else 0.95)
         _legibility(image, text, found, metrics)
         return None, []
     # A document filling the photo, or known only by its print, is looked at whole.
     fills = region is not finding.quad or finding.area_fraction >= 0.6
     glare_mask = np.full(image.gray.shape, 255, np.uint8) if fills else mask
-    metrics["glare_fraction"] = measures.glare_fraction(image.bgr, glare_mask)
+    patch = measures.glare_patch(image.bgr, glare_mask)
     if region is not finding.quad:
         # Against the whole frame a reflection on a small card is a speck: measure it also
         # against the print's surroundings (the patch it wiped out lies among the lines).
-        metrics["glare_fraction"] = max(metrics["glare_fraction"], measures.glare_fraction(image.bgr, mask))
-    glare = graded(metrics["glare_fraction"], *GLARE)
+        patch = max(patch, measures.glare_patch(image.bgr, mask), key=lambda p: p[0])
+    metrics["glare_fraction"] = patch[0]
+    glare = graded(patch[0], *GLARE)
+    if patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text):
+        glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
         glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
     found.add("glare", glare)
     # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
     # no portrait is found on it either, below).
-    bare = finding.quad is not None and not text.is_document and lines_inside(text, finding.quad) == 0
+    # Ruled lines on a sheet of paper are no print: only lines made of letters count here.
+    bare = (finding.quad is not None and not text.is_document
+            and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(finding, text))
     _legibility(image, text, found, metrics)
@@ -197,13 +211,28 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         found.add("document_not_found", 0.5 if portraits or text.mrz_lines else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
-    if slot == "id_front" and not portraits and _flat_mrz_lines(flat) >= 3:
+    if slot == "id_front" and not _has_portrait(portraits) and _flat_mrz_lines(flat) >= 3:
         # An ID card's three-line MRZ is on its back; looked for on the flattened card, it is
-        # found however the card lies in the photo, and bad light that left it found left it legible.
+        # found however the card lies in the photo, and bad light that left it found left it
+        # legible. (A weak face on it is a pattern of the back, not a portrait.)
         found.add("wrong_document_side", 0.9)
-    if not found.sure(_SPOILERS):  # blur, glare or bad light can hide a portrait
+    # Blur, glare or bad light can hide a portrait, but they do not draw one on a card's back.
+    if slot == "id_back" or not found.sure(_SPOILERS):
         found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, outlined))
     return region, boxes
+
+
+def _over_print(box: measures.Box, text: TextEvidence) -> bool:
+    """Lines of print end at, or cross, the reflection (its box grown by a quarter): the
+    text under it is lost, not only the card's plain background."""
+    x, y, w, h = box
+    grow_x, grow_y = 0.25 * w, 0.25 * h
+    left, top, right, bottom = x - grow_x, y - grow_y, x + w + grow_x, y + h + grow_y
+    for line in text.lines + text.mrz_lines:
+        lx, ly = line[:, 0], line[:, 1]
+        if lx.min() <= right and lx.max() >= left and ly.min() <= bottom and ly.max() >= top:
+            return True
+    return False
 
 
 def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
@@ -218,25 +247,65 @@ def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
 def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, region, outlined: bool) -> float:
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
     detector misses turned, small or ghost portraits)."""
-    has_portrait = any(f.score > 0 for f in portraits)
     if slot == "id_back":  # (a back with its MRZ was not searched for a portrait)
-        return 0.9 if has_portrait else 0.0
+        return 0.9 if _has_portrait(portraits) else 0.0
+    if slot == "id_front" and not _has_portrait(portraits) and _mrz_lines(text, gray, region) >= 3:
+        return 0.9  # the three-line MRZ of an ID card is on its back
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
-    if slot == "id_front" and _mrz_lines(text, gray, region) >= 3:
-        return 0.9  # the three-line MRZ of an ID card is on its back
     # On a whole card photographed on a surface the portrait search is reliable (the card
     # is flattened upright or upside down); on scans and turned pages it is not.
     return 0.85 if outlined else 0.5
 
 
+def _faint_card(gray: np.ndarray, finding: DocumentFinding) -> DocumentFinding:
+    """A card close in colour to the desk has faint edges: its whole outline is the document
+    when lines of print lie on it, and more of them than on the outline found (a cut-off
+    "card" may be the card merged with a sheet running off the frame)."""
+    if finding.faint is None or (finding.quad is not None and not finding.cut_off):
+        return finding
+    text = find_text(gray, TEXT_LONG_SIDES[:1], mrz=False)
+    on_faint = lines_inside(replace(text, lines=lettered(gray, text.lines)), finding.faint)
+    on_found = lines_inside(text, finding.quad) if finding.quad is not None else 0
+    if on_faint >= FAINT_CARD_LINES and on_faint >= on_found:
+        return with_quad(finding, finding.faint, gray.shape)
+    return finding
+
+
+def _print_inside(gray: np.ndarray, text: TextEvidence, quad: np.ndarray) -> bool:
+    """Some line of print (made of letters) or of an MRZ lies inside `quad`."""
+    if not lines_inside(text, quad):
+        return False
+    inside = replace(text, lines=lettered(gray, text.lines))
+    return lines_inside(inside, quad) > 0
+
+
+def _has_portrait(portraits: list[Face]) -> bool:
+    """A confident face on the document (a weak one may be a pattern, or a turned portrait)."""
+    return any(f.score > 0 for f in portraits)
+
+
 def _mrz_lines(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> int:
-    """Lines of the MRZ band (looked for now if the text search skipped it): lines of print
-    that run across most of the document, as only the MRZ's do."""
-    boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray))
+    """Lines of the MRZ band (looked for now if the text search skipped it, upright or turned a
+    quarter): lines of print that run across most of the document, as only the MRZ's do."""
+    boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray)) or _turned_zone(gray, region)
     width = float(np.linalg.norm(region[1] - region[0]))
     return sum(float(np.linalg.norm(box[1] - box[0])) >= MRZ_SPAN * width
                or float(np.linalg.norm(box[2] - box[1])) >= MRZ_SPAN * width for box in boxes)
+
+
+def _turned_zone(gray: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The MRZ lines of a card turned a quarter in the photo (they run up the frame), kept only
+    on the document: the grain of a wooden desk makes zone-like stripes too."""
+    zone = mrz_zone.zone_candidates(gray)[0]
+    if zone.score < mrz_zone.MIN_ZONE_SCORE or not zone.boxes:
+        return ()
+    document = _grown(region, 1.4)
+    if zone.quarter == 90:  # the boxes are in the frame turned clockwise: turn the document too
+        document = np.stack([gray.shape[0] - 1 - document[:, 1], document[:, 0]], axis=1)
+    contour = document.reshape(-1, 1, 2).astype(np.float32)
+    return tuple(box for box in zone.boxes
+                 if cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) >= 0)
 
 
 def _flat_mrz_lines(flat: np.ndarray) -> int:

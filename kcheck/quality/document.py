@@ -13,6 +13,7 @@ ID3_ASPECT = 125.0 / 88.0  # passport data page
 ASPECT_TOLERANCE = 0.18
 DETECT_LONG_SIDE = 640
 FLAT_WIDTH = 480  # width of the flattened document used for sharpness and faces
+FAINT_EDGE_SUPPORT = 0.4  # a whole outline this faint counts only with print on it
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class DocumentFinding:
     cut_off: bool
     area_fraction: float
     aspect: float
+    # The largest whole document-shaped outline whose edges are fainter than asked (a card
+    # close in colour to the desk): the document if print is found on it.
+    faint: np.ndarray | None = None
 
     @property
     def found(self) -> bool:
@@ -65,6 +69,7 @@ def find_document(
     distance, contours = _outlines(small, min_area * image_area)
     inside: _Candidate | None = None
     cut: _Candidate | None = None
+    faint: _Candidate | None = None
     for contour in contours:
         candidate = _candidate(contour, small.shape, min_fill)
         if candidate is None or not min_area * image_area <= candidate.area <= 0.97 * image_area:
@@ -78,25 +83,35 @@ def find_document(
                 and _support(distance, candidate.quad, occluded_sides) >= 0.4
             ):
                 cut = candidate
-        elif (
-            _aspect_ok(candidate.aspect, aspects, tolerance)
-            and (inside is None or candidate.area > inside.area)
-            and _support(distance, candidate.quad, occluded_sides) >= min_edge_support
+        elif _aspect_ok(candidate.aspect, aspects, tolerance) and (
+            inside is None or candidate.area > inside.area
         ):
-            inside = candidate
+            support = _support(distance, candidate.quad, occluded_sides)
+            if support >= min_edge_support:
+                inside = candidate
+            elif support >= FAINT_EDGE_SUPPORT and (faint is None or candidate.area > faint.area):
+                faint = candidate
     # A whole card close to the edge also yields a border-touching outline (its shadow,
     # a blob merged with the table); only a clearly larger one means the card is cut.
     best = inside
     if cut is not None and (inside is None or cut.area > 1.25 * inside.area):
         best = cut
+    faint_quad = None if faint is None else (faint.quad * factor).astype(np.float32)
     if best is None:
-        return NOT_FOUND
+        return DocumentFinding(None, False, 0.0, 0.0, faint_quad)
     return DocumentFinding(
         quad=(best.quad * factor).astype(np.float32),
         cut_off=best.touches_border,
         area_fraction=round(best.area / image_area, 4),
         aspect=round(best.aspect, 3),
+        faint=faint_quad,
     )
+
+
+def with_quad(finding: DocumentFinding, quad: np.ndarray, image_shape: tuple[int, ...]) -> DocumentFinding:
+    """`finding` taken as the whole document outlined by `quad` (working pixels)."""
+    area = float(cv2.contourArea(quad)) / float(image_shape[0] * image_shape[1])
+    return DocumentFinding(quad, False, round(area, 4), round(_aspect(quad), 3), None)
 
 
 def flatten(gray: np.ndarray, quad: np.ndarray, aspect: float) -> np.ndarray:

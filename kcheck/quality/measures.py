@@ -82,8 +82,12 @@ _DIRECTIONS = (
 )
 
 
-def glare_fraction(bgr: np.ndarray, mask: np.ndarray) -> float:
-    """Area of the largest specular reflection inside `mask`, as a fraction of it.
+Box = tuple[int, int, int, int]  # x, y, width, height in image pixels
+
+
+def glare_patch(bgr: np.ndarray, mask: np.ndarray) -> tuple[float, Box | None]:
+    """The largest specular reflection inside `mask`: its area as a fraction of the mask, and
+    its bounding box (0.0 and None when there is none).
 
     A reflection clips all three channels and wipes out the texture under it (print,
     guilloche, letters), while the card around it keeps its texture. A pale card in even
@@ -92,18 +96,18 @@ def glare_fraction(bgr: np.ndarray, mask: np.ndarray) -> float:
     """
     x, y, w, h = cv2.boundingRect(mask)
     if w == 0 or h == 0:
-        return 0.0
+        return 0.0, None
     roi = bgr[y : y + h, x : x + w]
     roi_mask = mask[y : y + h, x : x + w]
     clipped = cv2.inRange(cv2.min(cv2.min(roi[..., 0], roi[..., 1]), roi[..., 2]), GLARE_LEVEL, 255)
     clipped = cv2.bitwise_and(clipped, roi_mask)
     area = max(1, cv2.countNonZero(roi_mask))
     if cv2.countNonZero(clipped) < GLARE_MIN_SHARE * area:
-        return 0.0  # not enough clipped pixels for one reflection that counts
+        return 0.0, None  # not enough clipped pixels for one reflection that counts
     clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
     if count <= 1:
-        return 0.0
+        return 0.0, None
     gray = cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY)
     texture = np.abs(cv2.Laplacian(gray, cv2.CV_16S, ksize=3))
     for index in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:3] + 1:
@@ -121,14 +125,41 @@ def glare_fraction(bgr: np.ndarray, mask: np.ndarray) -> float:
         reach = max(3, round(0.5 * np.sqrt(size)))
         ring = cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
         ring = (ring > blob) & (roi_mask > 0) & (clipped == 0)
+        patch = (round(size / area, 4), (int(x + bx), int(y + by), int(bw), int(bh)))
         if ring.sum() < 16:
-            return round(size / area, 4)
+            return patch
         # Light spreads around a reflection (a bright halo over the card's texture); a white
         # patch of the design (a portrait's backdrop, a blank field) ends at dark edges.
         halo = float((gray[ring] >= GLARE_HALO_LEVEL).mean())
         if float(texture[ring].mean()) >= GLARE_RING_TEXTURE and halo >= GLARE_HALO_SHARE:
-            return round(size / area, 4)
-    return 0.0
+            return patch
+        round_spot = halo >= GLARE_ROUND_HALO_SHARE and _round_blob(blob)
+        if round_spot and _spreads(gray, blob, ring, roi_mask, reach):
+            return patch
+    return 0.0, None
+
+
+def _round_blob(blob: np.ndarray) -> bool:
+    """A reflection of a lamp or a window is a round or oval patch; a white part of the
+    design (a portrait's backdrop cut by the head, a blank field) is angular or ragged."""
+    outline = max(cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=cv2.contourArea)
+    area = cv2.contourArea(outline)
+    perimeter = cv2.arcLength(outline, True)
+    roundness = 4 * np.pi * area / max(perimeter * perimeter, 1.0)
+    solid = area >= GLARE_ROUND_SOLIDITY * cv2.contourArea(cv2.convexHull(outline))
+    return roundness >= GLARE_ROUNDNESS and solid
+
+
+def _spreads(gray: np.ndarray, blob: np.ndarray, ring: np.ndarray, roi_mask: np.ndarray, reach: int) -> bool:
+    """Light spreading from a reflection: the card just around the clipped patch is much
+    brighter than the card a little further out (even on a plain card without texture)."""
+    def grown(size: int) -> np.ndarray:
+        return cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0
+
+    further = grown(3 * reach) & ~grown(2 * reach) & (roi_mask > 0)
+    if further.sum() < 16:
+        return False
+    return float(gray[ring].mean()) - float(gray[further].mean()) >= GLARE_SPREAD
 
 
 # A reflection clips every channel; the card around it keeps this much texture (mean
@@ -139,6 +170,12 @@ GLARE_RING_TEXTURE = 6.0
 GLARE_MAX_SHARE = 0.35
 GLARE_HALO_LEVEL = 200
 GLARE_HALO_SHARE = 0.6
+# A round patch (a lamp's reflection) needs less halo when the light visibly spreads: the
+# ring around it this many grey levels brighter than the card further out.
+GLARE_ROUND_HALO_SHARE = 0.4
+GLARE_ROUNDNESS = 0.45  # 4 pi area / perimeter^2: 0.9 for a disc, under 0.3 for a backdrop
+GLARE_ROUND_SOLIDITY = 0.85
+GLARE_SPREAD = 60
 
 
 def _solid_blob(blob: np.ndarray, size: int) -> bool:

@@ -11,7 +11,7 @@ from PIL import Image
 from kcheck.quality import SLOTS, check_photo
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
 from tests.fixtures.documents import PHONE_12MP, make_document, make_photo, make_selfie, render_card
-from tests.fixtures.variety import make_card_photo, render_varied_card
+from tests.fixtures.variety import make_card_photo, make_varied_document, render_varied_card
 
 DOCUMENT_CASES = [
     ("blur", "blurry"),
@@ -88,6 +88,45 @@ def test_a_pale_card_in_even_light_passes():
     verdict = check_photo(data, "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert "glare" not in dict(verdict.notes)
+
+
+@pytest.mark.parametrize(("slot", "seed"), [("id_back", 0), ("id_back", 1), ("passport_page", 0)])
+def test_a_small_reflection_over_the_print_is_a_retake(slot, seed):
+    """A lamp's reflection a few percent of the card wide, over lines of print on a plain card
+    (no texture around it to lose): the print under it is gone."""
+    verdict = check_photo(make_varied_document(slot, "glare", seed), slot)
+    assert verdict.verdict == "retake" and "glare" in verdict.reasons, (verdict.reasons, verdict.metrics)
+
+
+@pytest.mark.parametrize("seed", [7, 19, 22])
+def test_a_portrait_with_a_white_backdrop_is_not_glare(seed):
+    """The clipped backdrop around a printed portrait is no reflection, even beside the print."""
+    verdict = check_photo(make_varied_document("passport_page", None, seed), "passport_page")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert dict(verdict.notes).get("glare", 0) < 0.5
+
+
+@pytest.mark.parametrize(("slot", "seed"), [("id_front", 1), ("id_front", 4), ("id_back", 4)])
+def test_the_other_side_of_a_turned_or_soft_card_is_a_retake(slot, seed):
+    """A card's back turned a quarter (its MRZ runs up the photo) sent as the front, even with
+    a weak face-like pattern on it; a front with its portrait sent as the back, slightly soft."""
+    verdict = check_photo(make_varied_document(slot, "wrong_side", seed), slot)
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize(("slot", "seed"), [("id_front", 3), ("passport_page", 1)])
+def test_a_ruled_sheet_of_paper_is_not_a_document(slot, seed):
+    """A card-shaped sheet with drawn lines on a desk: its lines are strokes, not print."""
+    verdict = check_photo(make_varied_document(slot, "no_document", seed), slot)
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize(("slot", "seed"), [("id_front", 13), ("id_front", 23), ("id_back", 18)])
+def test_a_card_close_in_colour_to_the_desk_passes(slot, seed):
+    """Faint edges (a mauve card on a mauve desk), a sheet of paper touching it and running off
+    the frame: the print on the card shows it is whole, so it is neither cut off nor missing."""
+    verdict = check_photo(make_varied_document(slot, None, seed), slot)
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
 
 
 def test_a_dark_card_with_light_print_is_not_too_dark():
