@@ -61,6 +61,8 @@ SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no
 SELFIE_DOCUMENT_MIN_AREA = 0.04
 HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than this
 HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
+# ...unless a printed portrait is on it: a card held near the lens beside a face further back
+HELD_PORTRAIT_CARD_MAX_FACES = 5.0
 MIN_PRINT_BESIDE = 3  # lines of print level with a face and within PRINT_REACH face widths
 PRINT_REACH = 4.0
 FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
@@ -332,13 +334,24 @@ def _held_document(gray, finding: DocumentFinding, text: TextEvidence, faces, me
             continue  # a person's own face is not on the document
         holder = next((f for f in faces if not _inside(f, quad)), None)
         width = float(np.linalg.norm(quad[1] - quad[0]))
-        if holder is not None and width > HELD_DOCUMENT_MAX_FACES * holder.w:
+        if holder is not None and width > HELD_PORTRAIT_CARD_MAX_FACES * holder.w:
             continue  # far wider than the face holding it: a backdrop, a sign, furniture
         portrait = any(_is_portrait(f, quad) for f in faces)
+        if not portrait and 1 <= lines < 3 and quad is finding.quad:
+            # The faces were looked for at the holder's size: look on the card itself.
+            portrait = _printed_portrait(gray, quad)
+        if holder is not None and not portrait and width > HELD_DOCUMENT_MAX_FACES * holder.w:
+            continue
         metrics["document_text_lines"] = lines
         if lines >= 3 or (portrait and lines >= 1):
             return quad
     return None
+
+
+def _printed_portrait(gray: np.ndarray, quad: np.ndarray) -> bool:
+    """A confident face on the flattened card (either way up): its printed portrait."""
+    flat = flatten(gray, quad, _aspect(quad))
+    return any(f.score > 0 for f in faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1]))
 
 
 def _card_shaped(quad: np.ndarray) -> bool:
