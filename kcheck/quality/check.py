@@ -322,8 +322,7 @@ def _held_document(gray, text: TextEvidence, faces, metrics) -> tuple[DocumentFi
     """
     print_block = text.is_document and _card_shaped(text.region)
     by_print = print_block and _held_evidence(gray, text.region, len(text.lines), faces, metrics)
-    around = _grown(text.region, PRINT_TO_CARD) if by_print else None
-    if by_print and not any(_inside(f, around) for f in faces):
+    if by_print and not any(_maybe_printed_portrait(f, text) for f in faces):
         return NOT_FOUND, text.region
     # No card-shaped print, or a face next to it that may be its portrait or the holder:
     # the outline tells (it holds the portrait, not the holder).
@@ -360,6 +359,14 @@ def _held_evidence(gray, quad: np.ndarray, lines: int, faces, metrics, outline: 
         return False
     metrics["document_text_lines"] = lines
     return lines >= 3 or (portrait and lines >= 1)
+
+
+def _maybe_printed_portrait(face: Face, text: TextEvidence) -> bool:
+    """A face on the card around the block of print, or beside it and narrower than it."""
+    sides = np.linalg.norm(text.region - np.roll(text.region, -1, axis=0), axis=1)
+    return _inside(face, _grown(text.region, PRINT_TO_CARD)) or (
+        face.w < float(max(sides)) and _beside_print(face, text)
+    )
 
 
 def _printed_portrait(gray: np.ndarray, quad: np.ndarray) -> bool:
