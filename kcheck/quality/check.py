@@ -67,8 +67,11 @@ SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no
 SELFIE_DOCUMENT_MIN_AREA = 0.04
 HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than this
 HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
+# ...unless a printed portrait is on it: a card held near the lens beside a face further back
+HELD_PORTRAIT_CARD_MAX_FACES = 5.0
 MIN_PRINT_BESIDE = 3  # lines of print level with a face and within PRINT_REACH face widths
 PRINT_REACH = 4.0
+PRINT_TO_CARD = 2.0  # a held card spans about twice its block of print each way
 FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
 
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
@@ -330,19 +333,12 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
 
 
 def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
-    finding = find_document(
-        image.gray,
-        (ID1_ASPECT, ID3_ASPECT),
-        min_area=SELFIE_DOCUMENT_MIN_AREA,
-        tolerance=0.2,
-        min_fill=0.8,
-        min_edge_support=0.5,
-        occluded_sides=1,  # fingers holding the card
-    )
     text = find_text(image.gray, (max(image.gray.shape[:2]),), mrz=False)  # a held card's print is small
-    _document_metrics(finding, text, image, metrics)
     faces = _selfie_faces(image.gray)
-    document = _held_document(image.gray, finding, text, faces, metrics)
+    finding, document = _held_document(image.gray, text, faces, metrics)
+    _document_metrics(finding, text, image, metrics)
+    if document is not None and finding.quad is None:  # known by its print alone
+        metrics["document_area_fraction"] = _area(document, image.gray.shape)
     # The holder is the largest confident face (a weak detection on a hand or a badge may be
     # larger); a smaller face with print beside it is on the card.
     people = sorted((f for f in faces if not _is_portrait(f, document)), key=lambda f: f.score <= 0)
@@ -384,30 +380,68 @@ def _selfie_faces(gray: np.ndarray) -> list[Face]:
     return faces or detect_faces(gray, SELFIE_FACE_MIN_WIDTH * min(gray.shape[:2]))
 
 
-def _held_document(gray, finding: DocumentFinding, text: TextEvidence, faces, metrics) -> np.ndarray | None:
-    """The held document, only where there is evidence of one: print or a portrait on it.
+def _held_document(gray, text: TextEvidence, faces, metrics) -> tuple[DocumentFinding, np.ndarray | None]:
+    """The card's outline (when it was looked for) and the held document, only where there is
+    evidence of one: print or a portrait on it.
 
     A card-shaped outline alone is not enough: clothing, a door or the face itself make
     rectangles. The document counts when text lines lie inside the outline, or a face
-    smaller than the main one (the printed portrait) does.
+    smaller than the main one (the printed portrait) does. A card-shaped block of print is
+    enough by itself, so the outline (the costlier search) is looked for only without one.
     """
-    candidates = [(finding.quad, lines_inside(text, finding.quad) if finding.quad is not None else 0)]
-    if text.is_document and _card_shaped(text.region):
-        candidates.append((text.region, len(text.lines)))
-    for quad, lines in candidates:
-        if quad is None or _area(quad, gray.shape) > HELD_DOCUMENT_MAX_AREA:
-            continue  # a wall, a sofa, a poster: not a card held up to the camera
-        if any(_inside(f, quad) and not _is_portrait(f, quad) for f in faces):
-            continue  # a person's own face is not on the document
-        holder = next((f for f in faces if not _inside(f, quad)), None)
-        width = float(np.linalg.norm(quad[1] - quad[0]))
-        if holder is not None and width > HELD_DOCUMENT_MAX_FACES * holder.w:
-            continue  # far wider than the face holding it: a backdrop, a sign, furniture
-        portrait = any(_is_portrait(f, quad) for f in faces)
-        metrics["document_text_lines"] = lines
-        if lines >= 3 or (portrait and lines >= 1):
-            return quad
-    return None
+    print_block = text.is_document and _card_shaped(text.region)
+    by_print = print_block and _held_evidence(gray, text.region, len(text.lines), faces, metrics)
+    if by_print and not any(_maybe_printed_portrait(f, text) for f in faces):
+        return NOT_FOUND, text.region
+    # No card-shaped print, or a face next to it that may be its portrait or the holder:
+    # the outline tells (it holds the portrait, not the holder).
+    finding = find_document(
+        gray,
+        (ID1_ASPECT, ID3_ASPECT),
+        min_area=SELFIE_DOCUMENT_MIN_AREA,
+        tolerance=0.2,
+        min_fill=0.8,
+        min_edge_support=0.5,
+        occluded_sides=1,  # fingers holding the card
+    )
+    quad = finding.quad
+    if quad is None or not _held_evidence(gray, quad, lines_inside(text, quad), faces, metrics, outline=True):
+        return finding, text.region if by_print else None
+    return finding, quad
+
+
+def _held_evidence(gray, quad: np.ndarray, lines: int, faces, metrics, outline: bool = False) -> bool:
+    """Whether `quad`, holding `lines` lines of print, is a card held up to the camera."""
+    if _area(quad, gray.shape) > HELD_DOCUMENT_MAX_AREA:
+        return False  # a wall, a sofa, a poster: not a card held up to the camera
+    if any(_inside(f, quad) and not _is_portrait(f, quad) for f in faces):
+        return False  # a person's own face is not on the document
+    holder = next((f for f in faces if not _inside(f, quad)), None)
+    width = float(np.linalg.norm(quad[1] - quad[0]))
+    if holder is not None and width > HELD_PORTRAIT_CARD_MAX_FACES * holder.w:
+        return False  # far wider than the face holding it: a backdrop, a sign, furniture
+    portrait = any(_is_portrait(f, quad) for f in faces)
+    if not portrait and 1 <= lines < 3 and outline:
+        # The faces were looked for at the holder's size: look on the card itself.
+        portrait = _printed_portrait(gray, quad)
+    if holder is not None and not portrait and width > HELD_DOCUMENT_MAX_FACES * holder.w:
+        return False
+    metrics["document_text_lines"] = lines
+    return lines >= 3 or (portrait and lines >= 1)
+
+
+def _maybe_printed_portrait(face: Face, text: TextEvidence) -> bool:
+    """A face on the card around the block of print, or beside it and narrower than it."""
+    sides = np.linalg.norm(text.region - np.roll(text.region, -1, axis=0), axis=1)
+    return _inside(face, _grown(text.region, PRINT_TO_CARD)) or (
+        face.w < float(max(sides)) and _beside_print(face, text)
+    )
+
+
+def _printed_portrait(gray: np.ndarray, quad: np.ndarray) -> bool:
+    """A confident face on the flattened card (either way up): its printed portrait."""
+    flat = flatten(gray, quad, _aspect(quad))
+    return any(f.score > 0 for f in faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1]))
 
 
 def _card_shaped(quad: np.ndarray) -> bool:

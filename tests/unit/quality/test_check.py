@@ -11,7 +11,8 @@ from PIL import Image
 from kcheck.quality import SLOTS, check_photo
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
 from tests.fixtures.documents import PHONE_12MP, make_document, make_photo, make_selfie, render_card
-from tests.fixtures.variety import make_card_photo, make_varied_document, render_varied_card
+from tests.fixtures.variety import (make_card_photo, make_varied_document, make_varied_selfie,
+                                    render_varied_card)
 
 DOCUMENT_CASES = [
     ("blur", "blurry"),
@@ -167,6 +168,16 @@ def test_the_portrait_on_the_held_card_is_not_a_second_person():
     verdict = check_photo(make_selfie(None, seed=1), "selfie")
     assert "multiple_faces" not in verdict.reasons
     assert verdict.verdict == "pass", verdict.reasons
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_a_card_held_near_the_lens_by_a_far_face_is_the_held_document(seed):
+    """The card is held close to the camera: over three face widths wide (seed 4), or with
+    a single line of print found on it (seed 1). Its printed portrait, looked for on the card
+    itself, shows it is the document and not a sign behind the person."""
+    verdict = check_photo(make_varied_selfie("face_too_small", seed), "selfie")
+    assert "document_not_found" not in verdict.reasons, verdict.metrics
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
 
 
 def test_back_of_the_card_in_the_front_slot_is_the_wrong_side():
