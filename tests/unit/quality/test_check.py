@@ -11,8 +11,12 @@ from PIL import Image
 from kcheck.quality import SLOTS, check_photo
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
 from tests.fixtures.documents import PHONE_12MP, make_document, make_photo, make_selfie, render_card
-from tests.fixtures.variety import (make_card_photo, make_varied_document, make_varied_selfie,
-                                    render_varied_card)
+from tests.fixtures.variety import (
+    make_card_photo,
+    make_varied_document,
+    make_varied_selfie,
+    render_varied_card,
+)
 
 DOCUMENT_CASES = [
     ("blur", "blurry"),
