@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kcheck.quality.decode import decode_working
+from kcheck.quality.decode import decode_working, shrink_to
 from kcheck.quality.verdict import QualityVerdict
 
 DOCUMENT_COLOUR = (60, 200, 60)  # BGR green
@@ -26,12 +26,7 @@ def annotate(data: bytes, verdict: QualityVerdict, max_side: int = 1280) -> byte
 def annotate_pixels(rgb: np.ndarray, verdict: QualityVerdict, max_side: int = 1280) -> bytes:
     """The same preview from the checked image's RGB pixels still in memory (the worker has
     them from making the stored copy), sized as `annotate` would size it, without a decode."""
-    longest = max(rgb.shape[:2])
-    scale = 1.0
-    if longest > 1.2 * max_side:  # as decode_working: a little larger is kept as it is
-        scale = max_side / longest
-        size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
-        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    rgb, scale = shrink_to(rgb, max_side)
     return _drawn(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), scale, verdict)
 
 

@@ -71,15 +71,22 @@ def decode_working(data: bytes, long_side: int = WORK_LONG_SIDE, colour: bool = 
             pixels = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
     if _is_transposed(header):
         width, height = height, width
-    longest = max(pixels.shape[:2])
-    if longest > 1.2 * long_side:
-        ratio = long_side / longest
-        size = (round(pixels.shape[1] * ratio), round(pixels.shape[0] * ratio))
-        pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    pixels, _ratio = shrink_to(pixels, long_side)
     if not colour:
         return WorkingImage(None, pixels, width, height, fmt)
     gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
     return WorkingImage(pixels, gray, width, height, fmt)
+
+
+def shrink_to(pixels: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
+    """`pixels` resized to `long_side` when more than 1.2 x larger (a little larger is kept as
+    it is), and the ratio applied (1.0 when kept)."""
+    longest = max(pixels.shape[:2])
+    if longest <= 1.2 * long_side:
+        return pixels, 1.0
+    ratio = long_side / longest
+    size = (round(pixels.shape[1] * ratio), round(pixels.shape[0] * ratio))
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA), ratio
 
 
 def _decode_with_pillow(image: Image.Image, long_side: int) -> np.ndarray:
