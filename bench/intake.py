@@ -20,7 +20,6 @@ take turns, round after round, so a change in a shared machine's load weighs on 
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,6 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -36,7 +34,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._procs import cpu_s, with_children  # noqa: E402
-from tests.live import LiveSystem  # noqa: E402
+from tests.live import LiveSystem, person_at_photo_step  # noqa: E402
 from tests.servers import free_port, redis_server, s3_server, wait_for_port  # noqa: E402
 
 CLIENTS = 8
@@ -55,25 +53,6 @@ def photo_3mb() -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=96)
     return out.getvalue()
-
-
-def person_at_photo_step(base: str, key: str, outbox: Path, index: int = 0) -> str:
-    case = requests.post(f"{base}/v1/cases", json={"reason": "other", "subject_ref": "bench"},
-                         headers={"Authorization": f"Bearer {key}"}, timeout=10).json()
-    token = case["verification_url"].split("#", 1)[1]
-    session = requests.post(f"{base}/v1/sessions", json={"token": token}, timeout=10).json()
-    headers = {"Authorization": f"Bearer {session['session_token']}"}
-    requests.post(f"{base}/v1/session/phone", json={"phone_number": f"+4179123{index:04d}"},
-                  headers=headers, timeout=10).raise_for_status()
-    code = re.findall(r"\b(\d{6})\b", outbox.read_text())[-1]
-    requests.post(f"{base}/v1/session/phone/verify", json={"code": code}, headers=headers,
-                  timeout=10).raise_for_status()
-    requests.post(f"{base}/v1/session/location", headers=headers, timeout=10, json={
-        "latitude": 46.52, "longitude": 6.63, "accuracy_m": 10,
-        "captured_at": datetime.now(UTC).isoformat()}).raise_for_status()
-    requests.put(f"{base}/v1/session/document-type", json={"type": "passport"}, headers=headers,
-                 timeout=10).raise_for_status()
-    return headers["Authorization"]
 
 
 @dataclass

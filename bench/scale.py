@@ -6,8 +6,10 @@ processes and the scheduler, on a fresh database, with production rate limits. P
 (one thread each, loopback only, spread over the web servers) go through whole cases: the
 requester opens the case; the person opens the link, confirms the SMS code (development outbox),
 gives the location and document type, then everybody uploads three 12 MP photos at once (a burst
-that fills the quality queue), waits for the verdicts and submits; a reviewer (password + TOTP)
-approves each case through the review UI; a local receiver verifies every webhook's signature;
+that fills the quality queue), waits for each verdict as the mobile web page does (a request the
+server holds until the verdict is stored, then the session read once) and submits; a reviewer
+(password + TOTP) approves each case through the review UI; a local receiver verifies every
+webhook's signature;
 once every case is decided the bench runs `kcheck purge` (what the scheduler runs every minute,
 and may run at the same moment), and each case's receipt arrives as `case.data_purged`.
 
@@ -18,7 +20,7 @@ Checked after each run: 0 errors, every photo verdicted exactly once (one "photo
 line each), every case purged with one receipt and no blob left in S3, every webhook delivered
 exactly once with a valid signature. Each run prints the CPU seconds each process used while
 the queue drained, and per verdict (which depends little on what else the machine runs): what
-does not wait for a worker, mostly the people polling for verdicts (web, load client,
+does not wait for a worker, mostly the people asking for their verdicts (web, load client,
 PostgreSQL), takes cores from the second worker.
 
 --faults adds a run at (2, 2) that kill -9's a worker and a web server mid-run (both restarted

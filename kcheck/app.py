@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from kcheck.web import verify_page
 
     rate_limits.init_app(app, settings)
+    photos.init_app(app, settings)
     for blueprint in (ops.bp, partner.bp, intake.bp, openapi.bp, verify_page.bp):
         app.register_blueprint(blueprint)
     review_ui.init_app(app)

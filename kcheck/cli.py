@@ -20,7 +20,9 @@ def main() -> None:
 @click.option("--bind", default=None, help="host:port (default 0.0.0.0:$PORT or 127.0.0.1:8000)")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
 @click.option("--threads", default=4, show_default=True,
-              help="threads per worker (uploads overlap storage and database waits)")
+              help="threads per worker for working requests (uploads overlap storage and "
+                   "database waits); one more per request waiting for a verdict "
+                   "(VERDICT_WAITERS)")
 def serve(bind: str | None, workers: int, threads: int) -> None:
     """Serve the web app with gunicorn (Procfile `web`)."""
     import os
@@ -31,7 +33,8 @@ def serve(bind: str | None, workers: int, threads: int) -> None:
     app = create_app(settings)
     warm_up()
     bind = bind or (f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000")
-    run_gunicorn(app, bind, workers, threads,
+    # A request held for a verdict holds a thread (gthread) but no database connection.
+    run_gunicorn(app, bind, workers, threads + settings.verdict_waiters,
                  forwarded_allow_ips="*" if settings.trusted_proxies else "127.0.0.1")
 
 

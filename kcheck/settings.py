@@ -98,6 +98,11 @@ class Settings:
     # reason is a note for the reviewer. Same default as kcheck.quality.verdict.
     quality_retake_confidence: float = 0.8
 
+    # Requests one web process may hold while they wait for a photo's verdict (the long-poll
+    # of GET /v1/session/photos/<slot>?wait=N); `kcheck serve` adds a thread for each. 0: never
+    # hold one (the client asks again).
+    verdict_waiters: int = 32
+
     @property
     def production(self) -> bool:
         return self.env == "production"
@@ -162,6 +167,7 @@ class Settings:
 
             quality_retake_confidence=parser.fraction(
                 "QUALITY_RETAKE_CONFIDENCE", cls.quality_retake_confidence),
+            verdict_waiters=parser.integer("VERDICT_WAITERS", cls.verdict_waiters, 0, 1000),
         )
         parser.problems.extend(settings._consistency_problems())
         if parser.problems:

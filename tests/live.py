@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 import subprocess
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.servers import free_port
@@ -134,3 +136,26 @@ def worker_process(settings, *queues: str) -> subprocess.Popen:
            "SECRET_KEY": settings.secret_key}
     return subprocess.Popen([sys.executable, "-m", "kcheck", "worker", *queues], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def person_at_photo_step(base: str, key: str, outbox: Path, index: int = 0) -> str:
+    """A person of a new passport case, over HTTP, up to the photos; returns their
+    Authorization header."""
+    import requests
+
+    case = requests.post(f"{base}/v1/cases", json={"reason": "other", "subject_ref": "bench"},
+                         headers={"Authorization": f"Bearer {key}"}, timeout=10).json()
+    token = case["verification_url"].split("#", 1)[1]
+    session = requests.post(f"{base}/v1/sessions", json={"token": token}, timeout=10).json()
+    headers = {"Authorization": f"Bearer {session['session_token']}"}
+    requests.post(f"{base}/v1/session/phone", json={"phone_number": f"+4179123{index:04d}"},
+                  headers=headers, timeout=10).raise_for_status()
+    code = re.findall(r"\b(\d{6})\b", outbox.read_text())[-1]
+    requests.post(f"{base}/v1/session/phone/verify", json={"code": code}, headers=headers,
+                  timeout=10).raise_for_status()
+    requests.post(f"{base}/v1/session/location", headers=headers, timeout=10, json={
+        "latitude": 46.52, "longitude": 6.63, "accuracy_m": 10,
+        "captured_at": datetime.now(UTC).isoformat()}).raise_for_status()
+    requests.put(f"{base}/v1/session/document-type", json={"type": "passport"}, headers=headers,
+                 timeout=10).raise_for_status()
+    return headers["Authorization"]

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify
 from pydantic import BaseModel
 
 from kcheck import schemas
-from kcheck.domain.cases import SLOTS, STATUSES
+from kcheck.domain.cases import MAX_VERDICT_WAIT_S, SLOTS, STATUSES
 
 bp = Blueprint("openapi", __name__)
 
@@ -92,6 +92,12 @@ def _op(summary: str, responses: dict, security: str | None, body=None, errors=(
 
 CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}
 SLOT = {"name": "slot", "in": "path", "required": True, "schema": {"enum": list(SLOTS)}}
+VERDICT_WAIT = {
+    "name": "wait", "in": "query", "required": False,
+    "description": "Seconds to wait for a pending verdict: the answer comes as soon as the "
+                   "check is stored, or still pending after this long (sooner when the server "
+                   "is busy); then ask again, at most about once a second. 0: answer at once.",
+    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_VERDICT_WAIT_S, "default": 0}}
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "schema": {"type": "string", "maxLength": 200}}
 IMAGE = {"required": True, "content": {
@@ -176,7 +182,7 @@ def document() -> dict:
                 "put": _op("Upload the photo of a slot", {"202": _json(_ref("Photo"), "Accepted")},
                            mobile, IMAGE, (404, 409, 413, 415, 503), (SLOT,)),
                 "get": _op("Quality of the slot's photo", {"200": _json(_ref("Photo"))}, mobile,
-                           errors=(404, 409), params=(SLOT,)),
+                           errors=(404, 409), params=(SLOT, VERDICT_WAIT)),
             },
             "/v1/session/photos/{slot}/image": {"get": _op(
                 "The person's own current photo of the slot",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from sqlalchemy import update
 
 from kcheck.adapters.queue import QueueUnavailable
 from kcheck.adapters.storage import BlobNotFound
+from kcheck.adapters.verdict_notices import VerdictWaiters
 from kcheck.api.intake import bp, mobile_session, read_state, session_case_id
 from kcheck.api.present import person_locale, photo_view
 from kcheck.domain import cases as domain
@@ -17,6 +19,7 @@ from kcheck.models import Case, Photo
 from kcheck.problems import Problem
 from kcheck.rate_limits import configured, limiter, mobile_session_key
 from kcheck.services import services
+from kcheck.settings import Settings
 from kcheck.usecases import intake
 from kcheck.vault import DataGone, upload_kind
 
@@ -25,6 +28,14 @@ MAX_UPLOAD = domain.MAX_PHOTO_BYTES
 MULTIPART_FRAMING = 64 * 1024  # what a multipart body adds around the photo
 MAX_BODY = MAX_UPLOAD + MULTIPART_FRAMING  # the largest request body the app reads
 ALLOWED_TYPES = ("image/jpeg", "image/png", "image/heic", "image/heif")
+WAITERS = "kcheck.verdict_waiters"
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """The process's verdict waiters, woken over the queue's Redis; they start listening on the
+    first wait (in each gunicorn worker, after the fork)."""
+    app.extensions[WAITERS] = VerdictWaiters(app.extensions["kcheck"].queue.redis,
+                                             settings.verdict_waiters)
 
 
 def _read_upload() -> tuple[bytes, str]:
@@ -113,8 +124,43 @@ def _current_photo(slot: str) -> tuple[Case, Photo]:
 @bp.get("/session/photos/<slot>")
 @mobile_session(open_only=False, reads=True)
 def photo_status(slot: str):
+    """The slot's photo and its verdict. With `wait=N` (seconds, at most MAX_VERDICT_WAIT_S)
+    a pending verdict is waited for: the answer comes as soon as the worker stores it, or
+    after N seconds still pending (sooner when the server cannot hold the request)."""
+    wait = _wait_parameter()
     case, photo = _current_photo(slot)
+    if wait and photo.status == "pending":
+        photo = _await_verdict(photo, wait)
     return jsonify(photo_view(photo, person_locale(case)))
+
+
+def _wait_parameter() -> int:
+    raw = request.args.get("wait", "0")
+    if not raw.isascii() or not raw.isdigit() or int(raw) > domain.MAX_VERDICT_WAIT_S:
+        raise Problem("validation_failed", errors=[{
+            "field": "wait", "message": f"whole seconds from 0 to {domain.MAX_VERDICT_WAIT_S}"}])
+    return int(raw)
+
+
+def _await_verdict(photo: Photo, wait: int) -> Photo:
+    """The photo once it has a verdict, or as it is when the wait ends. Holds no database
+    connection while waiting; reads the photo again each time its worker may have stored it."""
+    svc = services()
+    deadline = time.monotonic() + wait
+    with current_app.extensions[WAITERS].waiting(photo.id) as woken:
+        if woken is None:
+            return photo
+        while True:
+            woken.clear()  # before the read: a verdict stored after it wakes the wait below
+            with svc.sessions() as session:
+                fresh = session.get(Photo, photo.id)
+            if fresh is None:
+                return photo
+            photo = fresh
+            left = deadline - time.monotonic()
+            if photo.status != "pending" or left <= 0:
+                return photo
+            woken.wait(left)
 
 
 @bp.get("/session/photos/<slot>/image")

@@ -17,6 +17,10 @@ MAX_EXPIRY_DAYS = 30
 MAX_RETAKES = 3
 MAX_PHOTO_MB = 15  # the largest photo accepted, in MiB (as the person is told: "15 MB")
 MAX_PHOTO_BYTES = MAX_PHOTO_MB * 1024 * 1024
+# The longest a client may ask to wait for a photo's verdict in one request: below the idle
+# timeouts of common proxies and load balancers (30-60 s), long enough that a queued check is
+# one request.
+MAX_VERDICT_WAIT_S = 20
 CLAIM_FOR = timedelta(minutes=15)  # a reviewer's claim on a case lapses after this
 
 OPEN_FOR_PERSON = ("created", "in_progress", "resubmission_requested")

@@ -8,6 +8,7 @@ import logging
 from sqlalchemy import update
 
 from kcheck.adapters.storage import BlobNotFound
+from kcheck.adapters.verdict_notices import announce_verdict
 from kcheck.crypto import DecryptionError
 from kcheck.models import Case, Photo
 from kcheck.vault import DataGone, Vault, is_upload
@@ -53,6 +54,7 @@ def check_photo(photo_id: str) -> str:
         return "duplicate"
     log.info("photo checked", extra={"photo": photo_id, "verdict": verdict.verdict,
                                      "reasons": list(verdict.reasons)})
+    announce_verdict(svc.queue.redis, photo_id)  # wakes the person's request waiting for it
     # The person sees the verdict now; the stored copy and the preview come a moment later.
     if copy is not None:
         _replace_upload(svc, vault, case, photo, copy)

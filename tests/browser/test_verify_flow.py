@@ -7,6 +7,7 @@ import base64
 import json
 import re
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -317,6 +318,33 @@ def test_blurred_photo_is_refused_with_a_message_then_a_good_one_passes(browser,
     heading(page, "Back of your ID card")
     expect(feedback).to_have_text("Photo accepted.")
     screenshots(page, "good-photo")
+    context.close()
+
+
+def test_a_slow_verdict_is_waited_for_in_one_held_request(browser, live, screenshots):
+    """With no worker running for a while, the page does not poll: the API holds its request
+    until the verdict is stored (a long-poll), and the verdict still shows."""
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(open_case(live))
+    through_phone(page, live, "+41 79 123 45 69", screenshots)
+    through_document_type(page, screenshots)
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if request.method == "GET"
+            and urllib.parse.urlsplit(request.url).path == "/v1/session/photos/id_front"
+            else None)
+    for worker in list(live.workers):  # the check waits until a worker is back
+        worker.terminate()
+        worker.wait(15)
+        live.workers.remove(worker)
+    upload_file(page, "id_front")
+    expect(page.locator("#capture-feedback")).to_have_text("Checking the photo…", timeout=30_000)
+    time.sleep(3)  # a client polling every 250 ms would have asked a dozen times by now
+    live.start_worker()
+    heading(page, "Back of your ID card")
+    expect(page.locator("#capture-feedback")).to_have_text("Photo accepted.")
+    assert asked and all("wait=20" in url for url in asked), asked
+    assert len(asked) <= 2, asked  # one request held until the verdict (a second past 20 s)
     context.close()
 
 

@@ -7,6 +7,7 @@ import { applyStrings, loadLanguage, language, pickLanguage, setPlain, setText, 
 const OPEN = ['created', 'in_progress', 'resubmission_requested'];
 const FINAL = ['approved', 'rejected', 'expired', 'cancelled'];
 const MAX_RETAKES = 3;
+const VERDICT_WAIT_S = 20; // the longest the API holds a request for a verdict
 const KEY = {
   session: 'kcheck.session', pending: 'kcheck.pendingToken', welcomed: 'kcheck.welcomed',
   codeSent: 'kcheck.codeSent', resendAt: 'kcheck.resendAt', lang: 'kcheck.lang',
@@ -566,11 +567,13 @@ async function pollVerdict(slot) {
   feedback('info', t('capture.checking'));
   const started = Date.now();
   let warned = false;
-  for (let i = 0; ; i++) {
+  for (;;) {
     if (generation !== state.generation) return undefined;
+    const asked = Date.now();
     let photo;
     try {
-      photo = await api.call('GET', `/v1/session/photos/${slot}`);
+      // The server holds the request until the verdict is stored (at most VERDICT_WAIT_S).
+      photo = await api.call('GET', `/v1/session/photos/${slot}?wait=${VERDICT_WAIT_S}`);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return refresh();
       if (err instanceof NetworkError) {
@@ -585,7 +588,9 @@ async function pollVerdict(slot) {
       warned = true;
       feedback('info', t('capture.still_checking'));
     }
-    await sleep(i < 40 ? 250 : i < 70 ? 1000 : 3000); // verdicts usually come within a second
+    // Still pending after the wait, or answered at once (a busy server): ask again, at most
+    // about once a second.
+    await sleep(Math.max(0, 1000 - (Date.now() - asked)));
   }
 }
 
