@@ -1,6 +1,6 @@
 """Photo uploads per second through the intake API, against bare endpoints in the same run.
 
-kcheck: `kcheck serve` (gunicorn, 2 workers of 4 threads) on loopback, S3 (moto's server) and
+kcheck: `kcheck serve` (gunicorn, 2 workers of 4 + 32 threads) on loopback, S3 (moto's server) and
 Redis real, SQLite. Baselines: a bare Flask endpoint served with the same gunicorn settings
 (`kcheck.cli.run_gunicorn`) that stores the body in the same S3 bucket through kcheck's own
 storage adapter ("bare -> S3", the goal's baseline: the storage I/O kcheck must do too); the
@@ -34,11 +34,13 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._procs import cpu_s, with_children  # noqa: E402
+from kcheck.settings import Settings  # noqa: E402
 from tests.live import LiveSystem, person_at_photo_step  # noqa: E402
 from tests.servers import free_port, redis_server, s3_server, wait_for_port  # noqa: E402
 
 CLIENTS = 8
-WEB_WORKERS, WEB_THREADS = 2, 4  # `kcheck serve`'s defaults
+# `kcheck serve`'s defaults: 4 working threads a process, one more per verdict waiter.
+WEB_WORKERS, WEB_THREADS = 2, 4 + Settings.verdict_waiters
 
 
 def photo_3mb() -> bytes:
