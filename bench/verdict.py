@@ -15,6 +15,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -34,18 +35,25 @@ UPLOADS = 40
 POLL_S = 0.1  # the web client polls every 250 ms at first
 
 
+_clients = threading.local()
+
+
 def upload_and_wait(base: str, auth: str, data: bytes) -> tuple[float, int]:
-    """Seconds from the end of the upload to the verdict, and the polls it took."""
+    """Seconds from the end of the upload to the verdict, and the polls it took. Each client
+    keeps its connection open between requests, as a browser does."""
+    if not hasattr(_clients, "http"):
+        _clients.http = requests.Session()
+    http = _clients.http
     headers = {"Authorization": auth}
-    response = requests.put(f"{base}/v1/session/photos/passport_page", data=data, timeout=60,
+    response = http.put(f"{base}/v1/session/photos/passport_page", data=data, timeout=60,
                             headers={**headers, "Content-Type": "image/jpeg"})
     assert response.status_code == 202, response.text[:200]
     uploaded = time.perf_counter()
     polls = 0
     while True:
         polls += 1
-        quality = requests.get(f"{base}/v1/session/photos/passport_page", headers=headers,
-                               timeout=10).json()["quality"]
+        quality = http.get(f"{base}/v1/session/photos/passport_page", headers=headers,
+                           timeout=10).json()["quality"]
         if quality["status"] != "pending":
             return time.perf_counter() - uploaded, polls
         time.sleep(POLL_S)
