@@ -26,7 +26,7 @@ def annotate(data: bytes, verdict: QualityVerdict, max_side: int = 1280) -> byte
 def annotate_pixels(rgb: np.ndarray, verdict: QualityVerdict, max_side: int = 1280) -> bytes:
     """The same preview from the checked image's RGB pixels still in memory (the worker has
     them from making the stored copy), sized as `annotate` would size it, without a decode."""
-    rgb, scale = shrink_to(rgb, max_side)
+    rgb, scale = shrink_to(rgb, max_side, to_look_at=True)
     return _drawn(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), scale, verdict)
 
 

@@ -125,6 +125,6 @@ def _decode_upright_rgb(image: Image.Image, orientation: int | None) -> Image.Im
             return background
         if upright.mode.startswith("I;16") or upright.mode in ("I", "F"):
             upright = upright.point(lambda v: v / 256).convert("L")
-        return upright.convert("RGB")
+        return upright if upright.mode == "RGB" else upright.convert("RGB")  # convert copies
     except (OSError, ValueError, SyntaxError) as exc:  # truncated or corrupt data
         raise ImageRejected("not_an_image", "the photo data is damaged or incomplete") from exc

@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 from rq import SimpleWorker
 
 from kcheck.adapters.queue import QUEUES, redis_from_url
+from kcheck.job_specs import CHECK_PHOTO
 from kcheck.services import Services
 from kcheck.settings import Settings
 from kcheck.workers.runtime import serving
@@ -29,6 +30,12 @@ def run_worker(svc: Services, queues: list[str] | None = None, burst: bool = Fal
     import cv2
 
     cv2.setNumThreads(1)  # one worker per core scales better than threads inside one check
+    if queues is None or CHECK_PHOTO.queue in queues:
+        # Importing the checks and loading the face detector cost about 1.5 s of CPU: paid
+        # here, not by the first person whose photo this worker checks.
+        from kcheck import quality
+
+        quality.warm_up()
     with serving(svc):
         while True:
             worker = KcheckWorker(queues or list(QUEUES),

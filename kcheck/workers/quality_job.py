@@ -1,11 +1,11 @@
 """The photo check job: load, decrypt, make the stored copy, check it, store the verdict, then
-swap the upload for the copy and add the reviewer's preview."""
+swap the upload for the copy and the reviewer's preview."""
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from kcheck.adapters.storage import BlobNotFound
 from kcheck.adapters.verdict_notices import announce_verdict
@@ -23,10 +23,11 @@ def check_photo(photo_id: str) -> str:
 
     svc = worker_services()
     with svc.sessions() as session:
-        photo = session.get(Photo, photo_id)
-        case = session.get(Case, photo.case_id) if photo else None
-    if photo is None or case is None or photo.blob_key is None:
+        found = session.execute(select(Photo, Case).join(Case, Case.id == Photo.case_id)
+                                .where(Photo.id == photo_id)).first()
+    if found is None or found.Photo.blob_key is None:
         return "skipped"
+    photo, case = found
     vault = svc.vault()
     if photo.status != "pending":
         return _finish(svc, vault, case, photo)
@@ -57,8 +58,7 @@ def check_photo(photo_id: str) -> str:
     announce_verdict(svc.queue.redis, photo_id)  # wakes the person's request waiting for it
     # The person sees the verdict now; the stored copy and the preview come a moment later.
     if copy is not None:
-        _replace_upload(svc, vault, case, photo, copy)
-        _store_preview(svc, vault, case, photo, quality.annotate_pixels(copy.pixels, verdict))
+        _replace_upload(svc, vault, case, photo, copy, quality.annotate_pixels(copy.pixels, verdict))
     return verdict.verdict
 
 
@@ -74,12 +74,12 @@ def _finish(svc, vault: Vault, case: Case, photo: Photo) -> str:
         data = vault.get_blob(case, photo.blob_key)
     except (DataGone, BlobNotFound, DecryptionError):
         return "gone"
+    verdict = quality.QualityVerdict.from_json(photo.metrics)
     if is_upload(photo.blob_key):
         copy = quality.stored_copy(data, photo.orientation or 1)
-        _replace_upload(svc, vault, case, photo, copy)
-        data = copy.data
-    _store_preview(svc, vault, case, photo,
-                   quality.annotate(data, quality.QualityVerdict.from_json(photo.metrics)))
+        _replace_upload(svc, vault, case, photo, copy, quality.annotate_pixels(copy.pixels, verdict))
+    else:  # the copy was stored without its preview (by an earlier version of this job)
+        _store_preview(svc, vault, case, photo, quality.annotate(data, verdict))
     log.info("photo check finished", extra={"photo": photo.id})
     return "finished"
 
@@ -88,20 +88,26 @@ def _finish(svc, vault: Vault, case: Case, photo: Photo) -> str:
 UNFINISHED = ("pass", "retake")
 
 
-def _replace_upload(svc, vault: Vault, case: Case, photo: Photo, copy) -> None:
-    """Point the photo at the stored copy and delete the full-size upload."""
+def _replace_upload(svc, vault: Vault, case: Case, photo: Photo, copy, preview: bytes) -> None:
+    """Store the copy and the preview, point the photo at both (one transaction), and delete
+    the full-size upload."""
     try:
         key = vault.put_blob(case, f"photo-{photo.slot}", copy.data)
     except DataGone:
         return
+    try:
+        preview_key = vault.put_blob(case, f"preview-{photo.slot}", preview)
+    except BaseException:
+        svc.storage.delete_many([key])  # nothing points at it; the sweeper makes both again
+        raise
     with svc.transaction() as session:
         swapped = session.execute(update(Photo).where(
-            Photo.id == photo.id, Photo.blob_key == photo.blob_key)
+            Photo.id == photo.id, Photo.blob_key == photo.blob_key, Photo.preview_key.is_(None))
             .values(blob_key=key, byte_size=len(copy.data), width=copy.width,
-                    height=copy.height)).rowcount
-    # Purged meanwhile: the copy must not outlive it. Else the upload is no longer needed
-    # (if this delete fails, the purge finds it under the case's prefix).
-    svc.storage.delete_many([photo.blob_key if swapped else key])
+                    height=copy.height, preview_key=preview_key)).rowcount
+    # Replaced or purged meanwhile: the copies must not outlive it. Else the upload is no longer
+    # needed (if this delete fails, the purge finds it under the case's prefix).
+    svc.storage.delete_many([photo.blob_key] if swapped else [key, preview_key])
 
 
 def _store_preview(svc, vault: Vault, case: Case, photo: Photo, preview: bytes) -> None:

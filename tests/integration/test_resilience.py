@@ -6,6 +6,7 @@ import os
 import signal
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from kcheck.adapters.storage import LocalBlobStore
@@ -153,14 +154,15 @@ def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
 
 
 class StorageDownAfterTheVerdict:
-    """The real blob store, refusing to store the stored copy (as S3 going away, or the worker
-    killed, right after the verdict)."""
+    """The real blob store, refusing to store the stored copy or the preview (`refused`: as S3
+    going away, or the worker killed, right after the verdict)."""
 
-    def __init__(self, storage):
+    def __init__(self, storage, refused: str = "/photo-"):
         self.storage = storage
+        self.refused = refused
 
     def put(self, key, data):
-        if "/photo-" in key:
+        if self.refused in key:
             raise OSError("storage unavailable")
         return self.storage.put(key, data)
 
@@ -168,10 +170,11 @@ class StorageDownAfterTheVerdict:
         return getattr(self.storage, name)
 
 
+@pytest.mark.parametrize("refused", ["/photo-", "/preview-"])
 def test_a_check_cut_off_after_its_verdict_is_finished_by_the_sweeper(
-        partner, person_for, run_jobs, app, svc, clock):
+        partner, person_for, run_jobs, app, svc, clock, refused):
     """The person has the verdict; the reviewer still gets the upright copy and the preview,
-    and the full-size upload does not stay behind."""
+    and neither the full-size upload nor a half-stored copy stays behind."""
     import dataclasses
 
     from rq import SimpleWorker
@@ -183,13 +186,14 @@ def test_a_check_cut_off_after_its_verdict_is_finished_by_the_sweeper(
         "passport_page", make_photo("passport_page", long_side=4000))
     with svc.sessions() as session:
         photo_id = session.scalar(select(Photo.id))
-    failing = dataclasses.replace(svc, storage=StorageDownAfterTheVerdict(svc.storage))
+    failing = dataclasses.replace(svc, storage=StorageDownAfterTheVerdict(svc.storage, refused))
     with serving(failing):  # the queued check runs and fails after storing its verdict
         SimpleWorker(list(QUEUES), connection=redis_from_url(svc.settings.redis_url)).work(
             burst=True)
     with svc.sessions() as session:
         photo = session.get(Photo, photo_id)
     assert photo.status == "pass" and photo.preview_key is None and "/upload-" in photo.blob_key
+    assert [k for k in svc.storage.list_keys() if "/photo-" in k or "/preview-" in k] == []
     with serving(svc):
         assert requeue_stuck_photos() == 0  # a worker may still be storing it
         clock.advance(seconds=121)
