@@ -305,14 +305,14 @@ def reviewer(run: Run, people: int) -> None:
 
 def passing_photos(per_slot: int) -> dict[str, list[bytes]]:
     """12 MP phone-like JPEGs that pass the check, so nobody is asked for a retake."""
-    from kcheck.quality import check_photo, stored_copy
+    from kcheck.quality import check_upload
 
     photos: dict[str, list[bytes]] = {}
     for slot in SLOTS:
         photos[slot] = []
         for seed in range(4 * per_slot):
             data = make_photo(slot, None, seed=seed, long_side=4000)
-            if check_photo(stored_copy(data).data, slot).verdict == "pass":
+            if check_upload(data, slot).verdict == "pass":
                 photos[slot].append(data)
             if len(photos[slot]) == per_slot:
                 break

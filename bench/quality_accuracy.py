@@ -8,7 +8,8 @@ Run: .venv/bin/python bench/quality_accuracy.py [--split test|calibration|all]
   synthetic  the labelled synthetic fixtures the unit tests use (tests/fixtures/documents.py)
   variety    the larger generated set with other card designs, desks, light, noise, JPEG quality
              and rotation (tests/fixtures/variety.py)
-Each photo goes through check_photo for its slot. A photo labelled `pass` is a false retake when
+Each photo goes the person's way (kcheck.quality.check_upload: the intake's refusals, then the
+worker's check of the stored copy) for its slot. A photo labelled `pass` is a false retake when
 the check does not pass it (retake or reject); a photo labelled `retake` is a false pass when the
 check passes it. Prints tables per slot and per reason, then the misclassified photos.
 Prints figures; never fails.
@@ -27,7 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import realdata  # noqa: E402
 
-from kcheck.quality import check_photo  # noqa: E402
+from kcheck.quality import check_upload  # noqa: E402
 from kcheck.quality.verdict import SLOTS  # noqa: E402
 
 PHOTOS = "photos"
@@ -100,7 +101,7 @@ def generated(labelled: list[tuple]) -> list[Sample]:
 def run(samples: list[Sample]) -> list[Outcome]:
     outcomes = []
     for sample in samples:
-        verdict = check_photo(sample.data, sample.slot)
+        verdict = check_upload(sample.data, sample.slot)
         outcomes.append(Outcome(sample, verdict.verdict, verdict.reasons))
     return outcomes
 

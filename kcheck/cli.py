@@ -183,14 +183,15 @@ def sms_outbox(last: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line (the default).")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check_image(slot: str, as_json: bool, files: tuple[str, ...]) -> None:
-    """Run the photo quality check on files; prints one JSON object per file."""
+    """Run the photo quality check on files as uploads (the intake's refusals, then the
+    worker's check of its stored copy); prints one JSON object per file."""
     from kcheck import quality
     from kcheck.commands import report_per_file
 
     threshold = load_settings().quality_retake_confidence
 
     def analyse(data: bytes) -> dict:
-        verdict = quality.check_photo(data, slot, threshold)
+        verdict = quality.check_upload(data, slot, threshold)
         return {"verdict": verdict.verdict, "reasons": list(verdict.reasons),
                 "notes": verdict.to_json()["notes"], "metrics": verdict.metrics}
 

@@ -35,16 +35,10 @@ def check_photo(photo_id: str) -> str:
         data = vault.get_blob(case, photo.blob_key)
     except (DataGone, BlobNotFound, DecryptionError):
         return "gone"
-    try:
-        # The upload is the person's file without metadata; checks and reviewers use the
-        # downscaled, upright copy made here (the web tier does no pixel work).
-        copy = quality.stored_copy(data, photo.orientation or 1)
-    except quality.ImageRejected as exc:
-        copy = None
-        verdict = quality.QualityVerdict.from_reasons([exc.code], metrics={"detail": exc.detail})
-    else:
-        verdict = quality.check_photo(copy.data, photo.slot,
-                                      svc.settings.quality_retake_confidence)
+    # The upload is the person's file without metadata; checks and reviewers use the
+    # downscaled, upright copy made here (the web tier does no pixel work).
+    copy, verdict = quality.checked_copy(data, photo.orientation or 1, photo.slot,
+                                         svc.settings.quality_retake_confidence)
     with svc.transaction() as session:
         won = session.execute(
             update(Photo).where(Photo.id == photo_id, Photo.status == "pending",

@@ -33,7 +33,7 @@ from tests.actors import Partner, Person
 HISTORIES = int(os.environ.get("KCHECK_RETENTION_HISTORIES", "220"))
 SEED = int(os.environ.get("KCHECK_RETENTION_SEED", "20261201"))
 HOURS = 240
-UPLOAD = images.plain_jpeg(640, 480)  # the smallest photo the intake accepts, re-encoded there
+UPLOAD = images.plain_jpeg(640, 480)  # a small photo the intake accepts
 PREVIEW = images.plain_jpeg(64, 48)
 
 

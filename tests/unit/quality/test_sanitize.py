@@ -166,7 +166,7 @@ def test_over_40_megapixels_is_too_large():
 
 
 def test_a_tiny_photo_is_low_resolution():
-    error = _rejected(images.plain_jpeg(640, 400))
+    error = _rejected(images.plain_jpeg(320, 200))
     assert (error.code, error.http_status) == ("low_resolution", 422)
 
 
