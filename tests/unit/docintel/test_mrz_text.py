@@ -163,3 +163,67 @@ def test_s_read_as_5_in_a_document_number_is_resolved_by_the_check_digits_unless
     # BAA000589 and BAA0D0S89 both pass both check digits: no guess is made.
     assert not reading.valid and reading.corrected == []
     assert reading.failed_checks == ["document_number", "composite"]
+
+
+UTOPIA = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+          "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+
+
+def _sure(lines, unsure=None):
+    """The lines as the recogniser reads them, sure of every character except `unsure`:
+    {(line, position): the other characters it found likely there}."""
+    unsure = unsure or {}
+    return [OcrLine(line, tuple(unsure.get((row, i), "") for i in range(len(line))))
+            for row, line in enumerate(lines)]
+
+
+def test_a_country_code_read_with_a_look_alike_letter_is_put_right_and_said_so():
+    # Monaco's M read as N: "NCO" is no code, and the recogniser also found M likely there.
+    card = ["I<MCOD231458907<<<<<<<<<<<<<<<", "7408122F1204159MCO<<<<<<<<<<<6",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
+    assert parse(card, TODAY).valid
+    misread = [card[0], card[1].replace("MCO", "NCO"), card[2]]
+    reading = parse(_sure(misread, {(1, 15): "M"}), TODAY)
+    assert reading.valid and reading.fields["nationality"] == "MCO"
+    assert reading.plausibility["nationality"] == "look_alike"
+    assert "nationality" in reading.implausible and reading.corrected == ["nationality"]
+    # Sure of the N, or read as plain text (no doubts): the code stays as read, unknown.
+    for lines in (_sure(misread), misread):
+        reading = parse(lines, TODAY)
+        assert reading.fields["nationality"] == "NCO"
+        assert reading.plausibility["nationality"] == "unknown_code"
+
+
+def test_a_country_code_with_two_known_look_alikes_is_not_guessed():
+    # "UT0" read for UTO would be fine (a digit in a code is its letter); "XTO" with the X
+    # doubted for U and for I gives UTO and ITO: ITO is no code, so UTO. With both the first
+    # and the last letter doubted into known codes (NOR, MOZ from "MOR"), nothing is chosen.
+    passport = [UTOPIA[0].replace("UTO", "XTO"), UTOPIA[1]]
+    reading = parse(_sure(passport, {(0, 2): "UI"}), TODAY)
+    assert reading.fields["issuing_country"] == "UTO"
+    assert reading.plausibility["issuing_country"] == "look_alike"
+    two = [UTOPIA[0].replace("UTO", "MOR"), UTOPIA[1]]
+    reading = parse(_sure(two, {(0, 2): "N", (0, 4): "Z"}), TODAY)
+    assert reading.fields["issuing_country"] == "MOR" and reading.corrected == []
+    assert reading.plausibility["issuing_country"] == "unknown_code"
+
+
+def test_a_character_read_before_a_line_does_not_shift_its_fields():
+    # A punched hole or the card's edge read as a letter before the second line: as fitted,
+    # every field after it moves one place and every check fails.
+    reading = parse([UTOPIA[0], "1" + UTOPIA[1]], TODAY)
+    assert reading.valid and reading.fields["document_number"] == "L898902C3"
+    assert reading.dates_as_written == {"birth_date": "740812", "expiry_date": "120415"}
+    # Before the first line: the code and names stay where they are.
+    reading = parse(["K" + UTOPIA[0], UTOPIA[1]], TODAY)
+    assert (reading.fields["issuing_country"], reading.fields["surname"]) == ("UTO", "ERIKSSON")
+    assert not reading.implausible
+
+
+def test_a_lost_first_character_is_not_guessed_but_the_other_checks_still_pass():
+    # The L of L898902C3 lost: no check digit can tell which letter it was (the check digits
+    # weigh it alike for 1, B, L and V), so the number fails; the dates keep their places.
+    reading = parse([UTOPIA[0], UTOPIA[1][1:]], TODAY)
+    assert not reading.valid
+    assert set(reading.failed_checks) == {"document_number", "composite"}
+    assert reading.dates_as_written == {"birth_date": "740812", "expiry_date": "120415"}
