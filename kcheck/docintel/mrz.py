@@ -37,7 +37,7 @@ TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "3": "E", "4": "A", "5"
 # the pairs (B for 8, E for 3) were "fixed" wrongly about twice as often (35 % against 20 %).
 AMBIGUOUS = {"0": "O", "O": "0", "D": "0", "5": "S", "S": "5"}
 MAX_AMBIGUOUS = 9  # every character of a 9-character number: at most 512 candidates
-MAX_SHIFT = 2  # characters read before a line (or lost at its start) that are tried away
+MAX_SHIFT = 2  # characters read before a first line that are tried away
 # Russian internal passports write Cyrillic names with one Latin letter or digit per letter
 # (Order of the Russian Ministry of Internal Affairs); shown here in ICAO 9303 transliteration.
 RUSSIAN_NAME = {"2": "E", "3": "CH", "4": "SH", "6": "E", "7": "IU", "8": "IA", "9": "",
@@ -170,24 +170,25 @@ def parse(raw_lines: list[str], today: date | None = None) -> MrzReading:
         return NOT_FOUND
     today = today or clock.today()
     best = NOT_FOUND
-    for variant in itertools.product(*(_starts(line, FORMATS[fmt][1]) for line in cleaned)):
-        reading = _parse_cleaned(list(variant), fmt, today)
+    starts = [cleaned[0]] if fmt == "TD1" else _starts(cleaned[0], FORMATS[fmt][1])
+    for start in starts:
+        reading = _parse_cleaned([start, *cleaned[1:]], fmt, today)
         if _text_rank(reading) > _text_rank(best):
             best = reading
     return best
 
 
 def _starts(line: list[tuple[str, str]], length: int) -> list[list[tuple[str, str]]]:
-    """Where a line may begin: as read; and when it is longer than the layout's lines, also
-    without the characters read before it (a speck, a punched hole or the card's edge read as
-    a letter shifts every field after it); when shorter, also with the first characters lost
-    (they become fillers: the check digits covering them fail rather than guess)."""
+    """Where the first line of a two-line zone may begin: as read, and when it is longer than
+    the layout's lines, also without the characters read before it (a speck, a punched hole
+    or the card's edge read as a letter shifts the codes and names after it; the likelier
+    start is the one whose codes are known). Only this line is tried so: no check digit
+    covers it, and on a line holding a document number (TD1's first, every layout's second)
+    a start one place off still passes the number's check digit, and the composite that
+    weighs it alike, one time in ten: a wrong valid reading. TD1's names line holds no code
+    to tell its starts apart."""
     extra = len(line) - length
-    if extra > 0:
-        return [line, *(line[k:] for k in range(1, min(extra, MAX_SHIFT) + 1))]
-    if extra < 0:
-        return [line, *([("<", "")] * k + line for k in range(1, min(-extra, MAX_SHIFT) + 1))]
-    return [line]
+    return [line, *(line[k:] for k in range(1, min(extra, MAX_SHIFT) + 1))]
 
 
 def _text_rank(reading: MrzReading) -> tuple:
