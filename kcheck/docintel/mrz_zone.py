@@ -29,7 +29,7 @@ MIN_MRZ_TEXT = 12  # characters read on a line of the zone (a names line may fad
 SHORT_LINE = 0.45  # of its neighbour: a shorter line is not part of the zone
 COLOURED_INK = 96  # brightest minus darkest channel: red or blue pen, a stamp; not JPEG fringes
 INK_RIM = 5  # px round coloured ink lightened with it (a stamp's outline)
-PALE_COLOUR = 24  # the same spread on a tenth of a photo: a tinted page, a pale stamp, a band
+PALE_COLOUR = 24  # the same spread on the most coloured tenth of a photo: a tinted page, a stamp
 
 
 def decode(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -323,7 +323,7 @@ def read_mrz(data: bytes, today=None) -> MrzReading:
         best = _read_zone(turn(gray, zone.quarter), zone, best, today)
         if best.valid:
             return best
-    if zones and _coloured(gray, colour):
+    if zones and _coloured(colour):
         paper = brightest_channel(colour)
         found = next((zone for zone in zone_candidates(paper) if zone.boxes), zones[0])
         for zone in [found] + [zones[0]] * (not _same_lines(found, zones[0])):
@@ -334,11 +334,12 @@ def read_mrz(data: bytes, today=None) -> MrzReading:
 
 
 def _same_lines(one: Zone, other: Zone) -> bool:
+    """Whether two zones are the same boxes (to within a pixel or two): read once, not twice."""
     return one.quarter == other.quarter and len(one.boxes) == len(other.boxes) and all(
         np.abs(a - b).max() < 2 for a, b in zip(one.boxes, other.boxes, strict=True))
 
 
-def _coloured(gray: np.ndarray, colour: np.ndarray) -> bool:
+def _coloured(colour: np.ndarray) -> bool:
     """Whether any ink or paper of the photo has colour enough to fade in its brightest
     channel (a grey scan has none: reading it again there would read the same pixels)."""
     small = cv2.resize(colour, (64, 64), interpolation=cv2.INTER_AREA)
