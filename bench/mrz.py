@@ -1,14 +1,15 @@
 """Benchmark: our MRZ reader against PassportEye, in the same run, on one thread.
 
-Run: .venv/bin/python bench/mrz.py [--sets test test2 test3 outside generated] [--per-format N]
+Run: .venv/bin/python bench/mrz.py [--sets test test2 test3 test4 outside generated] [--per-format N]
 Sets:
-- `test`, `test2`, `test3`, `calibration`: the real specimen pictures of datasets/mrz (build them first with
-  `python scripts/realdata.py build mrz`). A read is right when it agrees with the person's
-  labels: for a zone whose printed check digits pass, every check digit passes and the
-  document number, dates, nationality, issuing country and sex equal the labels (names are
-  counted apart: OCR slips in a name are not caught by any check digit); for a specimen
-  printed with wrong check digits, exactly those checks fail; for a picture without a zone,
-  no valid zone is reported. Rotated pictures are counted apart too.
+- `test`, `test2`, `test3`, `test4`, `calibration`: the real specimen pictures of
+  datasets/mrz (build them first with `python scripts/realdata.py build mrz`). A read is
+  right when it agrees with the person's labels: for a zone whose printed check digits pass,
+  every check digit passes and the document number, dates, nationality, issuing country and
+  sex equal the labels (names are counted apart: OCR slips in a name are not caught by any
+  check digit); for a specimen printed with wrong check digits, exactly those checks fail;
+  for a picture without a zone, no valid zone is reported. Rotated pictures are counted
+  apart too.
 - `outside`: PassportEye's own testdata, never tuned on: a read counts when every check digit
   passes (those rows carry no field labels).
 - `generated`: TD1, TD2 and TD3 documents rendered in OCR-B and photographed in perspective
@@ -160,7 +161,7 @@ def real_cases(split: str) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", nargs="+", default=["test", "outside"],
-                        choices=["test", "test2", "test3", "calibration", "outside",
+                        choices=["test", "test2", "test3", "test4", "calibration", "outside",
                                  "generated"])
     parser.add_argument("--per-format", type=int, default=20)
     parser.add_argument("--long-side", type=int, default=2000)

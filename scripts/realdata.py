@@ -2,7 +2,7 @@
 
 Each set is a folder under `datasets/` with a `manifest.csv`: one row per image, naming
 where it comes from (`repo`, `commit`, `path`), its licence, its split (`calibration`,
-`test`, `test2` and `test3` (later blind tests, each added after the one before had been looked
+`test`, `test2`, `test3` and `test4` (later blind tests, each added after the one before had been looked
 at) or `outside` for
 material kept out of both) and the labels a person wrote for it.
 No image is committed: `build` copies each one out of a local snapshot of its repository
@@ -47,7 +47,7 @@ DATASETS = ROOT / "datasets"
 CACHE = Path(os.environ.get("KCHECK_REALDATA_DIR", ROOT / "var" / "realdata"))
 MIRRORS = Path(os.environ.get("KCHECK_MIRROR_DIR", "/work/.mirror"))
 COMMON = ("id", "repo", "commit", "path", "sha256", "licence", "split")
-SPLITS = ("calibration", "test", "test2", "test3", "outside")
+SPLITS = ("calibration", "test", "test2", "test3", "test4", "outside")
 
 
 @dataclass(frozen=True)

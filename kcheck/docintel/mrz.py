@@ -37,6 +37,7 @@ TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "3": "E", "4": "A", "5"
 # the pairs (B for 8, E for 3) were "fixed" wrongly about twice as often (35 % against 20 %).
 AMBIGUOUS = {"0": "O", "O": "0", "D": "0", "5": "S", "S": "5"}
 MAX_AMBIGUOUS = 9  # every character of a 9-character number: at most 512 candidates
+MAX_SHIFT = 2  # characters read before a first line that are tried away
 # Russian internal passports write Cyrillic names with one Latin letter or digit per letter
 # (Order of the Russian Ministry of Internal Affairs); shown here in ICAO 9303 transliteration.
 RUSSIAN_NAME = {"2": "E", "3": "CH", "4": "SH", "6": "E", "7": "IU", "8": "IA", "9": "",
@@ -105,7 +106,9 @@ class MrzReading:
     lines: list[str] = field(default_factory=list)
     fields: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
-    corrected: list[str] = field(default_factory=list)  # fields fixed by their check digit
+    # fields repaired: a document number by its check digits, a country code by the
+    # recogniser's doubts (see _repair_codes); the reviewer compares them with the page
+    corrected: list[str] = field(default_factory=list)
     variant: str | None = None  # a national layout: "FRA-CNI", "RUS-internal"
     plausibility: dict = field(default_factory=dict)  # field -> "ok" or what is wrong
     dates_as_written: dict = field(default_factory=dict)  # YYMMDD, even when not a date
@@ -162,11 +165,42 @@ def parse(raw_lines: list[str], today: date | None = None) -> MrzReading:
     raw_lines = [line for line in raw_lines if line.strip()]
     cleaned = [_cleaned(line, getattr(line, "doubts", None) or ("?",) * len(line))
                for line in raw_lines]
-    lines = ["".join(char for char, _ in line) for line in cleaned]
-    fmt = detect_format(lines)
+    fmt = detect_format(["".join(char for char, _ in line) for line in cleaned])
     if fmt is None:
         return NOT_FOUND
+    today = today or clock.today()
+    best = NOT_FOUND
+    starts = [cleaned[0]] if fmt == "TD1" else _starts(cleaned[0], FORMATS[fmt][1])
+    for start in starts:
+        reading = _parse_cleaned([start, *cleaned[1:]], fmt, today)
+        if _text_rank(reading) > _text_rank(best):
+            best = reading
+    return best
+
+
+def _starts(line: list[tuple[str, str]], length: int) -> list[list[tuple[str, str]]]:
+    """Where the first line of a two-line zone may begin: as read, and when it is longer than
+    the layout's lines, also without the characters read before it (a speck, a punched hole
+    or the card's edge read as a letter shifts the codes and names after it; the likelier
+    start is the one whose codes are known). Only this line is tried so: no check digit
+    covers it, and on a line holding a document number (TD1's first, every layout's second)
+    a start one place off still passes the number's check digit, and the composite that
+    weighs it alike, one time in ten: a wrong valid reading. TD1's names line holds no code
+    to tell its starts apart."""
+    extra = len(line) - length
+    return [line, *(line[k:] for k in range(1, min(extra, MAX_SHIFT) + 1))]
+
+
+def _text_rank(reading: MrzReading) -> tuple:
+    """Which of several ways to read the same characters is likelier: more check digits
+    passing, then fewer codes and dates that make no sense; on a tie, the first (as read)."""
+    return (reading.found, reading.valid, sum(reading.checks.values()),
+            -len(reading.implausible))
+
+
+def _parse_cleaned(cleaned: list[list[tuple[str, str]]], fmt: str, today: date) -> MrzReading:
     chars = FORMATS[fmt][1]
+    lines = ["".join(char for char, _ in line) for line in cleaned]
     doubts = [[doubt for _, doubt in line] for line in cleaned]
     lines[0], doubts[0] = _realign_header(lines[0], doubts[0], fmt)
     positions = [_fitted(line, chars) for line in lines]
@@ -175,14 +209,54 @@ def parse(raw_lines: list[str], today: date | None = None) -> MrzReading:
     doubts = [[doubt[i] if i >= 0 else "" for i in kept]
               for doubt, kept in zip(doubts, positions, strict=True)]
     reading = _parser(fmt, lines)(lines, doubts)
-    today = today or clock.today()
     for name in ("birth_date", "expiry_date"):
         written = reading.fields[name]
         if written is not None:
             reading.dates_as_written[name] = written
             reading.fields[name] = _date(written, birth=name == "birth_date", today=today)
+    repaired = _repair_codes(reading, lines, doubts)
     reading.plausibility = judge(reading, today)
+    for name in repaired:
+        reading.plausibility[name] = "look_alike"
     return reading
+
+
+def _code_spots(reading: MrzReading) -> dict[str, tuple[int, int]]:
+    """Where each country code of the layout is printed: (line, first character)."""
+    if reading.variant == "FRA-CNI":
+        return {"issuing_country": (0, 2)}
+    if reading.format == "TD1":
+        return {"issuing_country": (0, 2), "nationality": (1, 15)}
+    return {"issuing_country": (0, 2), "nationality": (1, 10)}
+
+
+def _repair_codes(reading: MrzReading, lines: list[str], doubts: list[list[str]]) -> list[str]:
+    """Country codes read as an unknown code, put right when the recogniser itself doubted a
+    letter of it and exactly one of the letters it found likely there gives a known code
+    ("NCO", its N doubted for M -> "MCO"). No check digit covers a code, so nothing else is
+    guessed: without the recogniser's doubts (plain text) or with two known candidates, the
+    code stays as read and is reported unknown. Returns the fields repaired (the reviewer is
+    told to compare them with the page)."""
+    repaired = []
+    for name, (row, start) in _code_spots(reading).items():
+        read = reading.fields.get(name)
+        if read is None or read in KNOWN_CODES:
+            continue
+        printed = lines[row][start:start + 3]
+        candidates = set()
+        for i in range(len(printed)):
+            others = doubts[row][start + i]
+            if "?" in others:
+                continue
+            for other in others:
+                code = _letters(printed[:i] + other + printed[i + 1:]).rstrip("<")
+                if code != read and code in KNOWN_CODES:
+                    candidates.add(code)
+        if len(candidates) == 1:
+            reading.fields[name] = candidates.pop()
+            reading.corrected.append(name)
+            repaired.append(name)
+    return repaired
 
 
 def _realign_header(line: str, doubts: list[str], fmt: str) -> tuple[str, list[str]]:

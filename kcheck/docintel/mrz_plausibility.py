@@ -24,7 +24,10 @@ ICAO_CODES = {"D", "EUE", "GBD", "GBN", "GBO", "GBP", "GBS", "UNA", "UNK", "UNO"
 KNOWN_CODES = frozenset(ALPHA3.values()) | ICAO_CODES
 DOCUMENT_CODES = "ACIPV"  # first letter of the document code: ID cards, passports, visas
 # What each judgement may say, for the review page's wording.
-VERDICTS = ("ok", "not_a_date", "in_future", "before_birth", "unknown_code", "unknown")
+# "look_alike": a code read unknown, made known by a letter the recogniser also found likely
+# there (kcheck.docintel.mrz._repair_codes): to compare with the page.
+VERDICTS = ("ok", "not_a_date", "in_future", "before_birth", "unknown_code", "look_alike",
+            "unknown")
 
 
 def judge(reading: MrzReading, today: date) -> dict[str, str]:

@@ -28,13 +28,16 @@ MAX_GAP = 2.0  # line heights between two pieces of one line
 MIN_MRZ_TEXT = 12  # characters read on a line of the zone (a names line may fade early)
 SHORT_LINE = 0.45  # of its neighbour: a shorter line is not part of the zone
 COLOURED_INK = 96  # brightest minus darkest channel: red or blue pen, a stamp; not JPEG fringes
+INK_RIM = 5  # px round coloured ink lightened with it (a stamp's outline)
+PALE_COLOUR = 24  # the same spread on the most coloured tenth of a photo: a tinted page, a stamp
 
 
-def decode(data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
-    """(greyscale, the same without coloured ink): the photo reduced by the JPEG decoder itself
-    when it is much larger than needed. Lines are looked for in the second (a red ring drawn
-    round the zone, a stamp across it, no longer joins or cuts its lines) and read in the
-    first (the colour fringes JPEG leaves round black print would thin its glyphs)."""
+def decode(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(greyscale, the same without coloured ink, colour): the photo reduced by the JPEG
+    decoder itself when it is much larger than needed. Lines are looked for in the second (a
+    red ring drawn round the zone, a stamp across it, no longer joins or cuts its lines) and
+    read in the first (the colour fringes JPEG leaves round black print would thin its glyphs);
+    the colour is kept for reading again when a stamp or band lies over the print itself."""
     buf = np.frombuffer(data, np.uint8)
     header = cv2.imdecode(buf, cv2.IMREAD_REDUCED_GRAYSCALE_8)
     if header is None:
@@ -48,7 +51,14 @@ def decode(data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
     colour = cv2.imdecode(buf, flag)
     if colour is None:
         return None
-    return cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY), without_coloured_ink(colour)
+    return cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY), without_coloured_ink(colour), colour
+
+
+def brightest_channel(colour: np.ndarray) -> np.ndarray:
+    """Each pixel's brightest channel: black print stays dark, ink of any colour (a pink
+    SPECIMEN stamp, a green band painted over the zone) turns as light as the paper."""
+    channels = cv2.split(colour)
+    return cv2.max(cv2.max(channels[0], channels[1]), channels[2])
 
 
 def without_coloured_ink(colour: np.ndarray) -> np.ndarray:
@@ -58,9 +68,12 @@ def without_coloured_ink(colour: np.ndarray) -> np.ndarray:
     and the brightest channel would wash the print out with it."""
     gray = cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
     channels = cv2.split(colour)
-    brightest = cv2.max(cv2.max(channels[0], channels[1]), channels[2])
+    brightest = brightest_channel(colour)
     darkest = cv2.min(cv2.min(channels[0], channels[1]), channels[2])
     coloured = cv2.compare(cv2.subtract(brightest, darkest), COLOURED_INK, cv2.CMP_GE)
+    # The rim of coloured ink goes too: there JPEG and the lens blend it with the paper into
+    # a duller colour that stays as a faint outline (the letters of a stamp across the zone)
+    coloured = cv2.dilate(coloured, np.ones((INK_RIM, INK_RIM), np.uint8))
     np.copyto(gray, brightest, where=coloured.astype(bool))
     return gray
 
@@ -296,38 +309,67 @@ def read_mrz(data: bytes, today=None) -> MrzReading:
     Never raises on a bad image. Every zone is first read fast (28 px) each way up it may
     lie; only then is the likelier way read again finely, and only the lines that need it:
     a re-read costs three times a fast one, and on a zone read the wrong way up first it
-    bought nothing."""
+    bought nothing. A zone still not read valid in a colour photo is looked for and read once
+    more in each pixel's brightest channel: a coloured stamp or band over the print fades
+    there, even one too pale to count as coloured ink (not first: JPEG's colour fringes round
+    black print thin its glyphs in that channel)."""
     decoded = decode(data)
     if decoded is None:
         return NOT_FOUND
-    gray, ink = decoded
+    gray, ink, colour = decoded
     best = NOT_FOUND
-    for zone in zone_candidates(ink):
-        if not zone.boxes:
-            break
-        image = turn(gray, zone.quarter)
-        first = upside_down_odds(image, zone.boxes) > 0
-        ways = []
-        for upside_down in (first, not first):
-            fast = read_lines(image, zone.boxes, upside_down, _names(len(zone.boxes)))
-            reading = _turned(best_reading(fast, today), zone, upside_down)
-            best = max(best, reading, key=_rank)
-            if reading.valid and not _doubtful(reading):
-                return reading
-            ways.append((reading, upside_down, fast))
-            if _right_way_up(reading):
-                break  # a zone whose check digits partly pass: the other way is only noise
-        for reading, upside_down, fast in sorted(ways, key=lambda way: _rank(way[0]),
-                                                 reverse=True):
-            if not any(mrz_like(text) for text in fast):
-                continue
-            finer = _turned(_read_again(image, zone, upside_down, fast, reading, today),
-                            zone, upside_down)
-            best = max(best, finer, key=_rank)
-            if best.valid or _right_way_up(finer):
-                break
+    zones = [zone for zone in zone_candidates(ink) if zone.boxes]
+    for zone in zones:
+        best = _read_zone(turn(gray, zone.quarter), zone, best, today)
         if best.valid:
             return best
+    if zones and _coloured(colour):
+        paper = brightest_channel(colour)
+        found = next((zone for zone in zone_candidates(paper) if zone.boxes), zones[0])
+        for zone in [found] + [zones[0]] * (not _same_lines(found, zones[0])):
+            best = _read_zone(turn(paper, zone.quarter), zone, best, today)
+            if best.valid:
+                break
+    return best
+
+
+def _same_lines(one: Zone, other: Zone) -> bool:
+    """Whether two zones are the same boxes (to within a pixel or two): read once, not twice."""
+    return one.quarter == other.quarter and len(one.boxes) == len(other.boxes) and all(
+        np.abs(a - b).max() < 2 for a, b in zip(one.boxes, other.boxes, strict=True))
+
+
+def _coloured(colour: np.ndarray) -> bool:
+    """Whether any ink or paper of the photo has colour enough to fade in its brightest
+    channel (a grey scan has none: reading it again there would read the same pixels)."""
+    small = cv2.resize(colour, (64, 64), interpolation=cv2.INTER_AREA)
+    spread = small.max(axis=2).astype(np.int16) - small.min(axis=2)
+    return bool(np.percentile(spread, 90) >= PALE_COLOUR)
+
+
+def _read_zone(image: np.ndarray, zone: Zone, best: MrzReading, today) -> MrzReading:
+    """The best reading of one zone in `image` (the photo turned by the zone's quarter), or
+    `best` when it reads no better."""
+    first = upside_down_odds(image, zone.boxes) > 0
+    ways = []
+    for upside_down in (first, not first):
+        fast = read_lines(image, zone.boxes, upside_down, _names(len(zone.boxes)))
+        reading = _turned(best_reading(fast, today), zone, upside_down)
+        best = max(best, reading, key=_rank)
+        if reading.valid and not _doubtful(reading):
+            return reading
+        ways.append((reading, upside_down, fast))
+        if _right_way_up(reading):
+            break  # a zone whose check digits partly pass: the other way is only noise
+    for reading, upside_down, fast in sorted(ways, key=lambda way: _rank(way[0]),
+                                             reverse=True):
+        if not any(mrz_like(text) for text in fast):
+            continue
+        finer = _turned(_read_again(image, zone, upside_down, fast, reading, today),
+                        zone, upside_down)
+        best = max(best, finer, key=_rank)
+        if best.valid or _right_way_up(finer):
+            break
     return best
 
 

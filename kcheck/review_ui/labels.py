@@ -62,7 +62,10 @@ MRZ_FIELDS = {"document_type": N_("Document code"), "issuing_country": N_("Issui
               "expiry_date": N_("Date of expiry"), "sex": N_("Sex")}
 MRZ_VERDICTS = {"not_a_date": N_("not a calendar date"), "in_future": N_("in the future"),
                 "before_birth": N_("before the date of birth"),
-                "unknown_code": N_("not a known code"), "unknown": N_("not M, F or X")}
+                "unknown_code": N_("not a known code"),
+                "look_alike": N_("a look-alike letter was put right to give a known code: "
+                                 "compare with the page"),
+                "unknown": N_("not M, F or X")}
 PHOTO_STATUSES = {"pending": N_("Check pending"), "pass": N_("Passed"),
                   "retake": N_("Retake advised"), "reject": N_("Rejected")}
 # kcheck.docintel.facescore: the words for a face-match score; %(share)s is a percentage.

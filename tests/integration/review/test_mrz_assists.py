@@ -77,3 +77,22 @@ def test_a_document_number_that_passes_only_once_repaired_says_so(app, language,
 def test_a_zone_read_without_repair_shows_plain_passes(app):
     html = shown(app, WRONG_EXPIRY_DIGIT, "en")
     assert "look-alike" not in html and "Document number: passes" in html
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", ["Nationality: <strong>a look-alike letter was put right to give a known code: "
+            "compare with the page</strong>", "Document number: passes"]),
+    ("fr", ["<strong>une lettre sosie a été corrigée pour donner un code connu : comparer avec "
+            "la page</strong>"]),
+])
+def test_a_country_code_put_right_from_a_look_alike_letter_says_so(app, language, words):
+    # The ICAO specimen's nationality UTO read as UT with a D, the recogniser also giving O a
+    # chance there: the reviewer is sent to the page, as no check digit covers the code.
+    from kcheck.docintel.mrz_ocr import OcrLine
+
+    lines = [OcrLine("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", ("",) * 44),
+             OcrLine("L898902C36UTD7408122F1204159ZE184226B<<<<<10", ("",) * 12 + ("O",) + ("",) * 31)]
+    html = shown(app, lines, language)
+    for text in words:
+        assert text in html
+    assert "UTO" in html

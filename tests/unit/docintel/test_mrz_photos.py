@@ -106,3 +106,50 @@ def test_a_zone_with_a_red_ring_drawn_round_it_is_read():
     reading = read_mrz(jpeg, TODAY)
     assert reading.valid, reading.checks
     assert reading.fields == parse(spec.lines(), TODAY).fields
+
+
+def _without_names(fields: dict) -> dict:
+    return {k: v for k, v in fields.items() if k not in ("surname", "given_names")}
+
+
+def test_a_zone_under_a_coloured_specimen_stamp_is_found_whole():
+    # A pink SPECIMEN stamp over the start of both lines: lightened, its letters left faint
+    # outlines (JPEG blends their rim with the paper) that cut the zone's lines short.
+    from tests.fixtures.mrz_documents import photograph, random_spec, render_document, stamp
+
+    spec = random_spec("TD3", 7)
+    jpeg = photograph(stamp(render_document(spec), (255, 60, 120)), 7)
+    reading = read_mrz(jpeg, TODAY)
+    assert reading.valid, reading.checks
+    assert _without_names(reading.fields) == _without_names(parse(spec.lines(), TODAY).fields)
+
+
+def test_a_zone_a_stamp_makes_unreadable_in_grey_is_read_in_the_brightest_channel(monkeypatch):
+    # A red stamp over the zone: in grey its ink is as dark as some glyphs; in each pixel's
+    # brightest channel it is as light as the paper, and the black print stays dark.
+    from kcheck.docintel import mrz_zone
+    from tests.fixtures.mrz_documents import photograph, random_spec, render_document, stamp
+
+    spec = random_spec("TD3", 3)
+    jpeg = photograph(stamp(render_document(spec), (255, 30, 60)), 3)
+    reading = read_mrz(jpeg, TODAY)
+    assert reading.valid, reading.checks
+    assert _without_names(reading.fields) == _without_names(parse(spec.lines(), TODAY).fields)
+    monkeypatch.setattr(mrz_zone, "_coloured", lambda colour: False)
+    assert not read_mrz(jpeg, TODAY).valid  # grey alone
+
+
+
+@pytest.mark.parametrize(("fmt", "seed"), [("TD1", 7), ("TD2", 3)])
+def test_a_zone_under_a_pale_pink_stamp_is_read(fmt, seed):
+    # Too pale to count as coloured ink where lines are looked for, dark enough to join or cut
+    # them there: the zone is looked for again in each pixel's brightest channel.
+    from tests.fixtures.mrz_documents import LAYOUTS, photograph, random_spec, render_document, stamp
+
+    spec = random_spec(fmt, seed)
+    height = LAYOUTS[fmt][0][1]
+    card = stamp(render_document(spec), (255, 160, 200), size=150,
+                 at=(40, height - 60 - 50 * LAYOUTS[fmt][2]))
+    reading = read_mrz(photograph(card, seed), TODAY)
+    assert reading.valid, reading.checks
+    assert _without_names(reading.fields) == _without_names(parse(spec.lines(), TODAY).fields)

@@ -163,3 +163,66 @@ def test_s_read_as_5_in_a_document_number_is_resolved_by_the_check_digits_unless
     # BAA000589 and BAA0D0S89 both pass both check digits: no guess is made.
     assert not reading.valid and reading.corrected == []
     assert reading.failed_checks == ["document_number", "composite"]
+
+
+UTOPIA = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+          "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+
+
+def _sure(lines, unsure=None):
+    """The lines as the recogniser reads them, sure of every character except `unsure`:
+    {(line, position): the other characters it found likely there}."""
+    unsure = unsure or {}
+    return [OcrLine(line, tuple(unsure.get((row, i), "") for i in range(len(line))))
+            for row, line in enumerate(lines)]
+
+
+def test_a_country_code_read_with_a_look_alike_letter_is_put_right_and_said_so():
+    # Monaco's M read as N: "NCO" is no code, and the recogniser also found M likely there.
+    card = ["I<MCOD231458907<<<<<<<<<<<<<<<", "7408122F1204159MCO<<<<<<<<<<<6",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
+    assert parse(card, TODAY).valid
+    misread = [card[0], card[1].replace("MCO", "NCO"), card[2]]
+    reading = parse(_sure(misread, {(1, 15): "M"}), TODAY)
+    assert reading.valid and reading.fields["nationality"] == "MCO"
+    assert reading.plausibility["nationality"] == "look_alike"
+    assert "nationality" in reading.implausible and reading.corrected == ["nationality"]
+    # Sure of the N, or read as plain text (no doubts): the code stays as read, unknown.
+    for lines in (_sure(misread), misread):
+        reading = parse(lines, TODAY)
+        assert reading.fields["nationality"] == "NCO"
+        assert reading.plausibility["nationality"] == "unknown_code"
+
+
+def test_a_country_code_with_two_known_look_alikes_is_not_guessed():
+    # "UT0" read for UTO would be fine (a digit in a code is its letter); "XTO" with the X
+    # doubted for U and for I gives UTO and ITO: ITO is no code, so UTO. With both the first
+    # and the last letter doubted into known codes (NOR, MOZ from "MOR"), nothing is chosen.
+    passport = [UTOPIA[0].replace("UTO", "XTO"), UTOPIA[1]]
+    reading = parse(_sure(passport, {(0, 2): "UI"}), TODAY)
+    assert reading.fields["issuing_country"] == "UTO"
+    assert reading.plausibility["issuing_country"] == "look_alike"
+    two = [UTOPIA[0].replace("UTO", "MOR"), UTOPIA[1]]
+    reading = parse(_sure(two, {(0, 2): "N", (0, 4): "Z"}), TODAY)
+    assert reading.fields["issuing_country"] == "MOR" and reading.corrected == []
+    assert reading.plausibility["issuing_country"] == "unknown_code"
+
+
+def test_a_character_read_before_the_first_line_does_not_shift_its_codes_and_names():
+    # A punched hole or the card's edge read as a letter before the first line: fitted to 44
+    # characters, the country code would read "P<U" and the names would start with TO.
+    reading = parse(["K" + UTOPIA[0], UTOPIA[1]], TODAY)
+    assert (reading.fields["issuing_country"], reading.fields["surname"]) == ("UTO", "ERIKSSON")
+    assert reading.valid and not reading.implausible
+
+
+def test_a_line_holding_a_document_number_is_not_shifted_to_make_it_pass():
+    # A number misread one character short ("78WT2KD" for Z8WHTZKD): begun one place later,
+    # "<78WT2KD<" happens to pass its check digit and the composite (one time in ten).
+    lines = ["PPGBRDE<LA<CROIX<<NOAH<<<<<<<<<<<<<<<<<<<<<<",
+             "Z8WHTZKD<1GBR9709074F2909152<<<<<<<<<<<<<<08"]
+    assert parse(lines, TODAY).valid and check_digit("<78WT2KD<") == "1"
+    reading = parse([lines[0], lines[1].replace("Z8WHTZKD", "78WT2KD")], TODAY)
+    assert not reading.valid
+    # Nor is a character read before the line dropped: "1L898902C3..." fails as read.
+    assert not parse([UTOPIA[0], "1" + UTOPIA[1]], TODAY).valid
