@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from kcheck.docintel import mrz_zone
-from kcheck.quality import measures
+from kcheck.quality import evidence, measures
 from kcheck.quality.decode import WorkingImage, decode_working
 from kcheck.quality.document import (
     ID1_ASPECT,
@@ -48,6 +48,9 @@ GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
+# How far the box around the lines of print reaches past the frame, in line heights: a good
+# photo's reached 0.64 (a short first line beside a long last one), cut ones 1.0 to 4.2.
+PRINT_PAST_FRAME = (0.7, 1.0)
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
@@ -150,6 +153,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # whose print the quick look missed, so look as hard as without an outline.
         text = find_text(image.gray, TEXT_LONG_SIDES)
     _document_metrics(finding, text, image, metrics)
+    # Print whose box reaches past the frame goes on outside it, whatever the outline says.
+    metrics["print_past_frame"] = evidence.beyond_frame(text, image.gray.shape)
     region = finding.quad if finding.quad is not None else text.region
     if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
         # The outline is a box on the document (a photo, a field), not the document.
@@ -187,6 +192,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(finding, text))
+    found.add("document_cut_off", graded(metrics["print_past_frame"], *PRINT_PAST_FRAME))
     _legibility(image, text, found, metrics)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
         small = graded(finding.area_fraction, *DOCUMENT_AREA)

@@ -78,6 +78,17 @@ def find_text(
     return TextEvidence(lines, zone, round(height, 1), region, at_edge)
 
 
+def beyond_frame(evidence: TextEvidence, shape: tuple[int, ...]) -> float:
+    """How far the box around the print reaches past the frame, in line heights (0 inside)."""
+    if evidence.region is None or evidence.line_height <= 0:
+        return 0.0
+    height, width = shape[:2]
+    xs, ys = evidence.region[:, 0], evidence.region[:, 1]
+    past = max(0.0, -float(xs.min()), -float(ys.min()), float(xs.max()) - (width - 1),
+               float(ys.max()) - (height - 1))
+    return round(past / evidence.line_height, 2)
+
+
 def lines_inside(evidence: TextEvidence, quad: np.ndarray) -> int:
     """How many text lines have their centre inside `quad`."""
     contour = quad.reshape(-1, 1, 2).astype(np.float32)

@@ -134,6 +134,28 @@ def test_a_card_close_in_colour_to_the_desk_passes(slot, seed):
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
 
 
+@pytest.mark.parametrize(("slot", "seed"), [("id_front", 1), ("id_front", 5), ("id_back", 1)])
+def test_print_running_off_the_frame_is_a_cut_off_document(slot, seed):
+    """A turned card running off an edge, no whole outline found: its lines of print go on past
+    the frame (their box reaches beyond it), so part of the document is missing."""
+    verdict = check_photo(make_varied_document(slot, "cut_off", seed), slot)
+    assert verdict.metrics["print_past_frame"] >= 1.0
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def test_print_near_the_frame_of_a_tight_scan_is_not_cut_off():
+    """A card scanned tilted and cropped close: its lines of print come near the frame's edge
+    but stay inside it, so nothing says the card is cut."""
+    card = cv2.cvtColor(render_card("id1", "front", 1), cv2.COLOR_RGB2BGR)
+    height, width = card.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), 4, 1.0)
+    tilted = cv2.warpAffine(card, turn, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    ok, jpeg = cv2.imencode(".jpg", tilted, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    verdict = check_photo(jpeg.tobytes(), "id_front")
+    assert verdict.metrics["print_past_frame"] < 0.7
+    assert verdict.verdict == "pass" and "document_cut_off" not in dict(verdict.notes), verdict.metrics
+
+
 def test_a_dark_card_with_light_print_is_not_too_dark():
     """A navy card photographed in even light: its print stands out, the reviewer can read it."""
     data = make_card_photo(render_varied_card("id1", "front", np.random.default_rng(6), shade=30))
