@@ -68,6 +68,7 @@ PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened doc
 PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
 SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)
 SELFIE_DOCUMENT_MIN_AREA = 0.04
+PORTRAIT_TO_HOLDER = 0.8  # a held card's portrait is narrower than this share of the face
 HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than this
 HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
 # ...unless a printed portrait is on it: a card held near the lens beside a face further back
@@ -347,7 +348,7 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
         metrics["document_area_fraction"] = _area(document, image.gray.shape)
     # The holder is the largest confident face (a weak detection on a hand or a badge may be
     # larger); a smaller face with print beside it is on the card.
-    people = sorted((f for f in faces if not _is_portrait(f, document)), key=lambda f: f.score <= 0)
+    people = sorted((f for f in faces if not _is_portrait(f, document, faces)), key=lambda f: f.score <= 0)
     people = people[:1] + [f for f in people[1:] if not _beside_print(f, text)]
     short_side = min(image.gray.shape[:2])
     metrics["faces"] = len(people)
@@ -420,13 +421,13 @@ def _held_evidence(gray, quad: np.ndarray, lines: int, faces, metrics, outline: 
     """Whether `quad`, holding `lines` lines of print, is a card held up to the camera."""
     if _area(quad, gray.shape) > HELD_DOCUMENT_MAX_AREA:
         return False  # a wall, a sofa, a poster: not a card held up to the camera
-    if any(_inside(f, quad) and not _is_portrait(f, quad) for f in faces):
+    if any(_inside(f, quad) and not _is_portrait(f, quad, faces) for f in faces):
         return False  # a person's own face is not on the document
     holder = next((f for f in faces if not _inside(f, quad)), None)
     width = float(np.linalg.norm(quad[1] - quad[0]))
     if holder is not None and width > HELD_PORTRAIT_CARD_MAX_FACES * holder.w:
         return False  # far wider than the face holding it: a backdrop, a sign, furniture
-    portrait = any(_is_portrait(f, quad) for f in faces)
+    portrait = any(_is_portrait(f, quad, faces) for f in faces)
     if not portrait and 1 <= lines < 3 and outline:
         # The faces were looked for at the holder's size: look on the card itself.
         portrait = _printed_portrait(gray, quad)
@@ -476,12 +477,17 @@ def _inside(face: Face, quad: np.ndarray) -> bool:
     return cv2.pointPolygonTest(contour, (face.x + face.w / 2, face.y + face.h / 2), False) >= 0
 
 
-def _is_portrait(face: Face, quad: np.ndarray | None) -> bool:
-    """A face inside the held document and small next to it is its printed portrait."""
+def _is_portrait(face: Face, quad: np.ndarray | None, faces: list[Face]) -> bool:
+    """A face inside the held document and small next to it is its printed portrait, unless it
+    is as wide as the largest face outside the document (the holder's): a portrait printed on a
+    card held up beside a face is far smaller than the face, so that is a second person."""
     if quad is None:
         return False
     document_width = float(np.linalg.norm(quad[1] - quad[0]))
-    return _inside(face, quad) and face.w < 0.4 * document_width
+    if not (_inside(face, quad) and face.w < 0.4 * document_width):
+        return False
+    holder = next((f for f in faces if not _inside(f, quad)), None)
+    return holder is None or face.w < PORTRAIT_TO_HOLDER * holder.w
 
 
 def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:

@@ -266,3 +266,19 @@ def test_unknown_slot_is_a_programming_error():
     with pytest.raises(ValueError):
         check_photo(make_document("id_front", None, seed=0), "driving_licence")
     assert "driving_licence" not in SLOTS
+
+
+def test_a_face_as_wide_as_the_holders_inside_a_held_card_is_a_second_person():
+    # Seen on a real photo of two people in a room (datasets/photos group-obama-biden-room):
+    # a door-like box around one of them, with a line of print in it, was taken for a held
+    # card and his face for its portrait, so two people passed as one holder with a document.
+    from kcheck.quality.check import _is_portrait
+    from kcheck.quality.faces import Face
+
+    box = np.array([[500, 20], [1000, 20], [1000, 500], [500, 500]], np.float32)
+    holder = Face(250, 60, 150, 150, 1.4)
+    printed = Face(560, 300, 60, 60, 0.3)  # a portrait on a card held beside the face
+    second_person = Face(780, 70, 175, 175, 1.5)
+    assert _is_portrait(printed, box, [second_person, holder, printed])
+    assert not _is_portrait(second_person, box, [second_person, holder, printed])
+    assert _is_portrait(second_person, box, [second_person])  # nobody beside it to compare with
