@@ -68,7 +68,9 @@ PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened doc
 PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
 SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)
 SELFIE_DOCUMENT_MIN_AREA = 0.04
-PORTRAIT_TO_HOLDER = 0.8  # a held card's portrait is narrower than this share of the face
+# A held card's portrait is narrower than the holder's face (0.58-0.83 of it in the generated
+# selfies, where the card is held nearer the camera); a wider face is a second person.
+PORTRAIT_TO_HOLDER = 1.0
 HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than this
 HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
 # ...unless a printed portrait is on it: a card held near the lens beside a face further back
@@ -479,8 +481,8 @@ def _inside(face: Face, quad: np.ndarray) -> bool:
 
 def _is_portrait(face: Face, quad: np.ndarray | None, faces: list[Face]) -> bool:
     """A face inside the held document and small next to it is its printed portrait, unless it
-    is as wide as the largest face outside the document (the holder's): a portrait printed on a
-    card held up beside a face is far smaller than the face, so that is a second person."""
+    is wider than the largest face outside the document (the holder's): a portrait printed on a
+    card held up beside a face is smaller than the face, so that is a second person."""
     if quad is None:
         return False
     document_width = float(np.linalg.norm(quad[1] - quad[0]))

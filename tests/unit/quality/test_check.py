@@ -268,7 +268,7 @@ def test_unknown_slot_is_a_programming_error():
     assert "driving_licence" not in SLOTS
 
 
-def test_a_face_as_wide_as_the_holders_inside_a_held_card_is_a_second_person():
+def test_a_face_wider_than_the_holders_inside_a_held_card_is_a_second_person():
     # Seen on a real photo of two people in a room (datasets/photos group-obama-biden-room):
     # a door-like box around one of them, with a line of print in it, was taken for a held
     # card and his face for its portrait, so two people passed as one holder with a document.
