@@ -109,6 +109,10 @@ class VerdictWaiters:
                 with suppress(RedisError, OSError):
                     pubsub.close()
             self._wake_all()  # they answer what the database says, or wait out their bound
+            with self._lock:
+                if not self._waiting:  # nobody waits: the next wait starts a new listener
+                    self._pid = None
+                    return
             time.sleep(RECONNECT_S)
 
     def _wake(self, photo_id: str) -> None:

@@ -91,6 +91,9 @@ def _replace_upload(svc, vault: Vault, case: Case, photo: Photo, copy, preview: 
         return
     try:
         preview_key = vault.put_blob(case, f"preview-{photo.slot}", preview)
+    except DataGone:  # purged meanwhile, as above
+        svc.storage.delete_many([key])
+        return
     except BaseException:
         svc.storage.delete_many([key])  # nothing points at it; the sweeper makes both again
         raise

@@ -192,10 +192,9 @@ def test_whole_path_to_submitted_with_the_camera(browser, live, screenshots):
     assert off_centre and max(off_centre) < 2, off_centre
     screenshots(page, "camera")
     shoot.click()
-    # The frame is encoded in the browser and uploaded first: on a loaded CI machine that
-    # once took longer than the default 5 s.
-    expect(page.locator("#capture-feedback")).to_have_text("Checking the photo…", timeout=30_000)
-    screenshots(page, "checking")
+    # The frame is encoded in the browser, uploaded and checked (on a loaded CI machine that
+    # once took longer than 5 s); the verdict, held for by the page's one request, may come
+    # before "Checking the photo…" can be seen, so the outcome is what is asserted.
     heading(page, "Back of your ID card")
     expect(page.locator("#capture-feedback")).to_have_text("Photo accepted.")
     expect(page.locator("#capture-file")).to_have_attribute("capture", "environment")
