@@ -119,7 +119,7 @@ def check_photo(
         # Only the document checks look at colour (glare clips every channel).
         image = decode_working(data, colour=slot != "selfie")
     except ImageRejected as exc:
-        return QualityVerdict.from_reasons([exc.code], metrics={"detail": exc.detail})
+        return QualityVerdict.refused(exc)
     found = Findings()
     metrics: dict = {
         "width": image.original_width,

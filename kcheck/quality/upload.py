@@ -17,7 +17,7 @@ def checked_copy(upload: bytes, orientation: int | None, slot: str,
     try:
         copy = stored_copy(upload, orientation)
     except ImageRejected as exc:
-        return None, QualityVerdict.from_reasons([exc.code], metrics={"detail": exc.detail})
+        return None, QualityVerdict.refused(exc)
     return copy, check_photo(copy.data, slot, retake_confidence)
 
 
@@ -28,5 +28,5 @@ def check_upload(data: bytes, slot: str,
     try:
         clean = sanitize_upload(data)
     except ImageRejected as exc:
-        return QualityVerdict.from_reasons([exc.code], metrics={"detail": exc.detail})
+        return QualityVerdict.refused(exc)
     return checked_copy(clean.data, clean.orientation, slot, retake_confidence)[1]

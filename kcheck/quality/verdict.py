@@ -75,6 +75,11 @@ class QualityVerdict:
             kind = "pass"
         return cls(verdict=kind, reasons=ordered, **kwargs)
 
+    @classmethod
+    def refused(cls, error) -> QualityVerdict:
+        """The verdict on a file that cannot be checked (an ImageRejected: its code and detail)."""
+        return cls.from_reasons([error.code], metrics={"detail": error.detail})
+
     @property
     def passed(self) -> bool:
         return self.verdict == "pass"
