@@ -103,6 +103,8 @@ IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
 IMAGE = {"required": True, "content": {
     "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
     "image/png": {"schema": {"type": "string", "format": "binary"}},
+    "image/heic": {"schema": {"type": "string", "format": "binary"}},
+    "image/webp": {"schema": {"type": "string", "format": "binary"}},
     "multipart/form-data": {"schema": {"type": "object", "required": ["photo"], "properties": {
         "photo": {"type": "string", "format": "binary"}}}}}}
 

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD = domain.MAX_PHOTO_BYTES
 MULTIPART_FRAMING = 64 * 1024  # what a multipart body adds around the photo
 MAX_BODY = MAX_UPLOAD + MULTIPART_FRAMING  # the largest request body the app reads
-ALLOWED_TYPES = ("image/jpeg", "image/png", "image/heic", "image/heif")
+ALLOWED_TYPES = ("image/jpeg", "image/png", "image/heic", "image/heif", "image/webp")
 WAITERS = "kcheck.verdict_waiters"
 
 

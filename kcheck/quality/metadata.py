@@ -4,7 +4,8 @@ thumbnails or trailers. Works on the byte structure only (no decode), so it cost
 JPEG keeps what decoding needs (quantisation and Huffman tables, frame and scan headers,
 restart intervals), a JFIF header without its thumbnail and the Adobe marker (it says how
 CMYK/YCCK data is coded). ICC profiles go too: the stored copy never carried one.
-PNG keeps the critical chunks and tRNS (transparency is pixel data).
+PNG keeps the critical chunks and tRNS (transparency is pixel data). WebP keeps its bitstream
+and alpha chunks, with the extended header's ICC/EXIF/XMP flags cleared.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ _APP = range(0xE0, 0xF0)
 _SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7]")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_KEPT = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS"}
+_WEBP_KEPT = {b"VP8X", b"ALPH", b"VP8 ", b"VP8L"}
+_WEBP_BITSTREAMS = {b"VP8 ", b"VP8L"}
+_VP8X_METADATA_FLAGS = 0x20 | 0x08 | 0x04  # ICC profile, EXIF, XMP (WebP container spec)
 
 
 def strip_jpeg(data: bytes) -> bytes:
@@ -102,3 +106,33 @@ def strip_png(data: bytes) -> bytes:
             return b"".join(out)
         pos = end
     raise ImageRejected("not_an_image", _DAMAGED)
+
+
+def strip_webp(data: bytes) -> bytes:
+    """The still WebP with its VP8X, ALPH and bitstream chunks only (no EXIF, XMP, ICCP or
+    unknown chunks, nothing after the RIFF end); VP8X no longer announces the metadata.
+
+    Raises ImageRejected("not_an_image") for a file cut short or without a bitstream."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        raise ImageRejected("not_an_image", _DAMAGED)
+    size = 8 + int.from_bytes(data[4:8], "little")
+    if size > len(data):
+        raise ImageRejected("not_an_image", _DAMAGED)
+    out, pos, bitstream = [b"WEBP"], 12, False
+    while pos + 8 <= size:
+        kind = data[pos:pos + 4]
+        length = int.from_bytes(data[pos + 4:pos + 8], "little")
+        end = pos + 8 + length
+        if end > size:
+            raise ImageRejected("not_an_image", _DAMAGED)
+        if kind in _WEBP_KEPT:
+            chunk = bytearray(data[pos:end] + b"\x00" * (length & 1))  # chunks are even-sized
+            if kind == b"VP8X" and length >= 1:
+                chunk[8] &= ~_VP8X_METADATA_FLAGS & 0xFF
+            out.append(bytes(chunk))
+            bitstream = bitstream or kind in _WEBP_BITSTREAMS
+        pos = end + (length & 1)
+    if not bitstream:
+        raise ImageRejected("not_an_image", _DAMAGED)
+    body = b"".join(out)
+    return b"RIFF" + len(body).to_bytes(4, "little") + body

@@ -15,7 +15,7 @@ from kcheck.quality.formats import (
     open_header,
     require_allowed,
 )
-from kcheck.quality.metadata import strip_jpeg, strip_png
+from kcheck.quality.metadata import strip_jpeg, strip_png, strip_webp
 
 JPEG_QUALITY = 90
 # The stored copy keeps about 1500 px on its short side (2000 x 1500 from a 12 MP phone photo):
@@ -65,6 +65,8 @@ def sanitize_upload(data: bytes, declared_type: str | None = None) -> SanitizedI
         return SanitizedImage(strip_jpeg(data), *image.size, fmt, _orientation(image))
     if fmt == "png":
         return SanitizedImage(strip_png(data), *image.size, fmt, _orientation(image))
+    if fmt == "webp":  # what a gallery holds for pictures saved from the web or a chat
+        return SanitizedImage(strip_webp(data), *image.size, fmt, _orientation(image))
     # HEIF keeps its metadata in item boxes of the container; rare from browsers (they send
     # JPEG), so it is re-encoded here rather than rewritten.
     return _encoded_copy(image, fmt, None)

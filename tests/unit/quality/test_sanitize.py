@@ -12,6 +12,7 @@ from kcheck.quality import (
     ImageRejected,
     SanitizedImage,
     check_photo,
+    check_upload,
     sanitize_upload,
     stored_copy,
 )
@@ -98,6 +99,44 @@ def test_png_text_and_exif_chunks_are_removed_losslessly():
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(result.data))), rgba)
 
 
+def _webp_with_metadata(source: Image.Image, **options) -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[ORIENTATION] = 6
+    exif.get_ifd(GPS_IFD)[2] = (46.0, 31.0, 12.0)
+    out = io.BytesIO()
+    source.save(out, "WEBP", exif=exif.tobytes(), icc_profile=b"ICCPROFILE" * 10,
+                xmp=b"<x:xmpmeta>GPS 46.52,6.63 shot at home</x:xmpmeta>", **options)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("lossless", [False, True], ids=["lossy", "lossless"])
+def test_webp_exif_xmp_and_icc_are_removed_and_the_pixels_are_untouched(lossless):
+    # A gallery pick (accept="image/*"): pictures saved from the web or a chat are often WebP.
+    data = _webp_with_metadata(Image.open(io.BytesIO(make_document("id_front", None, seed=0))),
+                               lossless=lossless)
+    assert b"PhoneMaker" in data and b"shot at home" in data
+    result = sanitize_upload(data, "image/webp")
+    assert result.source_format == "webp" and result.orientation == 6
+    for marker in (b"PhoneMaker", b"shot at home", b"ICCPROFILE", b"EXIF", b"XMP ", b"ICCP"):
+        assert marker not in result.data, marker
+    assert np.array_equal(_pixels(result.data), _pixels(data))
+    assert not Image.open(io.BytesIO(result.data)).getexif()
+
+
+def test_a_webp_document_photo_is_checked_like_the_jpeg():
+    jpeg = make_document("id_front", None, seed=0)
+    webp = io.BytesIO()
+    Image.open(io.BytesIO(jpeg)).save(webp, "WEBP", quality=90)
+    assert check_upload(webp.getvalue(), "id_front").verdict == "pass"
+    assert check_upload(jpeg, "id_front").verdict == "pass"
+
+
+def test_a_webp_cut_short_is_not_an_image():
+    data = _webp_with_metadata(Image.new("RGB", (800, 600), "white"))
+    assert _rejected(data[: len(data) // 2], "image/webp").code == "not_an_image"
+
+
 def test_png_with_a_bad_checksum_is_not_an_image():
     out = io.BytesIO()
     Image.new("RGB", (800, 600), "white").save(out, "PNG")
@@ -134,7 +173,7 @@ def test_animated_gif_is_unsupported():
     assert (error.code, error.http_status) == ("unsupported_format", 415)
 
 
-@pytest.mark.parametrize("fmt", ["WEBP", "BMP", "TIFF"])
+@pytest.mark.parametrize("fmt", ["BMP", "TIFF"])
 def test_other_image_formats_are_unsupported(fmt):
     out = io.BytesIO()
     Image.new("RGB", (800, 600), "white").save(out, fmt)
