@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_percent
 from babel.support import NullTranslations, Translations
@@ -32,11 +33,24 @@ def catalogue(locale: str) -> NullTranslations:
     return Translations.load(str(DIRECTORY), [locale], DOMAIN)
 
 
+@functools.cache
+def _babel_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
 def current_locale() -> str:
+    """The staff member's choice, else the browser's best match; worked out once per request
+    (a case page asks for it for each of its texts and dates)."""
     staff = g.get("staff")
+    known = g.get("review_locale")
+    if known is not None and known[0] is staff:
+        return known[1]
     if staff is not None and staff.locale in LOCALES:
-        return staff.locale
-    return request.accept_languages.best_match(LOCALES) or "en"
+        locale = staff.locale
+    else:
+        locale = request.accept_languages.best_match(LOCALES) or "en"
+    g.review_locale = (staff, locale)
+    return locale
 
 
 def gettext(message: str, **values) -> str:
@@ -54,7 +68,7 @@ def when(moment: datetime | None, zone: str) -> str:
     if moment is None:
         return ""
     return format_datetime(moment, "dd.MM.yyyy HH:mm", tzinfo=ZoneInfo(zone),
-                           locale=current_locale())
+                           locale=_babel_locale(current_locale()))
 
 
 def duration(delta: timedelta) -> str:
@@ -69,4 +83,5 @@ def percent(share: float | None) -> str:
         return ""
     if share > 0:
         share = round(share, 1 - math.floor(math.log10(share)))
-    return format_percent(share, locale=current_locale(), decimal_quantization=False)
+    return format_percent(share, locale=_babel_locale(current_locale()),
+                          decimal_quantization=False)
