@@ -56,12 +56,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     return app
 
 
-def warm_up() -> None:
-    """Build the reverse-geocoding index now (seconds of CPU) rather than in the first
-    person's request; `kcheck serve` calls it before gunicorn forks, so workers share it."""
+def warm_up(app: Flask) -> None:
+    """Build the reverse-geocoding index (seconds of CPU) and compile every page template
+    (the review case page alone takes about 0.4 s) now, rather than in the first requests of
+    each process; `kcheck serve` calls it before gunicorn forks, so workers share both."""
     import reverse_geocode
 
     reverse_geocode.get((46.52, 6.63))
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)
 
 
 def _init_request_logging(app: Flask) -> None:

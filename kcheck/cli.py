@@ -31,7 +31,7 @@ def serve(bind: str | None, workers: int, threads: int) -> None:
 
     settings = load_settings()
     app = create_app(settings)
-    warm_up()
+    warm_up(app)
     bind = bind or (f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000")
     # A request held for a verdict holds a thread (gthread) but no database connection.
     run_gunicorn(app, bind, workers, threads + settings.verdict_waiters,

@@ -244,11 +244,13 @@ def resume_session(session: Session, token: str, now: datetime
     """The live session and its staff member, touched; None when expired, revoked or disabled."""
     if not token:
         return None
-    record = session.get(StaffSession, crypto.token_digest(token))
-    if record is None:
+    found = session.execute(select(StaffSession, StaffUser)
+                            .join(StaffUser, StaffUser.id == StaffSession.staff_id)
+                            .where(StaffSession.id == crypto.token_digest(token))).first()
+    if found is None:
         return None
-    staff = session.get(StaffUser, record.staff_id)
-    if not session_alive(record, now) or staff is None or staff.disabled_at is not None:
+    record, staff = found  # one query: every review request resumes its session
+    if not session_alive(record, now) or staff.disabled_at is not None:
         if record.revoked_at is None:
             record.revoked_at = now
         return None

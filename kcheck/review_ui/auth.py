@@ -92,10 +92,12 @@ def authenticate():
 @bp.context_processor
 def template_helpers():
     zone = services().settings.calendar.timezone
-    return {"_": i18n.gettext, "ngettext": i18n.ngettext, "csrf_token": csrf_token,
-            "staff": g.get("staff"), "locale": i18n.current_locale(),
-            "languages": i18n.LANGUAGE_NAMES, "when": lambda m: i18n.when(m, zone),
-            "duration": i18n.duration, "percent": i18n.percent, "label": _label}
+    texts = i18n.page_texts()
+    return {"_": texts.gettext, "ngettext": texts.ngettext, "csrf_token": csrf_token,
+            "staff": g.get("staff"), "locale": texts.locale,
+            "languages": i18n.LANGUAGE_NAMES, "when": lambda m: texts.when(m, zone),
+            "duration": i18n.duration, "percent": texts.percent,
+            "label": lambda kind, code, **values: _label(texts, kind, code, **values)}
 
 
 @bp.errorhandler(HTTPException)
@@ -107,11 +109,11 @@ def error_page(exc: HTTPException):
                            csrf_failed=exc.description == "csrf"), exc.code, headers
 
 
-def _label(kind: str, code: str | None, **values) -> str:
+def _label(texts: i18n.Texts, kind: str, code: str | None, **values) -> str:
     if code is None:
         return ""
     known = labels.all_labels()[kind].get(code)
-    return i18n.gettext(known, **values) if known else labels.unknown(code)
+    return texts.gettext(known, **values) if known else labels.unknown(code)
 
 
 def admin_required(view):

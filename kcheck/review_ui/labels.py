@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 
 def N_(message: str) -> str:
     """Mark a text for extraction (`pybabel extract -k N_`); it is translated where shown."""
@@ -120,7 +122,9 @@ ASSIST_STATES = {
 REUSE_KINDS = {"same_document": N_("same document"), "same_photo": N_("same photo")}
 
 
+@functools.cache
 def all_labels() -> dict[str, dict[str, str]]:
+    """Every table by kind (built once: a case page looks up dozens of labels)."""
     return {"slots": SLOTS, "statuses": STATUSES, "case_reasons": CASE_REASONS,
             "document_types": DOCUMENT_TYPES, "decision_reasons": DECISION_REASONS,
             "quality_reasons": QUALITY_REASONS, "photo_statuses": PHOTO_STATUSES,

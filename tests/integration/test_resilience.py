@@ -207,3 +207,47 @@ def test_a_check_cut_off_after_its_verdict_is_finished_by_the_sweeper(
     assert not [k for k in keys if "/upload-" in k]
     with serving(svc):
         assert requeue_stuck_photos() == 0 and check_photo(photo_id) == "skipped"
+
+
+
+def test_a_suspended_worker_checks_nothing_until_resumed(partner, person_for, svc, settings):
+    """`rq suspend` holds a real worker (photos stay pending); once resumed it checks what
+    queued meanwhile, and a stop request still stops it while suspended."""
+    import redis as redis_client
+    from rq import Worker
+    from rq.suspension import resume, suspend
+
+    connection = redis_client.Redis.from_url(settings.redis_url)
+
+    def until(condition) -> None:
+        deadline = time.monotonic() + 60
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def states() -> list[str]:
+        return [w.get_state() for w in Worker.all(connection=connection)]
+
+    def verdicts() -> list[str]:
+        with svc.sessions() as session:
+            return sorted(session.scalars(select(Photo.status)))
+
+    suspend(connection)
+    for seed in range(2):
+        at_photo_step(partner, person_for)[1].upload("passport_page",
+                                                     make_photo("passport_page", seed=seed))
+    worker = worker_process(settings, "quality")
+    try:
+        until(lambda: states() == ["suspended"])
+        assert states() == ["suspended"]
+        assert verdicts() == ["pending", "pending"]
+        resume(connection)
+        until(lambda: verdicts() == ["pass", "pass"])
+        assert verdicts() == ["pass", "pass"]
+        suspend(connection)
+        until(lambda: states() == ["suspended"])
+        worker.terminate()
+        assert worker.wait(30) == 0
+    finally:
+        resume(connection)
+        if worker.poll() is None:
+            worker.kill()
