@@ -51,6 +51,9 @@ TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibi
 # How far the box around the lines of print reaches past the frame, in line heights: a good
 # photo's reached 0.64 (a short first line beside a long last one), cut ones 1.0 to 4.2.
 PRINT_PAST_FRAME = (0.7, 1.0)
+# How far the MRZ band reaches past the frame, in its line heights (evidence.zone_beyond_frame):
+# a band ending at the edge reaches 1.0; good photos' reached at most 0.13, cut ones 1.0 to 2.3.
+MRZ_PAST_FRAME = (0.6, 0.9)
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
@@ -196,6 +199,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(finding, text))
     found.add("document_cut_off", graded(metrics["print_past_frame"], *PRINT_PAST_FRAME))
+    if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):
+        # The print's box leaves out an MRZ band cut by the frame's edge below or beside it
+        # (or the band is all the print there is): look for the band itself.
+        metrics["mrz_past_frame"] = evidence.zone_beyond_frame(image.gray)
+        found.add("document_cut_off", graded(metrics["mrz_past_frame"], *MRZ_PAST_FRAME))
     _legibility(image, text, found, metrics)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
         small = graded(finding.area_fraction, *DOCUMENT_AREA)
