@@ -238,7 +238,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         found.add("wrong_document_side", 0.9)
     # Blur, glare or bad light can hide a portrait, but they do not draw one on a card's back.
     if slot == "id_back" or not found.sure(_SPOILERS):
-        found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, outlined))
+        every_way = outlined
+        if slot == "passport_page" and finding.quad is None and not portraits:
+            # Known by its print alone, the page may lie turned a quarter in the photo. (Not on
+            # an ID card's front: its smaller portrait, paled by light, was missed every way.)
+            portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
+            every_way = True
+        found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, every_way))
     return region, boxes
 
 
@@ -274,8 +280,19 @@ def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, regi
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
     # On a whole card photographed on a surface the portrait search is reliable (the card
-    # is flattened upright or upside down); on scans and turned pages it is not.
+    # is flattened upright or upside down), and so it is once the photo was searched every
+    # way up; on a scan or a page whose portrait was looked for one way only it is not.
     return 0.85 if outlined else 0.5
+
+
+def _turned_faces(gray: np.ndarray, min_size: float) -> list[Face]:
+    """Faces in the photo turned a quarter either way (their boxes in the turned copy: only
+    whether one is there counts)."""
+    for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
+        faces = detect_faces(cv2.rotate(gray, turn), min_size)
+        if faces:
+            return faces
+    return []
 
 
 def _faint_card(gray: np.ndarray, finding: DocumentFinding) -> DocumentFinding:

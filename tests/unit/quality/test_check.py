@@ -329,3 +329,12 @@ def test_a_ruled_sheet_found_as_an_mrz_band_is_not_a_document(slot, seed):
     verdict = check_photo(make_varied_document(slot, "no_document", seed), slot)
     assert verdict.metrics["mrz_lines"] == 0
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("seed", [1004, 1010])
+def test_a_passport_page_without_a_portrait_known_by_its_print_is_the_wrong_page(seed):
+    """No outline found, only the print: the photo is searched for the portrait every way up
+    (it may be stored turned a quarter) and none is there, so it is not the data page."""
+    verdict = check_photo(make_varied_document("passport_page", "wrong_side", seed), "passport_page")
+    assert verdict.metrics["document_area_fraction"] == 0.0  # known by its print alone
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
