@@ -57,6 +57,9 @@ MRZ_PAST_FRAME = (0.6, 0.9)
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
+# Marks of ink along a line of an ID card's MRZ (30 characters: 30 to 32 were counted on the
+# generated backs); the longest line of a front's print (29 characters) made 23.
+CARD_MRZ_GLYPHS = 26
 FLAT_MRZ_SPAN = 0.8  # ...of the flattened card's width (a front's print zone reached 0.74)
 LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
 SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
@@ -217,6 +220,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
     found.add("blurry", graded(metrics["blur"], *(DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR)))
     mrz_lines = _mrz_lines(text, image.gray, region) if slot == "id_back" else None
+    if mrz_lines and finding.quad is None and _short_band(image.gray, text):
+        mrz_lines = 0  # the stacked print of a front, measured against itself: look for a portrait
     if mrz_lines is not None and mrz_lines >= 2:
         # The MRZ shows the back: a portrait beside it (a scan of both sides) changes nothing
         # the check would say, so the costly portrait search is skipped.
@@ -329,6 +334,14 @@ def _mrz_lines(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> int:
     width = float(np.linalg.norm(region[1] - region[0]))
     return sum(float(np.linalg.norm(box[1] - box[0])) >= MRZ_SPAN * width
                or float(np.linalg.norm(box[2] - box[1])) >= MRZ_SPAN * width for box in boxes)
+
+
+def _short_band(gray: np.ndarray, text: TextEvidence) -> bool:
+    """The upright band taken for an MRZ has lines shorter than an ID card's MRZ lines (the
+    stacked print of a front is found as a band too; without an outline its lines span the
+    print they are measured against)."""
+    boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray))
+    return bool(boxes) and max(evidence.glyph_marks(gray, box) for box in boxes) < CARD_MRZ_GLYPHS
 
 
 def _turned_zone(gray: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, ...]:
