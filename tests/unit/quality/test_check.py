@@ -346,3 +346,20 @@ def test_a_front_known_by_its_print_alone_in_the_back_slot_is_the_wrong_side():
     verdict = check_photo(make_varied_document("id_back", "wrong_side", 1005), "id_back")
     assert verdict.metrics["document_area_fraction"] == 0.0  # known by its print alone
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+def test_a_held_card_known_only_by_a_few_lines_of_print_is_a_doubt_not_a_retake():
+    """The card held below the face has no outline against the clothes and its lines of print
+    are spaced too far apart for one block: the stacked print off the face leaves the
+    document a doubt for the reviewer, not a retake."""
+    verdict = check_photo(make_varied_selfie(None, 1004), "selfie")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert dict(verdict.notes).get("document_not_found", 0) > 0
+
+
+@pytest.mark.parametrize("seed", [3, 1003])
+def test_a_face_alone_is_no_print_of_a_held_card(seed):
+    """A portrait without a card: the mouth, eyes and eyebrows make line-like marks, but they
+    are on the face, so no document is there."""
+    verdict = check_photo(make_varied_selfie("no_document", seed), "selfie")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
