@@ -24,6 +24,7 @@ from kcheck.quality.document import (
     DocumentFinding,
     find_document,
     flatten,
+    order_corners,
     quad_mask,
     with_quad,
 )
@@ -51,9 +52,15 @@ TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibi
 # How far the box around the lines of print reaches past the frame, in line heights: a good
 # photo's reached 0.64 (a short first line beside a long last one), cut ones 1.0 to 4.2.
 PRINT_PAST_FRAME = (0.7, 1.0)
+# How far the MRZ band reaches past the frame, in its line heights (evidence.zone_beyond_frame):
+# a band ending at the edge reaches 1.0; good photos' reached at most 0.13, cut ones 1.0 to 2.3.
+MRZ_PAST_FRAME = (0.6, 0.9)
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
+# Marks of ink along a line of an ID card's MRZ (30 characters: 30 to 32 were counted on the
+# generated backs); the longest line of a front's print (29 characters) made 23.
+CARD_MRZ_GLYPHS = 26
 FLAT_MRZ_SPAN = 0.8  # ...of the flattened card's width (a front's print zone reached 0.74)
 LEGIBLE_DOCUMENT_WIDTH = 1000  # original pixels across a document: its print is legible
 SHORT_SIDE = (480, 240)  # without text to measure, the photo's short side
@@ -196,6 +203,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(finding, text))
     found.add("document_cut_off", graded(metrics["print_past_frame"], *PRINT_PAST_FRAME))
+    if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):
+        # The print's box leaves out an MRZ band cut by the frame's edge below or beside it
+        # (or the band is all the print there is): look for the band itself.
+        metrics["mrz_past_frame"] = evidence.zone_beyond_frame(image.gray)
+        found.add("document_cut_off", graded(metrics["mrz_past_frame"], *MRZ_PAST_FRAME))
     _legibility(image, text, found, metrics)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
         small = graded(finding.area_fraction, *DOCUMENT_AREA)
@@ -209,6 +221,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
     found.add("blurry", graded(metrics["blur"], *(DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR)))
     mrz_lines = _mrz_lines(text, image.gray, region) if slot == "id_back" else None
+    if mrz_lines and finding.quad is None and _short_band(image.gray, text):
+        mrz_lines = 0  # the stacked print of a front, measured against itself: look for a portrait
     if mrz_lines is not None and mrz_lines >= 2:
         # The MRZ shows the back: a portrait beside it (a scan of both sides) changes nothing
         # the check would say, so the costly portrait search is skipped.
@@ -230,7 +244,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         found.add("wrong_document_side", 0.9)
     # Blur, glare or bad light can hide a portrait, but they do not draw one on a card's back.
     if slot == "id_back" or not found.sure(_SPOILERS):
-        found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, outlined))
+        every_way = outlined
+        if slot == "passport_page" and finding.quad is None and not portraits:
+            # Known by its print alone, the page may lie turned a quarter in the photo. (Not on
+            # an ID card's front: its smaller portrait, paled by light, was missed every way.)
+            portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
+            every_way = True
+        found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, every_way))
     return region, boxes
 
 
@@ -266,8 +286,19 @@ def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, regi
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
     # On a whole card photographed on a surface the portrait search is reliable (the card
-    # is flattened upright or upside down); on scans and turned pages it is not.
+    # is flattened upright or upside down), and so it is once the photo was searched every
+    # way up; on a scan or a page whose portrait was looked for one way only it is not.
     return 0.85 if outlined else 0.5
+
+
+def _turned_faces(gray: np.ndarray, min_size: float) -> list[Face]:
+    """Faces in the photo turned a quarter either way (their boxes in the turned copy: only
+    whether one is there counts)."""
+    for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
+        faces = detect_faces(cv2.rotate(gray, turn), min_size)
+        if faces:
+            return faces
+    return []
 
 
 def _faint_card(gray: np.ndarray, finding: DocumentFinding) -> DocumentFinding:
@@ -304,6 +335,14 @@ def _mrz_lines(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> int:
     width = float(np.linalg.norm(region[1] - region[0]))
     return sum(float(np.linalg.norm(box[1] - box[0])) >= MRZ_SPAN * width
                or float(np.linalg.norm(box[2] - box[1])) >= MRZ_SPAN * width for box in boxes)
+
+
+def _short_band(gray: np.ndarray, text: TextEvidence) -> bool:
+    """The upright band taken for an MRZ has lines shorter than an ID card's MRZ lines (the
+    stacked print of a front is found as a band too; without an outline its lines span the
+    print they are measured against)."""
+    boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray))
+    return bool(boxes) and max(evidence.glyph_marks(gray, box) for box in boxes) < CARD_MRZ_GLYPHS
 
 
 def _turned_zone(gray: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -355,7 +394,10 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     short_side = min(image.gray.shape[:2])
     metrics["faces"] = len(people)
     if document is None:
-        found.add("document_not_found", 0.95 if people else 0.6)
+        # A few stacked lines of print off the faces (a held card whose outline and block of
+        # print were not made out) leave the document a doubt, as on a document photo.
+        printed = _stacked_print_off_faces(image.gray, text, people)
+        found.add("document_not_found", 0.5 if printed else 0.95 if people else 0.6)
     if not people:
         found.add("no_face", 0.95)
         _exposure(image.gray, None, found, metrics)
@@ -380,6 +422,24 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     metrics["face_blur"] = measures.blur_score(face, measures.FACE_SHARPNESS_WIDTH)
     found.add("blurry", graded(metrics["face_blur"], *FACE_BLUR))
     return document, people
+
+
+def _stacked_print_off_faces(gray: np.ndarray, text: TextEvidence, faces: list[Face]) -> bool:
+    """At least STACKED_PRINT lines made of letters, stacked, lie off every face (a mouth, eyes and
+    eyebrows make line-like marks too, some past the face's box: it is grown by a quarter each way)."""
+    grown = [_grown(np.array([[f.x, f.y], [f.x + f.w, f.y], [f.x + f.w, f.y + f.h], [f.x, f.y + f.h]],
+                             np.float32), 1.5) for f in faces]
+    off = lettered(gray, tuple(box for box in text.lines if not any(
+        cv2.pointPolygonTest(face.reshape(-1, 1, 2), tuple(map(float, box.mean(axis=0))), False) >= 0
+        for face in grown)))
+    if len(off) < STACKED_PRINT:
+        return False
+    # Stacked: one above the other (marks side by side along a shelf or a frame are not print).
+    corners = order_corners(off[0].astype(np.float32))
+    along = (corners[1] - corners[0]) / max(float(np.linalg.norm(corners[1] - corners[0])), 1e-6)
+    across = np.sort([float(box.mean(axis=0) @ np.array([-along[1], along[0]])) for box in off])
+    rows = 1 + int(np.count_nonzero(np.diff(across) >= 0.5 * max(text.line_height, 1.0)))
+    return rows >= STACKED_PRINT
 
 
 def _selfie_faces(gray: np.ndarray) -> list[Face]:

@@ -25,6 +25,15 @@ LETTER_STRIP = 12  # px high: a line straightened to judge whether it is made of
 # 0.09-0.14 on the variety set, the ruled lines of a sheet of paper 0.01-0.06.
 MIN_LETTER_SPREAD = 0.06
 EDGE_MARGIN = 3  # px where lines are found: a line this close to the frame's edge runs into it
+# Separate marks of ink along a line of an MRZ band (44 or 30 characters; 8 on a cut, soft one):
+# the ruled lines of a sheet of paper, found as a "zone", make one or two.
+ZONE_GLYPHS = 6
+GLYPH_STRIP = 24  # px high: a line straightened to count its marks of ink
+# A zone whose lines are at least half as long as the longest text is looked at for how far it
+# reaches (the lines of a cut zone are shorter than a whole one's, so they score lower).
+CUT_ZONE_SCORE = 1.0
+ZONE_BOX_HEIGHT = 1.7  # an MRZ line's box is this many line heights high (mrz_zone._box)
+EDGE_TO_EDGE = 1.5  # line heights: a band whose near end is this close to the frame spans it
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,8 @@ def find_text(
     # Only a zone-like band counts as evidence (two or three lines of nearly equal length):
     # a looser match finds "zones" in patterned backgrounds.
     zone = tuple(mrz_zone.find_lines(gray, mrz_zone.MIN_ZONE_SCORE)) if mrz and len(rects) < MIN_LINES else ()
+    if any(glyph_marks(gray, box) < ZONE_GLYPHS for box in zone):
+        zone = ()  # the ruled lines of a sheet of paper, evenly spaced like a zone's
     height = float(np.median([min(r[1]) for r in rects])) / factor if rects else 0.0
     region = None
     if len(lines) >= MIN_LINES or len(zone) >= 2:
@@ -87,6 +98,60 @@ def beyond_frame(evidence: TextEvidence, shape: tuple[int, ...]) -> float:
     past = max(0.0, -float(xs.min()), -float(ys.min()), float(xs.max()) - (width - 1),
                float(ys.max()) - (height - 1))
     return round(past / evidence.line_height, 2)
+
+
+def zone_beyond_frame(gray: np.ndarray) -> float:
+    """How far the MRZ band (upright or turned a quarter) reaches past the frame, in its line
+    heights; 0 inside, without a band of lines made of characters, or for a band running from
+    edge to edge (a scan cropped to the document: its ends say nothing of a cut).
+
+    The zone finder gives each line the band's full extent and a line height more at either
+    end, so a band ending right at the frame's edge reaches one line height past it.
+    """
+    zone = mrz_zone.zone_candidates(gray)[0]
+    if zone.score < CUT_ZONE_SCORE:
+        return 0.0
+    turned = mrz_zone.turn(gray, zone.quarter)
+    if any(glyph_marks(turned, box) < ZONE_GLYPHS for box in zone.boxes):
+        return 0.0  # ruled lines, an edge, a stripe: not a line of print
+    past = 0.0
+    for box in zone.boxes:
+        corners = order_corners(box.astype(np.float32))
+        line = float(np.linalg.norm(corners[2] - corners[1])) / ZONE_BOX_HEIGHT
+        ends = ((corners[0] + corners[3]) / 2, (corners[1] + corners[2]) / 2)
+        far, near = sorted((_past_frame(end, turned.shape) / max(line, 1.0) for end in ends), reverse=True)
+        if near < -EDGE_TO_EDGE:
+            past = max(past, far)
+    return round(past, 2)
+
+
+def _past_frame(point: np.ndarray, shape: tuple[int, ...]) -> float:
+    """How far `point` lies outside the frame, in pixels (negative inside: its distance to
+    the nearest edge)."""
+    height, width = shape[:2]
+    x, y = float(point[0]), float(point[1])
+    outside = max(-x, -y, x - (width - 1), y - (height - 1))
+    return outside if outside > 0 else -min(x, y, width - 1 - x, height - 1 - y)
+
+
+def glyph_marks(gray: np.ndarray, box: np.ndarray) -> int:
+    """Separate marks of ink along a line (a 4-point box in `gray`'s pixels): one per character
+    or two for a line of print, one for a ruled line or an edge running its length."""
+    corners = order_corners(box.astype(np.float32))
+    length = float(np.linalg.norm(corners[1] - corners[0]))
+    height = float(np.linalg.norm(corners[2] - corners[1]))
+    width = max(16, round(GLYPH_STRIP * length / max(height, 1.0)))
+    target = np.array([[0, 0], [width, 0], [width, GLYPH_STRIP], [0, GLYPH_STRIP]], np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, target)
+    strip = cv2.warpPerspective(gray, matrix, (width, GLYPH_STRIP), flags=cv2.INTER_AREA)
+    low, high = np.percentile(strip, (5, 95))
+    if high - low < 1:
+        return 0
+    middle = (float(low) + float(high)) / 2
+    # Print is the minority of the strip: dark on a light band, or light on a dark one.
+    ink = strip < middle if float(np.median(strip)) > middle else strip > middle
+    columns = ink.any(axis=0)
+    return int(columns[0]) + int(np.count_nonzero(columns[1:] & ~columns[:-1]))
 
 
 def lines_inside(evidence: TextEvidence, quad: np.ndarray) -> int:

@@ -6,9 +6,11 @@ import json
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from kcheck.quality import SLOTS, check_photo
+from kcheck.quality.check import MRZ_PAST_FRAME
+from kcheck.quality.evidence import ZONE_GLYPHS, glyph_marks
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
 from tests.fixtures.documents import PHONE_12MP, make_document, make_photo, make_selfie, render_card
 from tests.fixtures.variety import (
@@ -282,3 +284,82 @@ def test_a_face_wider_than_the_holders_inside_a_held_card_is_a_second_person():
     assert _is_portrait(printed, box, [second_person, holder, printed])
     assert not _is_portrait(second_person, box, [second_person, holder, printed])
     assert _is_portrait(second_person, box, [second_person])  # nobody beside it to compare with
+
+
+@pytest.mark.parametrize(("slot", "seed"), [("id_back", 1002), ("id_back", 1008), ("passport_page", 1010)])
+def test_an_mrz_band_running_off_the_frame_is_a_cut_off_document(slot, seed):
+    """A card running off an edge with no whole outline found, its MRZ band cut by the frame's
+    edge: the other lines of print (the box around them) stay inside, the band does not."""
+    verdict = check_photo(make_varied_document(slot, "cut_off", seed), slot)
+    assert verdict.metrics["mrz_past_frame"] >= 1.0
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("margin", [0, 8])
+def test_the_mrz_of_a_passport_scan_cropped_to_it_is_not_cut_off(margin):
+    """A passport page scanned and cropped to its MRZ's ends: the band runs from edge to edge
+    of the frame, as no card running off one edge does, and every character is there."""
+    page = render_card("id3", "front", 1)
+    band = page[-190:].min(axis=2) < 100
+    columns = np.flatnonzero(band.any(axis=0))
+    crop = cv2.cvtColor(page[:, columns[0] - margin : columns[-1] + margin + 1], cv2.COLOR_RGB2BGR)
+    ok, jpeg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    verdict = check_photo(jpeg.tobytes(), "passport_page")
+    assert verdict.metrics["mrz_past_frame"] < MRZ_PAST_FRAME[0]
+    assert verdict.verdict == "pass" and "document_cut_off" not in dict(verdict.notes), verdict.metrics
+
+
+def test_a_ruled_sheet_is_not_an_mrz_band():
+    """Evenly spaced ruled lines on a sheet of paper look like a zone's lines from afar; close
+    up an MRZ line is a row of separate characters and a ruled line one stroke."""
+    strip = Image.new("L", (900, 60), 235)
+    draw = ImageDraw.Draw(strip)
+    font = ImageFont.load_default(30)
+    draw.text((10, 10), "P<UTODUPONT<<ALEX<<<<<<<<<<<<<<<<<<<<<<<<<<", fill=20, font=font)
+    draw.line((10, 50, 880, 50), fill=60, width=4)
+    gray = np.asarray(strip)
+    printed = np.array([[8, 6], [890, 6], [890, 44], [8, 44]], np.float32)
+    ruled = np.array([[8, 40], [890, 40], [890, 59], [8, 59]], np.float32)
+    assert glyph_marks(gray, printed) >= ZONE_GLYPHS
+    assert glyph_marks(gray, ruled) < ZONE_GLYPHS
+
+
+@pytest.mark.parametrize(("slot", "seed"), [("id_front", 1006)])
+def test_a_ruled_sheet_found_as_an_mrz_band_is_not_a_document(slot, seed):
+    verdict = check_photo(make_varied_document(slot, "no_document", seed), slot)
+    assert verdict.metrics["mrz_lines"] == 0
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("seed", [1004, 1010])
+def test_a_passport_page_without_a_portrait_known_by_its_print_is_the_wrong_page(seed):
+    """No outline found, only the print: the photo is searched for the portrait every way up
+    (it may be stored turned a quarter) and none is there, so it is not the data page."""
+    verdict = check_photo(make_varied_document("passport_page", "wrong_side", seed), "passport_page")
+    assert verdict.metrics["document_area_fraction"] == 0.0  # known by its print alone
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+def test_a_front_known_by_its_print_alone_in_the_back_slot_is_the_wrong_side():
+    """No outline found: the front's evenly stacked print is found as a band, but its lines
+    are shorter than an ID card's MRZ lines, so the photo is searched for the portrait."""
+    verdict = check_photo(make_varied_document("id_back", "wrong_side", 1005), "id_back")
+    assert verdict.metrics["document_area_fraction"] == 0.0  # known by its print alone
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+def test_a_held_card_known_only_by_a_few_lines_of_print_is_a_doubt_not_a_retake():
+    """The card held below the face has no outline against the clothes and its lines of print
+    are spaced too far apart for one block: the stacked print off the face leaves the
+    document a doubt for the reviewer, not a retake."""
+    verdict = check_photo(make_varied_selfie(None, 1004), "selfie")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert dict(verdict.notes).get("document_not_found", 0) > 0
+
+
+@pytest.mark.parametrize("seed", [3, 1003])
+def test_a_face_alone_is_no_print_of_a_held_card(seed):
+    """A portrait without a card: the mouth, eyes and eyebrows make line-like marks, but they
+    are on the face, so no document is there."""
+    verdict = check_photo(make_varied_selfie("no_document", seed), "selfie")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
