@@ -178,7 +178,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT
         cropped = not printed and _cropped_card(image.gray, slot, metrics)
         found.add("document_not_found", 0.5 if printed or cropped else 0.95)
-        _legibility(image, text, found, metrics, document=cropped)
+        _legibility(image, text, found, metrics, document=printed or cropped)
         return None, []
     # A document filling the photo, or known only by its print, is looked at whole.
     fills = region is not finding.quad or finding.area_fraction >= 0.6
