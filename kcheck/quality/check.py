@@ -370,7 +370,7 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
     doubt where the print, or `document`, other evidence, shows a document)."""
     short_side = min(image.original_width, image.original_height)
     if len(text.lines) >= 2:  # one stray line says nothing of the print
-        height = _print_height(image.gray, text) * image.scale
+        height = _print_height(image.gray, text, TEXT_HEIGHT[0] / image.scale) * image.scale
         metrics["text_height_px"] = round(height, 1)
         found.add("low_resolution", graded(height, *TEXT_HEIGHT))
     cap = 0.5 if text.is_document or document else 1.0
@@ -380,10 +380,13 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
         found.add("low_resolution", NOTE_FLOOR)
 
 
-def _print_height(gray: np.ndarray, text: TextEvidence) -> float:
+def _print_height(gray: np.ndarray, text: TextEvidence, legible: float) -> float:
     """The median height of the lines made of letters (working pixels): a rule, an underline or
-    a stripe of microprint found among them is thinner than any print a person reads. All the
-    lines' median where fewer than two are letters."""
+    a strip of microprint found among them is thinner than any print a person reads. All the
+    lines' median where fewer than two are letters, or where it is `legible` already (letters
+    are told from strips only on the way to a low_resolution doubt)."""
+    if text.line_height >= legible:
+        return text.line_height
     letters = lettered(gray, text.lines)
     if len(letters) < 2:
         return text.line_height
