@@ -86,6 +86,12 @@ MIN_PRINT_BESIDE = 3  # lines of print level with a face and within PRINT_REACH 
 PRINT_REACH = 4.0
 PRINT_TO_CARD = 2.0  # a held card spans about twice its block of print each way
 FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
+# A scan cropped to the card has no outline: its frame is the card's. A frame within this share
+# of the slot's document aspect is taken for one (a camera's own frames, 4:3, 3:2 and 16:9, are
+# 5 % or more from an ID card's or a passport page's).
+CROPPED_CARD_ASPECT = 0.04
+PRINT_BY_PORTRAIT = 2  # lines of print (found loosely) clear of an ID-sized portrait on such a frame
+LOOSE_PRINT = 8  # ...or lines of print on it without any face (a card's back)
 
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
 _SLOT_ASPECTS = {
@@ -177,8 +183,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if region is None:
         # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
         printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT
-        found.add("document_not_found", 0.5 if printed else 0.95)
-        _legibility(image, text, found, metrics)
+        cropped = not printed and _cropped_card(image.gray, slot, metrics)
+        found.add("document_not_found", 0.5 if printed or cropped else 0.95)
+        _legibility(image, text, found, metrics, document=printed or cropped)
         return None, []
     # A document filling the photo, or known only by its print, is looked at whole.
     fills = region is not finding.quad or finding.area_fraction >= 0.6
@@ -234,7 +241,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
         boxes = [face[:4] for face in portraits]
     if bare:
-        found.add("document_not_found", 0.5 if portraits or text.mrz_lines else 0.85)
+        evidence_of_print = portraits or text.mrz_lines or _cropped_card(image.gray, slot, metrics)
+        found.add("document_not_found", 0.5 if evidence_of_print else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
     if slot == "id_front" and not _has_portrait(portraits) and _flat_mrz_lines(flat) >= 3:
@@ -315,6 +323,34 @@ def _faint_card(gray: np.ndarray, finding: DocumentFinding) -> DocumentFinding:
     return finding
 
 
+def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
+    """A document scanned or cropped to the frame, whose print find_text missed: the frame has
+    the slot's document aspect, and either an identity portrait (PORTRAIT_MIN_WIDTH of the
+    card's width at least, as on an ID card or a passport page) with print clear of it, or, with
+    no face at all, many lines of print (both found loosely: large bold print, print on a
+    guilloche, a printed border round the card). A portrait photo, a room or a desk does not
+    have a card's frame; a card whose only face is smaller than an ID's portrait is some other
+    card. Costs a face search and a loose line search, on the no-document path only."""
+    height, width = gray.shape[:2]
+    aspect = max(height, width) / max(min(height, width), 1)
+    if not any(abs(aspect / expected - 1) <= CROPPED_CARD_ASPECT for expected in _SLOT_ASPECTS[slot]):
+        return False
+    lines = lettered(gray, evidence.loose_lines(gray))
+    faces = [f for f in faces_on_document(gray, PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
+    metrics["loose_text_lines"] = len(lines)
+    if not faces:
+        return len(lines) >= LOOSE_PRINT
+    portraits = [f for f in faces if f.w >= PORTRAIT_MIN_WIDTH * max(height, width)]
+    return any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits)
+
+
+def _print_clear_of(face: Face, lines: tuple[np.ndarray, ...]) -> int:
+    """How many lines lie clear of the portrait around `face`: centred more than a face width
+    to its left or right (the portrait's frame, hair and shoulders are not print)."""
+    centre = face.x + face.w / 2
+    return sum(abs(float(box[:, 0].mean()) - centre) > face.w for box in lines)
+
+
 def _print_inside(gray: np.ndarray, text: TextEvidence, quad: np.ndarray) -> bool:
     """Some line of print (made of letters) or of an MRZ lies inside `quad`."""
     if not lines_inside(text, quad):
@@ -367,17 +403,34 @@ def _flat_mrz_lines(flat: np.ndarray) -> int:
                >= FLAT_MRZ_SPAN * flat.shape[1] for box in boxes)
 
 
-def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metrics: dict) -> None:
-    """Too few pixels to read: the height of the printed lines, else the photo's size."""
+def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metrics: dict,
+                document: bool = False) -> None:
+    """Too few pixels to read: the height of the printed lines, else the photo's size (only a
+    doubt where the print, or `document`, other evidence, shows a document)."""
     short_side = min(image.original_width, image.original_height)
     if len(text.lines) >= 2:  # one stray line says nothing of the print
-        height = text.line_height * image.scale
+        height = _print_height(image.gray, text, TEXT_HEIGHT[0] / image.scale) * image.scale
         metrics["text_height_px"] = round(height, 1)
         found.add("low_resolution", graded(height, *TEXT_HEIGHT))
-    found.add("low_resolution", min(graded(short_side, *SHORT_SIDE), 0.5 if text.is_document else 1.0))
+    cap = 0.5 if text.is_document or document else 1.0
+    found.add("low_resolution", min(graded(short_side, *SHORT_SIDE), cap))
     found.add("low_resolution", graded(max(image.original_width, image.original_height), *LONG_SIDE))
     if short_side < SMALL_PHOTO:
         found.add("low_resolution", NOTE_FLOOR)
+
+
+def _print_height(gray: np.ndarray, text: TextEvidence, legible: float) -> float:
+    """The median height of the lines made of letters (working pixels): a rule, an underline or
+    a strip of microprint found among them is thinner than any print a person reads. All the
+    lines' median where fewer than two are letters, or where it is `legible` already (letters
+    are told from strips only on the way to a low_resolution doubt)."""
+    if text.line_height >= legible:
+        return text.line_height
+    letters = lettered(gray, text.lines)
+    if len(letters) < 2:
+        return text.line_height
+    return float(np.median([min(np.linalg.norm(box[1] - box[0]), np.linalg.norm(box[2] - box[1]))
+                            for box in letters]))
 
 
 def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):

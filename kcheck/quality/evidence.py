@@ -34,6 +34,9 @@ GLYPH_STRIP = 24  # px high: a line straightened to count its marks of ink
 CUT_ZONE_SCORE = 1.0
 ZONE_BOX_HEIGHT = 1.7  # an MRZ line's box is this many line heights high (mrz_zone._box)
 EDGE_TO_EDGE = 1.5  # line heights: a band whose near end is this close to the frame spans it
+# Where find_text saw no document, lines are looked for once more, loosely, at these sizes (a
+# small scan is enlarged: its print is then as large as a phone photo's).
+LOOSE_LONG_SIDES = (640, 1000)
 
 
 @dataclass(frozen=True)
@@ -191,18 +194,39 @@ def lettered(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> tuple[np.ndarra
     return tuple(kept)
 
 
-def _line_rects(small: np.ndarray) -> list:
-    """Rotated rectangles of text-line-shaped blobs, dark-on-light and light-on-dark."""
+def loose_lines(gray: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Aligned line-shaped marks (4-point boxes in `gray`'s pixels), found more loosely than
+    find_text does, at the LOOSE_LONG_SIDES size that finds most.
+
+    Two things hide a document's print from find_text: a line (a card's printed border, a box
+    drawn round a field) enclosing the lines, whose outline alone it sees; and a label printed
+    close above its value, which its vertical joining merges into one shapeless blob. Here
+    every outline counts, inner ones too, and letters are joined only along the line. Looser
+    means less sure: this is evidence that a document may be there, not where it is.
+    """
+    best: tuple[list, float] = ([], 1.0)
+    for long_side in LOOSE_LONG_SIDES:
+        factor = long_side / max(gray.shape[:2])
+        small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)
+        rects = _aligned(_line_rects(small, join=(9, 1), mode=cv2.RETR_LIST))
+        if len(rects) > len(best[0]):
+            best = (rects, factor)
+    rects, factor = best
+    return tuple(cv2.boxPoints(r) / factor for r in rects)
+
+
+def _line_rects(small: np.ndarray, join: tuple[int, int] = (7, 3), mode: int = cv2.RETR_EXTERNAL) -> list:
+    """Rotated rectangles of text-line-shaped blobs, dark-on-light and light-on-dark: letters
+    joined by closing with a `join` (width, height) rectangle, outlines retrieved by `mode`."""
     glyph = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
     dark = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, glyph)
     light = cv2.morphologyEx(small, cv2.MORPH_TOPHAT, glyph)
     response = cv2.max(dark, light)
     _, mask = cv2.threshold(response, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    join = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 3))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, join)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, join))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     rects = []
-    for contour in cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]:
+    for contour in cv2.findContours(mask, mode, cv2.CHAIN_APPROX_SIMPLE)[0]:
         (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
         if w < h:
             w, h, angle = h, w, angle + 90

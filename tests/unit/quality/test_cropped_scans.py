@@ -1,0 +1,54 @@
+"""Scans cropped to the card whose print the line finder misses: the check is not sure there is
+no document (a false retake costs more than a reviewer's second look), while a portrait photo
+cropped to a card's shape stays a sure retake."""
+
+import pytest
+
+from kcheck.quality import check_photo
+from kcheck.quality.check import TEXT_HEIGHT
+from tests.fixtures.cropped_scans import (
+    bold_card_front,
+    bordered_card_back,
+    card_front_under_a_lid_edge,
+    portrait_cropped_like_a_card,
+)
+
+
+def _notes(verdict) -> dict:
+    return dict(verdict.notes)
+
+
+def test_a_card_front_in_large_bold_print_on_a_guilloche_passes():
+    """A large portrait beside large bold fields: find_text sees hardly a line of it."""
+    verdict = check_photo(bold_card_front(), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert _notes(verdict)["document_not_found"] <= 0.5
+
+
+def test_a_card_back_inside_its_printed_border_passes():
+    """A barcode and a tight paragraph of endorsements inside the card's printed border."""
+    verdict = check_photo(bordered_card_back(), "id_back")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert _notes(verdict).get("document_not_found", 0) <= 0.5
+
+
+@pytest.mark.parametrize("long_side", [450, 640])
+def test_a_small_card_scan_with_a_box_drawn_on_it_passes_with_notes(long_side):
+    """A 450 px scan a person reads: its size and the missed outline are notes, not a retake."""
+    verdict = check_photo(bold_card_front(long_side, boxed=True), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert _notes(verdict)["low_resolution"] <= 0.5
+
+
+def test_legibility_is_measured_on_letters_not_on_thin_strips_beside_them():
+    """The lid's dark edge broken in strips along the frame stacks with the title: its thin
+    strips are no print, and the title is large."""
+    verdict = check_photo(card_front_under_a_lid_edge(), "id_front")
+    assert verdict.metrics["text_height_px"] >= TEXT_HEIGHT[0]
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+@pytest.mark.parametrize("slot", ["id_front", "id_back"])
+def test_a_portrait_photo_cropped_like_a_card_is_still_a_sure_retake(slot):
+    verdict = check_photo(portrait_cropped_like_a_card(), slot)
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
