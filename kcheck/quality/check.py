@@ -27,7 +27,14 @@ from kcheck.quality.document import (
     quad_mask,
     with_quad,
 )
-from kcheck.quality.evidence import TEXT_LONG_SIDES, TextEvidence, find_text, lettered, lines_inside
+from kcheck.quality.evidence import (
+    TEXT_LONG_SIDES,
+    TextEvidence,
+    find_text,
+    lettered,
+    lines_inside,
+    print_lines,
+)
 from kcheck.quality.faces import WINDOW, Face, detect_faces, faces_on_document
 from kcheck.quality.formats import ImageRejected
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE, SLOTS, QualityVerdict
@@ -79,6 +86,8 @@ HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than th
 HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
 # ...unless a printed portrait is on it: a card held near the lens beside a face further back
 HELD_PORTRAIT_CARD_MAX_FACES = 5.0
+CARD_EDGE_TRIM = 0.04  # share of a flattened card's height trimmed off each edge (the desk)
+CARD_PRINT_LINES = 2  # lines of print on a flattened outline: not a bare card
 MIN_PRINT_BESIDE = 3  # lines of print level with a face and within PRINT_REACH face widths
 PRINT_REACH = 4.0
 PRINT_TO_CARD = 2.0  # a held card spans about twice its block of print each way
@@ -223,7 +232,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     else:  # the lines of print do not cover the portrait beside them: look in the whole photo
         portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
         boxes = [face[:4] for face in portraits]
-    if bare:
+    if bare and not _print_on_card(flat):
         found.add("document_not_found", 0.5 if portraits or text.mrz_lines else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
@@ -301,6 +310,16 @@ def _print_inside(gray: np.ndarray, text: TextEvidence, quad: np.ndarray) -> boo
         return False
     inside = replace(text, lines=lettered(gray, text.lines))
     return lines_inside(inside, quad) > 0
+
+
+def _print_on_card(flat: np.ndarray) -> bool:
+    """Lines of print (made of letters) on the flattened document, its edge trimmed. Over the
+    whole photo a strongly textured surface (a woven cushion, a rug) sets the threshold for
+    print and runs into the card's edge, so the card's own lines are missed; on the card alone
+    they are found, and a line need not be stacked with others to count there."""
+    trim = round(CARD_EDGE_TRIM * min(flat.shape[:2]))
+    card = flat[trim : flat.shape[0] - trim, trim : flat.shape[1] - trim]
+    return len(lettered(card, print_lines(card))) >= CARD_PRINT_LINES
 
 
 def _has_portrait(portraits: list[Face]) -> bool:

@@ -19,6 +19,7 @@ from tests.fixtures.documents import (
     render_mrz_front,
 )
 from tests.fixtures.variety import (
+    make_card_on_weave,
     make_card_photo,
     make_varied_document,
     make_varied_selfie,
@@ -148,6 +149,22 @@ def test_print_running_off_the_frame_is_a_cut_off_document(slot, seed):
     verdict = check_photo(make_varied_document(slot, "cut_off", seed), slot)
     assert verdict.metrics["print_past_frame"] >= 1.0
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("seed", [0, 2, 3, 5])
+def test_a_licence_back_on_a_woven_cushion_is_the_document(seed):
+    """A whole card on a strongly woven cover (a real licence's back on a cushion was told to
+    retake): over the whole photo the weave hides the card's print, so its outline read as a
+    bare card. Its print is looked for on the card itself."""
+    verdict = check_photo(make_card_on_weave(seed), "id_back")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "document_not_found" not in dict(verdict.notes)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_plain_card_on_a_woven_cushion_is_no_document(seed):
+    verdict = check_photo(make_card_on_weave(seed, printed=False), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
 
 
 def test_print_near_the_frame_of_a_tight_scan_is_not_cut_off():
