@@ -28,6 +28,7 @@ from kcheck.quality.document import (
     with_quad,
 )
 from kcheck.quality.evidence import (
+    MIN_LINES,
     TEXT_LONG_SIDES,
     TextEvidence,
     find_text,
@@ -35,7 +36,7 @@ from kcheck.quality.evidence import (
     lines_inside,
     print_lines,
 )
-from kcheck.quality.faces import WINDOW, Face, detect_faces, faces_on_document
+from kcheck.quality.faces import WEAKEST, WINDOW, Face, detect_faces, faces_on_document
 from kcheck.quality.formats import ImageRejected
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE, SLOTS, QualityVerdict
 
@@ -77,6 +78,11 @@ PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print 
 # of a real old resident card scored -0.14 to 0.01 across JPEG qualities 60-95.
 PORTRAIT_DOUBT_SCORE = -0.25
 MRZ_BACK_DOUBT = 0.5  # an MRZ with such a face clear of it: maybe the back, maybe a front
+# A face's score moves by up to about 0.15 when the photo is re-encoded, so the sure decisions
+# on a portrait keep a margin from the score where they would change:
+PORTRAIT_SURE_SCORE = 0.2  # a portrait on a card's back is sure from this score
+NO_PORTRAIT_SCORE = -0.6  # "no portrait" is sure only when no face scores above this
+PORTRAIT_DOUBT = 0.5  # ...within those margins, a doubt
 SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)
 SELFIE_DOCUMENT_MIN_AREA = 0.04
 # A held card's portrait is narrower than the holder's face (0.58-0.83 of it in the generated
@@ -227,11 +233,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # the check would say, so the costly portrait search is skipped.
         portraits, boxes = [], []
     elif finding.quad is not None:
-        portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1])
+        portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1], NO_PORTRAIT_SCORE)
         boxes = _unflatten_boxes(portraits, region, flat.shape)
     else:  # the lines of print do not cover the portrait beside them: look in the whole photo
-        portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
+        portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]),
+                                      NO_PORTRAIT_SCORE)
         boxes = [face[:4] for face in portraits]
+    portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
     if bare and not _print_on_card(flat):
         found.add("document_not_found", 0.5 if portraits or text.mrz_lines else 0.85)
     metrics["portrait_faces"] = len(portraits)
@@ -246,7 +254,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             found.add("wrong_document_side", _back_by_mrz(portraits, boxes, zone))
     # Blur, glare or bad light can hide a portrait, but they do not draw one on a card's back.
     if slot == "id_back" or not found.sure(_SPOILERS):
-        side = _wrong_side(slot, portraits, boxes, text, image.gray, region, outlined)
+        side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, outlined)
         found.add("wrong_document_side", side)
     return region, boxes
 
@@ -273,18 +281,23 @@ def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
     return 0.45 if finding.area_fraction >= 0.6 else 0.9
 
 
-def _wrong_side(slot: str, portraits: list[Face], boxes, text: TextEvidence, gray, region,
-                outlined: bool) -> float:
+def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence, gray,
+                region, outlined: bool) -> float:
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
-    detector misses turned, small or ghost portraits). `boxes`: the portraits in `gray`'s pixels."""
+    detector misses turned, small or ghost portraits). `boxes`: the portraits in `gray`'s pixels;
+    `faint`: a face too faint to count as a portrait was found too."""
     if slot == "id_back":  # (a back with its MRZ was not searched for a portrait)
-        return 0.9 if _has_portrait(portraits) else 0.0
+        if not _has_portrait(portraits):
+            return 0.0
+        return 0.9 if max(f.score for f in portraits) >= PORTRAIT_SURE_SCORE else PORTRAIT_DOUBT
     if slot == "id_front" and not _has_portrait(portraits):
         zone = _mrz_boxes(text, gray, region)
         if len(zone) >= 3:  # the three-line MRZ of an ID card is on its back
             return _back_by_mrz(portraits, boxes, zone)
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
+    if faint:  # a face just too faint to count, which a re-encode may make count
+        return PORTRAIT_DOUBT
     # On a whole card photographed on a surface the portrait search is reliable (the card
     # is flattened upright or upside down); on scans and turned pages it is not.
     return 0.85 if outlined else 0.5
@@ -320,6 +333,13 @@ def _print_on_card(flat: np.ndarray) -> bool:
     trim = round(CARD_EDGE_TRIM * min(flat.shape[:2]))
     card = flat[trim : flat.shape[0] - trim, trim : flat.shape[1] - trim]
     return len(lettered(card, print_lines(card))) >= CARD_PRINT_LINES
+
+
+def _faint_faces_apart(faces: list[Face], boxes) -> tuple[list[Face], list, bool]:
+    """The faces that may be portraits (scoring at least the detector's WEAKEST) and their
+    boxes, and whether a fainter face was found beside them."""
+    kept = [i for i, face in enumerate(faces) if face.score >= WEAKEST]
+    return [faces[i] for i in kept], [boxes[i] for i in kept], len(kept) < len(faces)
 
 
 def _has_portrait(portraits: list[Face]) -> bool:
@@ -386,7 +406,13 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
     if len(text.lines) >= 2:  # one stray line says nothing of the print
         height = text.line_height * image.scale
         metrics["text_height_px"] = round(height, 1)
-        found.add("low_resolution", graded(height, *TEXT_HEIGHT))
+        low = graded(height, *TEXT_HEIGHT)
+        if len(text.lines) < MIN_LINES:
+            # Two or three lines may be strays of a busy background (guilloche, a stamp), whose
+            # height says nothing of the print: a real passport page re-encoded at quality 75
+            # gave three 4 px "lines" where quality 80 found its print.
+            low = min(low, 0.5)
+        found.add("low_resolution", low)
     found.add("low_resolution", min(graded(short_side, *SHORT_SIDE), 0.5 if text.is_document else 1.0))
     found.add("low_resolution", graded(max(image.original_width, image.original_height), *LONG_SIDE))
     if short_side < SMALL_PHOTO:
