@@ -80,7 +80,9 @@ PORTRAIT_DOUBT_SCORE = -0.25
 MRZ_BACK_DOUBT = 0.5  # an MRZ with such a face clear of it: maybe the back, maybe a front
 # A face's score moves by up to about 0.15 when the photo is re-encoded, so the sure decisions
 # on a portrait keep a margin from the score where they would change:
-PORTRAIT_SURE_SCORE = 0.2  # a portrait on a card's back is sure from this score
+# A portrait on a card's back is sure from this score: the fronts sent as backs in the generated
+# sets scored 0.75 and more, a barcode on a woven cover 0.35.
+PORTRAIT_SURE_SCORE = 0.5
 NO_PORTRAIT_SCORE = -0.6  # "no portrait" is sure only when no face scores above this
 PORTRAIT_DOUBT = 0.5  # ...within those margins, a doubt
 SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)

@@ -163,6 +163,14 @@ def test_a_licence_back_on_a_woven_cushion_is_the_document(seed):
     assert "document_not_found" not in dict(verdict.notes)
 
 
+def test_a_barcode_on_a_woven_cover_is_no_sure_portrait():
+    """A licence back whose barcode, with the weave beside it, the face detector scores 0.35 (a
+    front's portrait scores 0.75 and more): the wrong side is at most a note."""
+    verdict = check_photo(make_card_on_weave(25), "id_back")
+    assert 0 < verdict.metrics["portrait_score"] < 0.5
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
 @pytest.mark.parametrize("seed", [0, 3])
 def test_a_plain_card_on_a_woven_cushion_is_no_document(seed):
     verdict = check_photo(make_card_on_weave(seed, printed=False), "id_back")
@@ -295,7 +303,7 @@ def test_a_weak_portrait_on_the_back_slot_is_a_doubt():
     could take it below, so the wrong side is a note for the reviewer, not a retake."""
     card = render_turned_portrait_front(1, portrait_turn=42)
     verdict = check_photo(make_card_photo(card, 0), "id_back")
-    assert 0 < verdict.metrics["portrait_score"] < 0.2
+    assert 0 < verdict.metrics["portrait_score"] < 0.5
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert 0 < dict(verdict.notes)["wrong_document_side"] < DEFAULT_RETAKE_CONFIDENCE
 
