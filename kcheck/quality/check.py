@@ -214,13 +214,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     # Ruled lines on a sheet of paper are no print: only lines made of letters count here.
     bare = (finding.quad is not None and not text.is_document
             and not _print_inside(image.gray, text, finding.quad))
-    # ...and with lines of print off it, it may not be the document at all (a stripe of a woven
-    # cushion at the frame's edge, the card's own outline lost in the weave): what it says of
-    # the document is a doubt.
-    astray = bare and len(lettered(image.gray, text.lines)) >= CARD_PRINT_LINES
     if finding.cut_off:
-        cut = _cut_off_confidence(finding, text)
-        found.add("document_cut_off", min(cut, 0.5) if astray else cut)
+        found.add("document_cut_off", _cut_off_confidence(finding, text))
     found.add("document_cut_off", graded(metrics["print_past_frame"], *PRINT_PAST_FRAME))
     _legibility(image, text, found, metrics)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
@@ -229,7 +224,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         metrics["document_width_px"] = round(width)
         if width >= LEGIBLE_DOCUMENT_WIDTH:
             small = min(small, 0.5)  # small in a large photo: its print is still legible
-        found.add("document_too_small", min(small, 0.5) if astray else small)
+        found.add("document_too_small", small)
     flat = flatten(image.gray, region, _aspect(region))
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
@@ -248,7 +243,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         boxes = [face[:4] for face in portraits]
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
     if bare and not _print_on_card(flat):
-        found.add("document_not_found", 0.5 if portraits or text.mrz_lines or astray else 0.85)
+        found.add("document_not_found", 0.5 if portraits or text.mrz_lines else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
     if slot == "id_front" and not _has_portrait(portraits):

@@ -20,7 +20,6 @@ from tests.fixtures.documents import (
     render_turned_portrait_front,
 )
 from tests.fixtures.variety import (
-    make_card_lost_beside_weave,
     make_card_on_weave,
     make_card_photo,
     make_varied_document,
@@ -175,18 +174,6 @@ def test_a_barcode_on_a_woven_cover_is_no_sure_portrait():
 def test_a_plain_card_on_a_woven_cushion_is_no_document(seed):
     verdict = check_photo(make_card_on_weave(seed, printed=False), "id_back")
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
-
-
-@pytest.mark.parametrize("seed", [0, 2, 4])
-def test_a_bare_outline_with_print_beside_it_is_only_a_doubt(seed):
-    """The only outline is a piece of woven cover running off the frame, bare, while the card's
-    print lies beside it (a real licence back on a cushion re-encoded at JPEG quality 80 lost its
-    own outline in the weave): the outline may not be the document, so "not found", "cut off"
-    and "too small" are notes."""
-    verdict = check_photo(make_card_lost_beside_weave(seed), "id_back")
-    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
-    notes = dict(verdict.notes)
-    assert 0 < notes["document_not_found"] < DEFAULT_RETAKE_CONFIDENCE
 
 
 def test_print_near_the_frame_of_a_tight_scan_is_not_cut_off():
