@@ -28,8 +28,16 @@ from kcheck.quality.document import (
     quad_mask,
     with_quad,
 )
-from kcheck.quality.evidence import TEXT_LONG_SIDES, TextEvidence, find_text, lettered, lines_inside
-from kcheck.quality.faces import WINDOW, Face, detect_faces, faces_on_document
+from kcheck.quality.evidence import (
+    MIN_LINES,
+    TEXT_LONG_SIDES,
+    TextEvidence,
+    find_text,
+    lettered,
+    lines_inside,
+    print_lines,
+)
+from kcheck.quality.faces import WEAKEST, WINDOW, Face, detect_faces, faces_on_document
 from kcheck.quality.formats import ImageRejected
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE, SLOTS, QualityVerdict
 
@@ -73,6 +81,17 @@ COMPARABLE_FACE_PX = 120  # a face this wide (original pixels) has detail a revi
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
 PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened document
 PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
+# A weak face scoring at least this may be a portrait the detector is unsure of: the portrait
+# of a real old resident card scored -0.14 to 0.01 across JPEG qualities 60-95.
+PORTRAIT_DOUBT_SCORE = -0.25
+MRZ_BACK_DOUBT = 0.5  # an MRZ with such a face clear of it: maybe the back, maybe a front
+# A face's score moves by up to about 0.15 when the photo is re-encoded, so the sure decisions
+# on a portrait keep a margin from the score where they would change:
+# A portrait on a card's back is sure from this score: the fronts sent as backs in the generated
+# sets scored 0.75 and more, a barcode on a woven cover 0.35.
+PORTRAIT_SURE_SCORE = 0.5
+NO_PORTRAIT_SCORE = -0.6  # "no portrait" is sure only when no face scores above this
+PORTRAIT_DOUBT = 0.5  # ...within those margins, a doubt
 SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)
 SELFIE_DOCUMENT_MIN_AREA = 0.04
 # A held card's portrait is narrower than the holder's face (0.58-0.83 of it in the generated
@@ -82,6 +101,8 @@ HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than th
 HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
 # ...unless a printed portrait is on it: a card held near the lens beside a face further back
 HELD_PORTRAIT_CARD_MAX_FACES = 5.0
+CARD_EDGE_TRIM = 0.04  # share of a flattened card's height trimmed off each edge (the desk)
+CARD_PRINT_LINES = 2  # lines of print on a flattened outline: not a bare card
 MIN_PRINT_BESIDE = 3  # lines of print level with a face and within PRINT_REACH face widths
 PRINT_REACH = 4.0
 PRINT_TO_CARD = 2.0  # a held card spans about twice its block of print each way
@@ -235,21 +256,26 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # the check would say, so the costly portrait search is skipped.
         portraits, boxes = [], []
     elif finding.quad is not None:
-        portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1])
+        portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1], NO_PORTRAIT_SCORE)
         boxes = _unflatten_boxes(portraits, region, flat.shape)
     else:  # the lines of print do not cover the portrait beside them: look in the whole photo
-        portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
+        portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]),
+                                      NO_PORTRAIT_SCORE)
         boxes = [face[:4] for face in portraits]
-    if bare:
+    portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
+    if bare and not _print_on_card(flat):
         evidence_of_print = portraits or text.mrz_lines or _cropped_card(image.gray, slot, metrics)
         found.add("document_not_found", 0.5 if evidence_of_print else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
-    if slot == "id_front" and not _has_portrait(portraits) and _flat_mrz_lines(flat) >= 3:
-        # An ID card's three-line MRZ is on its back; looked for on the flattened card, it is
-        # found however the card lies in the photo, and bad light that left it found left it
-        # legible. (A weak face on it is a pattern of the back, not a portrait.)
-        found.add("wrong_document_side", 0.9)
+    if slot == "id_front" and not _has_portrait(portraits):
+        zone = _flat_mrz_boxes(flat)
+        if len(zone) >= 3:
+            # An ID card's three-line MRZ is on its back; looked for on the flattened card, it is
+            # found however the card lies in the photo, and bad light that left it found left it
+            # legible. (A weak face on it is a pattern of the back, not a portrait.)
+            zone = [_unflatten_points(box, region, flat.shape) for box in zone]
+            found.add("wrong_document_side", _back_by_mrz(portraits, boxes, zone))
     # Blur, glare or bad light can hide a portrait, but they do not draw one on a card's back.
     if slot == "id_back" or not found.sure(_SPOILERS):
         every_way = outlined
@@ -258,7 +284,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             # an ID card's front: its smaller portrait, paled by light, was missed every way.)
             portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
             every_way = True
-        found.add("wrong_document_side", _wrong_side(slot, portraits, text, image.gray, region, every_way))
+        side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, every_way)
+        found.add("wrong_document_side", side)
     return region, boxes
 
 
@@ -284,15 +311,23 @@ def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
     return 0.45 if finding.area_fraction >= 0.6 else 0.9
 
 
-def _wrong_side(slot: str, portraits: list[Face], text: TextEvidence, gray, region, outlined: bool) -> float:
+def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence, gray,
+                region, outlined: bool) -> float:
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
-    detector misses turned, small or ghost portraits)."""
+    detector misses turned, small or ghost portraits). `boxes`: the portraits in `gray`'s pixels;
+    `faint`: a face too faint to count as a portrait was found too."""
     if slot == "id_back":  # (a back with its MRZ was not searched for a portrait)
-        return 0.9 if _has_portrait(portraits) else 0.0
-    if slot == "id_front" and not _has_portrait(portraits) and _mrz_lines(text, gray, region) >= 3:
-        return 0.9  # the three-line MRZ of an ID card is on its back
+        if not _has_portrait(portraits):
+            return 0.0
+        return 0.9 if max(f.score for f in portraits) >= PORTRAIT_SURE_SCORE else PORTRAIT_DOUBT
+    if slot == "id_front" and not _has_portrait(portraits):
+        zone = _mrz_boxes(text, gray, region)
+        if len(zone) >= 3:  # the three-line MRZ of an ID card is on its back
+            return _back_by_mrz(portraits, boxes, zone)
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
+    if faint:  # a face just too faint to count, which a re-encode may make count
+        return PORTRAIT_DOUBT
     # On a whole card photographed on a surface the portrait search is reliable (the card
     # is flattened upright or upside down), and so it is once the photo was searched every
     # way up; on a scan or a page whose portrait was looked for one way only it is not.
@@ -359,18 +394,41 @@ def _print_inside(gray: np.ndarray, text: TextEvidence, quad: np.ndarray) -> boo
     return lines_inside(inside, quad) > 0
 
 
+def _print_on_card(flat: np.ndarray) -> bool:
+    """Lines of print (made of letters) on the flattened document, its edge trimmed. Over the
+    whole photo a strongly textured surface (a woven cushion, a rug) sets the threshold for
+    print and runs into the card's edge, so the card's own lines are missed; on the card alone
+    they are found, and a line need not be stacked with others to count there."""
+    trim = round(CARD_EDGE_TRIM * min(flat.shape[:2]))
+    card = flat[trim : flat.shape[0] - trim, trim : flat.shape[1] - trim]
+    return len(lettered(card, print_lines(card))) >= CARD_PRINT_LINES
+
+
+def _faint_faces_apart(faces: list[Face], boxes) -> tuple[list[Face], list, bool]:
+    """The faces that may be portraits (scoring at least the detector's WEAKEST) and their
+    boxes, and whether a fainter face was found beside them."""
+    kept = [i for i, face in enumerate(faces) if face.score >= WEAKEST]
+    return [faces[i] for i in kept], [boxes[i] for i in kept], len(kept) < len(faces)
+
+
 def _has_portrait(portraits: list[Face]) -> bool:
     """A confident face on the document (a weak one may be a pattern, or a turned portrait)."""
     return any(f.score > 0 for f in portraits)
 
 
 def _mrz_lines(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> int:
-    """Lines of the MRZ band (looked for now if the text search skipped it, upright or turned a
-    quarter): lines of print that run across most of the document, as only the MRZ's do."""
+    """How many lines of the MRZ band lie on the document (see _mrz_boxes)."""
+    return len(_mrz_boxes(text, gray, region))
+
+
+def _mrz_boxes(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> list[np.ndarray]:
+    """Lines of the MRZ band in `gray`'s pixels (looked for now if the text search skipped it,
+    upright or turned a quarter): lines of print that run across most of the document, as only
+    the MRZ's do."""
     boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray)) or _turned_zone(gray, region)
     width = float(np.linalg.norm(region[1] - region[0]))
-    return sum(float(np.linalg.norm(box[1] - box[0])) >= MRZ_SPAN * width
-               or float(np.linalg.norm(box[2] - box[1])) >= MRZ_SPAN * width for box in boxes)
+    return [box for box in boxes if float(np.linalg.norm(box[1] - box[0])) >= MRZ_SPAN * width
+            or float(np.linalg.norm(box[2] - box[1])) >= MRZ_SPAN * width]
 
 
 def _short_band(gray: np.ndarray, text: TextEvidence) -> bool:
@@ -382,25 +440,41 @@ def _short_band(gray: np.ndarray, text: TextEvidence) -> bool:
 
 
 def _turned_zone(gray: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The MRZ lines of a card turned a quarter in the photo (they run up the frame), kept only
-    on the document: the grain of a wooden desk makes zone-like stripes too."""
+    """The MRZ lines of a card turned a quarter in the photo (they run up the frame), in the
+    photo's pixels, kept only on the document: the grain of a wooden desk makes zone-like
+    stripes too."""
     zone = mrz_zone.zone_candidates(gray)[0]
     if zone.score < mrz_zone.MIN_ZONE_SCORE or not zone.boxes:
         return ()
-    document = _grown(region, 1.4)
-    if zone.quarter == 90:  # the boxes are in the frame turned clockwise: turn the document too
-        document = np.stack([gray.shape[0] - 1 - document[:, 1], document[:, 0]], axis=1)
-    contour = document.reshape(-1, 1, 2).astype(np.float32)
-    return tuple(box for box in zone.boxes
+    boxes = [np.asarray(box, np.float32) for box in zone.boxes]
+    if zone.quarter == 90:  # the boxes are in the frame turned clockwise: turn them back
+        boxes = [np.stack([box[:, 1], gray.shape[0] - 1 - box[:, 0]], axis=1) for box in boxes]
+    contour = _grown(region, 1.4).reshape(-1, 1, 2).astype(np.float32)
+    return tuple(box for box in boxes
                  if cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) >= 0)
 
 
-def _flat_mrz_lines(flat: np.ndarray) -> int:
+def _flat_mrz_boxes(flat: np.ndarray) -> list[np.ndarray]:
     """Lines of an MRZ band on the flattened document running across nearly all of it (a
     front's own lines of print, found as a zone, stop well short of that)."""
     boxes = mrz_zone.find_lines(flat, mrz_zone.MIN_ZONE_SCORE)
-    return sum(max(float(np.linalg.norm(box[1] - box[0])), float(np.linalg.norm(box[2] - box[1])))
-               >= FLAT_MRZ_SPAN * flat.shape[1] for box in boxes)
+    return [box for box in boxes if max(float(np.linalg.norm(box[1] - box[0])),
+                                        float(np.linalg.norm(box[2] - box[1])))
+            >= FLAT_MRZ_SPAN * flat.shape[1]]
+
+
+def _back_by_mrz(portraits: list[Face], boxes, zone: list[np.ndarray]) -> float:
+    """How sure a document with an ID card's three-line MRZ (`zone`) and no confident portrait
+    is the back: sure, unless a weak face lies clear of the MRZ band, where a portrait sits on
+    a front that carries its MRZ (an old US resident card): its score swings across 0 as
+    the photo is re-encoded, so that is a doubt. A weak face on the band is its pattern.
+    `boxes` are the faces in the zone's pixels."""
+    band = cv2.boxPoints(cv2.minAreaRect(np.concatenate(zone).astype(np.float32)))
+    for face, (x, y, w, h) in zip(portraits, boxes, strict=True):
+        square = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
+        if face.score >= PORTRAIT_DOUBT_SCORE and cv2.intersectConvexConvex(square, band)[0] <= 0:
+            return MRZ_BACK_DOUBT
+    return 0.9
 
 
 def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metrics: dict,
@@ -411,7 +485,13 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
     if len(text.lines) >= 2:  # one stray line says nothing of the print
         height = _print_height(image.gray, text, TEXT_HEIGHT[0] / image.scale) * image.scale
         metrics["text_height_px"] = round(height, 1)
-        found.add("low_resolution", graded(height, *TEXT_HEIGHT))
+        low = graded(height, *TEXT_HEIGHT)
+        if len(text.lines) < MIN_LINES:
+            # Two or three lines may be strays of a busy background (guilloche, a stamp), whose
+            # height says nothing of the print: a real passport page re-encoded at quality 75
+            # gave three 4 px "lines" where quality 80 found its print.
+            low = min(low, 0.5)
+        found.add("low_resolution", low)
     cap = 0.5 if text.is_document or document else 1.0
     found.add("low_resolution", min(graded(short_side, *SHORT_SIDE), cap))
     found.add("low_resolution", graded(max(image.original_width, image.original_height), *LONG_SIDE))
@@ -646,16 +726,19 @@ def _document_metrics(finding: DocumentFinding, text: TextEvidence, image, metri
 
 def _unflatten_boxes(boxes, quad: np.ndarray, flat_shape) -> list[tuple[int, ...]]:
     """Map face boxes found on the flattened document back to working-image pixels."""
-    if not boxes:
-        return []
-    height, width = flat_shape[:2]
-    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
-    back = cv2.getPerspectiveTransform(target, quad.astype(np.float32))
     out = []
     for face in boxes:
         x, y, w, h = face[:4]
-        corners = np.array([[[x, y], [x + w, y], [x + w, y + h], [x, y + h]]], np.float32)
-        mapped = cv2.perspectiveTransform(corners, back)[0]
+        corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
+        mapped = _unflatten_points(corners, quad, flat_shape)
         bx, by, bw, bh = cv2.boundingRect(np.round(mapped).astype(np.int32))
         out.append((bx, by, bw, bh))
     return out
+
+
+def _unflatten_points(points: np.ndarray, quad: np.ndarray, flat_shape) -> np.ndarray:
+    """Points on the flattened document mapped back to working-image pixels."""
+    height, width = flat_shape[:2]
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    back = cv2.getPerspectiveTransform(target, quad.astype(np.float32))
+    return cv2.perspectiveTransform(np.asarray(points, np.float32).reshape(1, -1, 2), back)[0]

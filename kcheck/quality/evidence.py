@@ -166,6 +166,12 @@ def lines_inside(evidence: TextEvidence, quad: np.ndarray) -> int:
     )
 
 
+def print_lines(gray: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Every line of print in `gray` at its own size, in the dominant direction, stacked or not
+    (4-point boxes): on a document already cut out of the photo a lone line is print too."""
+    return tuple(cv2.boxPoints(rect) for rect in _aligned(_line_rects(gray)))
+
+
 def lettered(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
     """The lines (4-point boxes in `gray`'s pixels) made of letters, not drawn strokes.
 

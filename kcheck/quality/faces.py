@@ -59,14 +59,14 @@ def detect_faces(gray: np.ndarray, min_size: float, weakest: float = WEAKEST) ->
     return sorted(faces, key=lambda f: f.w * f.h, reverse=True)
 
 
-def faces_on_document(flat: np.ndarray, min_size: float) -> list[Face]:
+def faces_on_document(flat: np.ndarray, min_size: float, weakest: float = WEAKEST) -> list[Face]:
     """Faces on a flattened document, which may be upside down after flattening (the
     upside-down view is only searched when the upright one has no confident face)."""
-    faces = detect_faces(flat, min_size)
+    faces = detect_faces(flat, min_size, weakest)
     if any(f.score > 0 for f in faces):
         return faces
     height, width = flat.shape[:2]
-    flipped = detect_faces(cv2.rotate(flat, cv2.ROTATE_180), min_size)
+    flipped = detect_faces(cv2.rotate(flat, cv2.ROTATE_180), min_size, weakest)
     flipped = [Face(width - f.x - f.w, height - f.y - f.h, f.w, f.h, f.score) for f in flipped]
     return max((faces, flipped), key=lambda found: max((f.score for f in found), default=-9))
 

@@ -12,8 +12,17 @@ from kcheck.quality import SLOTS, check_photo
 from kcheck.quality.check import MRZ_PAST_FRAME
 from kcheck.quality.evidence import ZONE_GLYPHS, glyph_marks
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
-from tests.fixtures.documents import PHONE_12MP, make_document, make_photo, make_selfie, render_card
+from tests.fixtures.documents import (
+    PHONE_12MP,
+    make_document,
+    make_photo,
+    make_selfie,
+    render_card,
+    render_mrz_front,
+    render_turned_portrait_front,
+)
 from tests.fixtures.variety import (
+    make_card_on_weave,
     make_card_photo,
     make_varied_document,
     make_varied_selfie,
@@ -145,6 +154,30 @@ def test_print_running_off_the_frame_is_a_cut_off_document(slot, seed):
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
 
 
+@pytest.mark.parametrize("seed", [0, 2, 3, 5])
+def test_a_licence_back_on_a_woven_cushion_is_the_document(seed):
+    """A whole card on a strongly woven cover (a real licence's back on a cushion was told to
+    retake): over the whole photo the weave hides the card's print, so its outline read as a
+    bare card. Its print is looked for on the card itself."""
+    verdict = check_photo(make_card_on_weave(seed), "id_back")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "document_not_found" not in dict(verdict.notes)
+
+
+def test_a_barcode_on_a_woven_cover_is_no_sure_portrait():
+    """A licence back whose barcode, with the weave beside it, the face detector scores 0.35 (a
+    front's portrait scores 0.75 and more): the wrong side is at most a note."""
+    verdict = check_photo(make_card_on_weave(25), "id_back")
+    assert 0 < verdict.metrics["portrait_score"] < 0.5
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_plain_card_on_a_woven_cushion_is_no_document(seed):
+    verdict = check_photo(make_card_on_weave(seed, printed=False), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
 def test_print_near_the_frame_of_a_tight_scan_is_not_cut_off():
     """A card scanned tilted and cropped close: its lines of print come near the frame's edge
     but stay inside it, so nothing says the card is cut."""
@@ -174,6 +207,26 @@ def test_a_document_in_a_tiny_photo_is_a_retake_for_its_resolution():
     ok, jpeg = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 90])
     verdict = check_photo(jpeg.tobytes(), "id_back")
     assert verdict.verdict == "retake" and "low_resolution" in verdict.reasons, verdict.metrics
+
+
+def test_the_height_of_two_or_three_stray_lines_is_only_a_doubt():
+    """A passport page scanned at 600 px whose print the line search missed but for three 4 px
+    marks of its guilloche (a real page re-encoded at JPEG quality 75 did this; at 80 its print
+    was found, 14 px high): so few lines say too little of the print for a retake; a block of
+    four still does."""
+    from kcheck.quality.check import Findings, _legibility
+    from kcheck.quality.decode import decode_working
+    from kcheck.quality.evidence import TextEvidence
+
+    card = cv2.cvtColor(render_card("id3", "front", 0), cv2.COLOR_RGB2BGR)
+    scan = cv2.resize(card, (600, 422), interpolation=cv2.INTER_AREA)
+    image = decode_working(cv2.imencode(".jpg", scan, [cv2.IMWRITE_JPEG_QUALITY, 75])[1].tobytes())
+    marks = [np.array([[300, y], [360, y], [360, y + 4], [300, y + 4]], np.float32) for y in (40, 48, 56, 64)]
+    for count, sure in ((3, False), (4, True)):
+        found, metrics = Findings(), {}
+        _legibility(image, TextEvidence(tuple(marks[:count]), (), 4.0, None, False), found, metrics)
+        assert metrics["text_height_px"] == 4.0
+        assert (found["low_resolution"] >= DEFAULT_RETAKE_CONFIDENCE) is sure, found
 
 
 def test_a_document_filling_the_frame_passes():
@@ -206,6 +259,42 @@ def test_a_card_held_near_the_lens_by_a_far_face_is_the_held_document(seed):
     verdict = check_photo(make_varied_selfie("face_too_small", seed), "selfie")
     assert "document_not_found" not in verdict.reasons, verdict.metrics
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+@pytest.mark.parametrize("quality", [70, 80, 85, 90, 95])
+def test_an_mrz_front_with_a_weak_portrait_passes_with_a_note_at_any_jpeg_quality(quality):
+    """A card front with its MRZ (an old US resident card) scanned to the card: the detector's
+    score of its tilted portrait hovers around 0 as the file is re-encoded, so "MRZ and no
+    confident portrait" is a doubt for the reviewer, never a retake that a re-encode decides."""
+    card = cv2.cvtColor(render_mrz_front(0, portrait_turn=45), cv2.COLOR_RGB2BGR)
+    scan = cv2.resize(card, (600, round(600 * card.shape[0] / card.shape[1])), interpolation=cv2.INTER_AREA)
+    ok, jpeg = cv2.imencode(".jpg", scan, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    verdict = check_photo(jpeg.tobytes(), "id_front")
+    assert -0.25 <= verdict.metrics["portrait_score"] <= 0  # weak: not a confident portrait
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert 0 < dict(verdict.notes)["wrong_document_side"] < DEFAULT_RETAKE_CONFIDENCE
+
+
+def test_a_portrait_the_detector_barely_finds_is_never_a_sure_wrong_side():
+    """Two photos of one card whose turned portrait the detector scores about -0.4: found in
+    one (just), not in the other. Neither is sure to show the back, so both pass; before, the
+    second was told it showed the wrong side."""
+    card = render_turned_portrait_front(1, portrait_turn=48)
+    found, missed = (check_photo(make_card_photo(card, seed), "id_front") for seed in (0, 1))
+    assert found.metrics["portrait_score"] < -0.3 and missed.metrics["portrait_score"] is None
+    for verdict in (found, missed):
+        assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert 0 < dict(missed.notes)["wrong_document_side"] < DEFAULT_RETAKE_CONFIDENCE
+
+
+def test_a_weak_portrait_on_the_back_slot_is_a_doubt():
+    """A front sent as the back whose portrait the detector scores just above 0: a re-encode
+    could take it below, so the wrong side is a note for the reviewer, not a retake."""
+    card = render_turned_portrait_front(1, portrait_turn=42)
+    verdict = check_photo(make_card_photo(card, 0), "id_back")
+    assert 0 < verdict.metrics["portrait_score"] < 0.5
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert 0 < dict(verdict.notes)["wrong_document_side"] < DEFAULT_RETAKE_CONFIDENCE
 
 
 def test_back_of_the_card_in_the_front_slot_is_the_wrong_side():
