@@ -209,7 +209,6 @@ def test_a_check_cut_off_after_its_verdict_is_finished_by_the_sweeper(
         assert requeue_stuck_photos() == 0 and check_photo(photo_id) == "skipped"
 
 
-
 def test_a_suspended_worker_checks_nothing_until_resumed(partner, person_for, svc, settings):
     """`rq suspend` holds a real worker (photos stay pending); once resumed it checks what
     queued meanwhile, and a stop request still stops it while suspended."""
