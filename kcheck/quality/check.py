@@ -61,8 +61,10 @@ TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibi
 # photo's reached 0.64 (a short first line beside a long last one), cut ones 1.0 to 4.2.
 PRINT_PAST_FRAME = (0.7, 1.0)
 # How far the MRZ band reaches past the frame, in its line heights (evidence.zone_beyond_frame):
-# a band ending at the edge reaches 1.0; good photos' reached at most 0.13, cut ones 1.0 to 2.3.
-MRZ_PAST_FRAME = (0.6, 0.9)
+# a band ending at the edge reaches 1.0; generated good photos' reached at most 0.13, cut ones
+# 1.0 to 2.3, but real good photos reach 1.04-1.12 (a card scan cropped tight to its print, a
+# page's text running off a phone photo taken for a band): only reaching well past is sure.
+MRZ_PAST_FRAME = (1.0, 1.4)
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
