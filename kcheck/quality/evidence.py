@@ -144,9 +144,7 @@ def glyph_marks(gray: np.ndarray, box: np.ndarray) -> int:
     length = float(np.linalg.norm(corners[1] - corners[0]))
     height = float(np.linalg.norm(corners[2] - corners[1]))
     width = max(16, round(GLYPH_STRIP * length / max(height, 1.0)))
-    target = np.array([[0, 0], [width, 0], [width, GLYPH_STRIP], [0, GLYPH_STRIP]], np.float32)
-    matrix = cv2.getPerspectiveTransform(corners, target)
-    strip = cv2.warpPerspective(gray, matrix, (width, GLYPH_STRIP), flags=cv2.INTER_AREA)
+    strip = _straightened(gray, corners, width, GLYPH_STRIP)
     low, high = np.percentile(strip, (5, 95))
     if high - low < 1:
         return 0
@@ -155,6 +153,13 @@ def glyph_marks(gray: np.ndarray, box: np.ndarray) -> int:
     ink = strip < middle if float(np.median(strip)) > middle else strip > middle
     columns = ink.any(axis=0)
     return int(columns[0]) + int(np.count_nonzero(columns[1:] & ~columns[:-1]))
+
+
+def _straightened(gray: np.ndarray, corners: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The quadrilateral `corners` (ordered) of `gray` warped to a width x height strip."""
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    return cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_AREA)
 
 
 def lines_inside(evidence: TextEvidence, quad: np.ndarray) -> int:
@@ -190,9 +195,7 @@ def lettered(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> tuple[np.ndarra
         padded = np.array([corners[0] - across, corners[1] - across, corners[2] + across,
                            corners[3] + across], np.float32)
         width = max(8, round(LETTER_STRIP * length / max(pad * height, 1.0)))
-        target = np.array([[0, 0], [width, 0], [width, LETTER_STRIP], [0, LETTER_STRIP]], np.float32)
-        matrix = cv2.getPerspectiveTransform(padded, target)
-        strip = cv2.warpPerspective(gray, matrix, (width, LETTER_STRIP), flags=cv2.INTER_AREA)
+        strip = _straightened(gray, padded, width, LETTER_STRIP)
         low, high = np.percentile(strip, (5, 95))
         spread = float(strip.astype(np.float32).mean(axis=0).std())
         if spread >= MIN_LETTER_SPREAD * max(float(high - low), 1.0):
