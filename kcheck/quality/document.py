@@ -94,7 +94,7 @@ def find_document(
                 inside = candidate
             elif support >= FAINT_EDGE_SUPPORT and (faint is None or candidate.area > faint.area):
                 faint = candidate
-    if frame_closes:
+    if frame_closes and inside is None:  # (a whole card found needs no second look)
         closed = _closed_by_frame(distance, small.shape, min_fill, min_area * image_area)
         if closed is not None and (cut is None or closed.area > cut.area):
             cut = closed
@@ -181,10 +181,14 @@ def _closed_by_frame(distance: np.ndarray, shape: tuple[int, ...], min_fill: flo
     holds it. (An outline with print joined to its ring is ragged inside: on real scans such
     outlines are boxes and page halves closed by the frame as often as cut cards.)"""
     height, width = shape[:2]
-    ring = np.where(distance == 0, 255, 0).astype(np.uint8)
+    margin = max(2.0, 0.006 * max(width, height))  # as _candidate's
+    ring = cv2.compare(distance, 0, cv2.CMP_EQ)
     cv2.rectangle(ring, (0, 0), (width - 1, height - 1), 255, 1)
     best: _Candidate | None = None
     for contour in cv2.findContours(ring, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0]:
+        x, y, w, h = cv2.boundingRect(contour)
+        if w * h < min_area or (min(x, y) > margin and x + w < width - margin and y + h < height - margin):
+            continue  # too small, or clear of the frame (the whole outlines were looked at already)
         candidate = _candidate(contour, shape, min_fill)
         if (candidate is None or not candidate.touches_border or not candidate.straight
                 or not min_area <= candidate.area <= 0.97 * height * width
