@@ -65,6 +65,10 @@ PRINT_PAST_FRAME = (0.7, 1.0)
 # 1.0 to 2.3, but real good photos reach 1.04-1.12 (a card scan cropped tight to its print, a
 # page's text running off a phone photo taken for a band): only reaching well past is sure.
 MRZ_PAST_FRAME = (1.0, 1.4)
+# ...reaching it at least that far with two of its lines of print running into the edge, its
+# characters cut (evidence.zone_lines_cut): sure, however little the band reaches past.
+BAND_LINES_CUT = 2
+BAND_CUT = 0.9
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
@@ -182,7 +186,7 @@ def check_photo(
 
 
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
-    finding = find_document(image.gray, _SLOT_ASPECTS[slot])
+    finding = find_document(image.gray, _SLOT_ASPECTS[slot], frame_closes=True)
     finding = _faint_card(image.gray, finding)
     # With a whole outline, one quick look for print is enough; without one, look harder.
     outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
@@ -238,6 +242,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # (or the band is all the print there is): look for the band itself.
         metrics["mrz_past_frame"] = evidence.zone_beyond_frame(image.gray)
         found.add("document_cut_off", graded(metrics["mrz_past_frame"], *MRZ_PAST_FRAME))
+        if metrics["mrz_past_frame"] >= MRZ_PAST_FRAME[0] and text.at_edge:
+            metrics["mrz_lines_cut"] = evidence.zone_lines_cut(image.gray, text)
+            if metrics["mrz_lines_cut"] >= BAND_LINES_CUT:
+                found.add("document_cut_off", BAND_CUT)
     _legibility(image, text, found, metrics)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
         small = graded(finding.area_fraction, *DOCUMENT_AREA)

@@ -34,6 +34,9 @@ GLYPH_STRIP = 24  # px high: a line straightened to count its marks of ink
 CUT_ZONE_SCORE = 1.0
 ZONE_BOX_HEIGHT = 1.7  # an MRZ line's box is this many line heights high (mrz_zone._box)
 EDGE_TO_EDGE = 1.5  # line heights: a band whose near end is this close to the frame spans it
+# A line of print along the MRZ band for at least this share of its length is one of its lines
+# (a band merged with a page's print running off a photo has only short pieces of print there).
+BAND_LINE_SHARE = 0.5
 # Where find_text saw no document, lines are looked for once more, loosely, at these sizes (a
 # small scan is enlarged: its print is then as large as a phone photo's).
 LOOSE_LONG_SIDES = (640, 1000)
@@ -126,6 +129,41 @@ def zone_beyond_frame(gray: np.ndarray) -> float:
         if near < -EDGE_TO_EDGE:
             past = max(past, far)
     return round(past, 2)
+
+
+def zone_lines_cut(gray: np.ndarray, evidence: TextEvidence) -> int:
+    """How many lines of the MRZ band, found among `evidence`'s lines of print, run into the
+    frame's edge: their characters go on past it. A band that only ends at the edge (a scan
+    cropped tight to it) has none; nor has one merged with a page's print running off a photo,
+    whose pieces of print along it are short (BAND_LINE_SHARE)."""
+    zone = mrz_zone.zone_candidates(gray)[0]
+    if zone.score < CUT_ZONE_SCORE:
+        return 0
+    turned = mrz_zone.turn(gray, zone.quarter)
+    margin = EDGE_MARGIN / min(1.0, TEXT_LONG_SIDES[0] / max(gray.shape[:2]))
+    lines = [_turned_points(box, zone.quarter, gray.shape) for box in evidence.lines]
+    cut = 0
+    for band in zone.boxes:
+        corners = order_corners(band.astype(np.float32))
+        length = float(np.linalg.norm(corners[1] - corners[0]))
+        contour = corners.reshape(-1, 1, 2)
+        cut += any(
+            cv2.pointPolygonTest(contour, tuple(map(float, line.mean(axis=0))), False) >= 0
+            and float(np.ptp(line[:, 0])) >= BAND_LINE_SHARE * length
+            and _runs_into_edge(line, turned.shape[:2], margin)
+            for line in lines
+        )
+    return cut
+
+
+def _turned_points(points: np.ndarray, quarter: int, shape: tuple[int, ...]) -> np.ndarray:
+    """`points` of an image of `shape` where they lie once it is turned by mrz_zone.turn."""
+    if quarter % 360 == 0:
+        return points
+    height, width = shape[:2]
+    x, y = points[:, 0], points[:, 1]
+    turned = {90: (height - 1 - y, x), 180: (width - 1 - x, height - 1 - y), 270: (y, width - 1 - x)}
+    return np.stack(turned[quarter % 360], axis=1).astype(np.float32)
 
 
 def _past_frame(point: np.ndarray, shape: tuple[int, ...]) -> float:

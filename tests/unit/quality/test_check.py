@@ -154,6 +154,21 @@ def test_print_running_off_the_frame_is_a_cut_off_document(slot, seed):
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
 
 
+@pytest.mark.parametrize(("slot", "seed"), [("id_front", 1002), ("id_back", 1008)])
+def test_a_card_running_off_the_frame_on_a_desk_as_bright_as_it_is_cut_off(slot, seed):
+    """A card on a desk of about its brightness (a green card on a purple desk; a card in the
+    dark), one end outside the frame: no light/dark region tells card from desk, and its ring
+    of edges is open where the frame cuts it. The frame's edge closes the ring: the outline
+    runs off the frame, its corners missing."""
+    verdict = check_photo(make_varied_document(slot, "cut_off", seed), slot)
+    width, height = verdict.metrics["width"], verdict.metrics["height"]
+    reach = 0.01 * max(width, height)
+    assert verdict.document_quad is not None and any(
+        min(x, y) <= reach or x >= width - reach or y >= height - reach for x, y in verdict.document_quad
+    ), verdict.document_quad
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
 @pytest.mark.parametrize("seed", [0, 2, 3, 5])
 def test_a_licence_back_on_a_woven_cushion_is_the_document(seed):
     """A whole card on a strongly woven cover (a real licence's back on a cushion was told to
@@ -375,12 +390,21 @@ def test_a_face_wider_than_the_holders_inside_a_held_card_is_a_second_person():
     assert _is_portrait(second_person, box, [second_person])  # nobody beside it to compare with
 
 
-@pytest.mark.parametrize(("slot", "seed"), [("id_back", 1004), ("id_back", 1008), ("passport_page", 1010)])
+@pytest.mark.parametrize(("slot", "seed"), [("id_back", 1004), ("passport_page", 1010)])
 def test_an_mrz_band_running_off_the_frame_is_a_cut_off_document(slot, seed):
     """A card running off an edge with no whole outline found, its MRZ band cut by the frame's
     edge: the other lines of print (the box around them) stay inside, the band does not."""
     verdict = check_photo(make_varied_document(slot, "cut_off", seed), slot)
     assert verdict.metrics["mrz_past_frame"] >= 1.0
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def test_an_mrz_band_whose_characters_the_frame_cuts_is_a_cut_off_document():
+    """A card back running off the right edge, its MRZ band reaching the edge no further than
+    a band merely ending there, but its lines of print run into the edge: characters are
+    missing, which no reviewer can read back."""
+    verdict = check_photo(make_varied_document("id_back", "cut_off", 1002), "id_back")
+    assert MRZ_PAST_FRAME[0] <= verdict.metrics["mrz_past_frame"] < MRZ_PAST_FRAME[1]
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
 
 
