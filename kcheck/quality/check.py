@@ -227,6 +227,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     glare = graded(patch[0], *GLARE)
     if patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text):
         glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
+    if glare < GLARE_OVER_PRINT and _round_glare_over_print(image.bgr, glare_mask, text):
+        glare = GLARE_OVER_PRINT
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
         glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
     found.add("glare", glare)
@@ -305,6 +307,14 @@ def _shaken(gray: np.ndarray, metrics: dict) -> float:
     metrics["shake"] = measures.shake(scores)
     shaken = graded(metrics["shake"], *SHAKE)
     return shaken if max(scores) >= SHAKE_WORST else min(shaken, 0.5)
+
+
+def _round_glare_over_print(bgr: np.ndarray, mask: np.ndarray, text: TextEvidence) -> bool:
+    """A round clipped patch of at least GLARE's doubt size, with some halo and the card's
+    texture around it, that lines of print run into: a lamp's reflection whose light does not
+    visibly spread (a coloured card: its halo stays under the halo share by a little)."""
+    share, box = measures.glare_patch(bgr, mask, spread=False)
+    return box is not None and share >= GLARE[0] and _over_print(box, text)
 
 
 def _over_print(box: measures.Box, text: TextEvidence) -> bool:

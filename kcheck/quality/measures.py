@@ -99,9 +99,11 @@ _DIRECTIONS = (
 Box = tuple[int, int, int, int]  # x, y, width, height in image pixels
 
 
-def glare_patch(bgr: np.ndarray, mask: np.ndarray) -> tuple[float, Box | None]:
+def glare_patch(bgr: np.ndarray, mask: np.ndarray, spread: bool = True) -> tuple[float, Box | None]:
     """The largest specular reflection inside `mask`: its area as a fraction of the mask, and
-    its bounding box (0.0 and None when there is none).
+    its bounding box (0.0 and None when there is none). Without `spread`, a round patch with
+    some halo and texture around it counts without its light spreading visibly (the caller
+    asks for other evidence: print running into it).
 
     A reflection clips all three channels and wipes out the texture under it (print,
     guilloche, letters), while the card around it keeps its texture. A pale card in even
@@ -145,10 +147,11 @@ def glare_patch(bgr: np.ndarray, mask: np.ndarray) -> tuple[float, Box | None]:
         # Light spreads around a reflection (a bright halo over the card's texture); a white
         # patch of the design (a portrait's backdrop, a blank field) ends at dark edges.
         halo = float((gray[ring] >= GLARE_HALO_LEVEL).mean())
-        if float(texture[ring].mean()) >= GLARE_RING_TEXTURE and halo >= GLARE_HALO_SHARE:
+        textured = float(texture[ring].mean()) >= GLARE_RING_TEXTURE
+        if textured and halo >= GLARE_HALO_SHARE:
             return patch
         round_spot = halo >= GLARE_ROUND_HALO_SHARE and _round_blob(blob)
-        if round_spot and _spreads(gray, blob, ring, roi_mask, reach):
+        if round_spot and ((textured and not spread) or _spreads(gray, blob, ring, roi_mask, reach)):
             return patch
     return 0.0, None
 

@@ -1,11 +1,12 @@
 """Bad photos the check is sure of though the usual measures miss them: a page smeared along the
-line of its print by a moving camera, ..."""
+line of its print by a moving camera, a lamp's reflection on a coloured card wiping out print."""
 
 import numpy as np
 import pytest
 
 from kcheck.quality import check_photo
 from tests.fixtures.documents import _encode, _motion_blur, render_card
+from tests.fixtures.variety import make_varied_document
 
 
 def _page_scan(shake_px: int = 0, angle: float = 0.0) -> bytes:
@@ -27,3 +28,10 @@ def test_the_same_page_held_still_passes():
     verdict = check_photo(_page_scan(), "passport_page")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert verdict.metrics["shake"] < 0.1
+
+
+def test_a_round_reflection_over_print_on_a_coloured_page_is_glare():
+    """Its light does not visibly spread over the mauve card (the halo share falls just short),
+    but it is round, the card's print and pattern surround it, and lines of print run into it."""
+    verdict = check_photo(make_varied_document("passport_page", "glare", 1005), "passport_page")
+    assert verdict.verdict == "retake" and "glare" in verdict.reasons, verdict.metrics
