@@ -73,6 +73,10 @@ MRZ_PAST_FRAME = (1.0, 1.4)
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
+# The longest stretch without ink along an MRZ line, in its strip's heights (evidence.
+# longest_blank): real passport MRZ lines measured 0.58-1.08, two lines of print on a licence's
+# back taken for a band 6.5 and 8.9 (and an MRZ half wiped out by a reflection 5.8).
+MRZ_BLANK = 3.0
 # Marks of ink along a line of an ID card's MRZ (30 characters: 30 to 32 were counted on the
 # generated backs); the longest line of a front's print (29 characters) made 23.
 CARD_MRZ_GLYPHS = 26
@@ -295,6 +299,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
             every_way = True
         side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, every_way)
+        if slot == "passport_page" and not portraits and not faint:
+            side = max(side, _no_data_page(text, image.gray, region))
         found.add("wrong_document_side", side)
     return region, boxes
 
@@ -360,6 +366,16 @@ def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: Text
     # is flattened upright or upside down), and so it is once the photo was searched every
     # way up; on a scan or a page whose portrait was looked for one way only it is not.
     return 0.85 if outlined else 0.5
+
+
+def _no_data_page(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> float:
+    """How sure a document on which no face at all was found is not a passport's data page: a
+    data page always carries both a portrait and a two-line MRZ across it, so a document with
+    neither (a card scanned to the frame, a sheet of print, a visa page without a photo) is
+    sure, where the missed portrait alone is a doubt on a scan. (Every good real page had a face
+    found on it; an MRZ band is found by its lines even where it cannot be read.)"""
+    zone = _mrz_boxes(text, gray, region)
+    return 0.0 if any(evidence.longest_blank(gray, box) < MRZ_BLANK for box in zone) else 0.85
 
 
 def _turned_faces(gray: np.ndarray, min_size: float) -> list[Face]:
