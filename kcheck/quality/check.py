@@ -53,6 +53,7 @@ PRINT_BLUR = (0.34, 0.45)
 # and scans measured 0.09 at most, real pages shaken by 31 and more pixels 0.18 and 0.37.
 SHAKE = (0.1, 0.16)
 SHAKE_WORST = 0.4  # ...sure only where the worst direction is that blurred (good photos: 0.3)
+SHAKE_FRAME_SHARE = 0.6  # ...measured only where the document fills this much of the frame
 FACE_BLUR = (0.5, 0.62)  # blur_score of the selfie face at 96 px
 DARK_P50 = (60, 35)  # median brightness of the document or face
 DARK_P95 = (90, 60)  # ...or its brightest 5 %
@@ -261,7 +262,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
     found.add("blurry", graded(metrics["blur"], *(DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR)))
-    found.add("blurry", _shaken(image.gray, metrics))
+    if _fills_frame(finding, region, image.gray.shape, slot):
+        found.add("blurry", _shaken(image.gray, metrics))
     mrz_lines = _mrz_lines(text, image.gray, region) if slot == "id_back" else None
     if mrz_lines and finding.quad is None and _short_band(image.gray, text):
         mrz_lines = 0  # the stacked print of a front, measured against itself: look for a portrait
@@ -305,10 +307,28 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     return region, boxes
 
 
+def _fills_frame(finding: DocumentFinding, region: np.ndarray, shape: tuple[int, ...], slot: str) -> bool:
+    """The document fills the frame: its outline covers SHAKE_FRAME_SHARE of it, or, known by its
+    print alone, the frame has the slot's document aspect (a scan cropped to it) or the print
+    runs across SHAKE_FRAME_SHARE of the frame along its lines."""
+    if region is finding.quad:
+        return finding.area_fraction >= SHAKE_FRAME_SHARE
+    if _document_shaped(shape, slot):
+        return True
+    corners = order_corners(region.astype(np.float32))
+    along = corners[1] - corners[0]
+    length = float(np.linalg.norm(along))
+    height, width = shape[:2]
+    extent = (abs(float(along[0])) * width + abs(float(along[1])) * height) / max(length, 1e-6)
+    return length >= SHAKE_FRAME_SHARE * extent
+
+
 def _shaken(gray: np.ndarray, metrics: dict) -> float:
-    """How sure the camera moved while the photo was taken (the print is smeared along a line).
-    The re-blur measure of the document alone misses it where the print that was found is a
-    band of repeated characters (an MRZ), as soft across the motion as along it."""
+    """How sure the camera moved while the photo was taken (the print is smeared along a line),
+    over a frame the document fills (elsewhere the desk's own grain, soft stripes of wood, reads
+    as smeared along them). The re-blur measure of the document alone misses it where the print
+    that was found is a band of repeated characters (an MRZ), as soft across the motion as along
+    it."""
     scores = measures.directional_blur(gray)
     metrics["shake"] = measures.shake(scores)
     shaken = graded(metrics["shake"], *SHAKE)
@@ -410,10 +430,9 @@ def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
     guilloche, a printed border round the card). A portrait photo, a room or a desk does not
     have a card's frame; a card whose only face is smaller than an ID's portrait is some other
     card. Costs a face search and a loose line search, on the no-document path only."""
-    height, width = gray.shape[:2]
-    aspect = max(height, width) / max(min(height, width), 1)
-    if not any(abs(aspect / expected - 1) <= CROPPED_CARD_ASPECT for expected in _SLOT_ASPECTS[slot]):
+    if not _document_shaped(gray.shape, slot):
         return False
+    height, width = gray.shape[:2]
     lines = lettered(gray, evidence.loose_lines(gray))
     faces = [f for f in faces_on_document(gray, PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
     metrics["loose_text_lines"] = len(lines)
@@ -421,6 +440,14 @@ def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
         return len(lines) >= LOOSE_PRINT
     portraits = [f for f in faces if f.w >= PORTRAIT_MIN_WIDTH * max(height, width)]
     return any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits)
+
+
+def _document_shaped(shape: tuple[int, ...], slot: str) -> bool:
+    """The frame has the slot's document aspect (within CROPPED_CARD_ASPECT): a scan or a photo
+    cropped to the document."""
+    height, width = shape[:2]
+    aspect = max(height, width) / max(min(height, width), 1)
+    return any(abs(aspect / expected - 1) <= CROPPED_CARD_ASPECT for expected in _SLOT_ASPECTS[slot])
 
 
 def _print_clear_of(face: Face, lines: tuple[np.ndarray, ...]) -> int:
