@@ -48,9 +48,10 @@ NOTE_FLOOR = 0.3  # the confidence of a reason right at its doubt point
 DOCUMENT_BLUR = (0.3, 0.37)  # blur_score of the document (0 sharp .. 1 blurred)
 # ...measured on the lines of print alone (no outline found), which read as softer
 PRINT_BLUR = (0.34, 0.45)
-# Camera shake, over the whole frame (a moving camera smears everything in it): how much
-# blurrier its worst direction is than the one across it (measures.shake). Good real photos
-# and scans measured 0.09 at most, real pages shaken by 31 and more pixels 0.18 and 0.37.
+# Camera shake, over a frame the document fills (a moving camera smears everything in it): how
+# much blurrier its worst direction is than the one across it (measures.shake). Over the whole
+# frame good real photos and scans measured 0.09 at most, real pages shaken by 31 and more
+# pixels 0.18 and 0.37 (a card on a desk of soft wood grain 0.25, hence only a filled frame).
 SHAKE = (0.1, 0.16)
 SHAKE_WORST = 0.4  # ...sure only where the worst direction is that blurred (good photos: 0.3)
 SHAKE_FRAME_SHARE = 0.6  # ...measured only where the document fills this much of the frame
