@@ -48,6 +48,13 @@ NOTE_FLOOR = 0.3  # the confidence of a reason right at its doubt point
 DOCUMENT_BLUR = (0.3, 0.37)  # blur_score of the document (0 sharp .. 1 blurred)
 # ...measured on the lines of print alone (no outline found), which read as softer
 PRINT_BLUR = (0.34, 0.45)
+# Camera shake, over a frame the document fills (a moving camera smears everything in it): how
+# much blurrier its worst direction is than the one across it (measures.shake). Over the whole
+# frame good real photos and scans measured 0.09 at most, real pages shaken by 31 and more
+# pixels 0.18 and 0.37 (a card on a desk of soft wood grain 0.25, hence only a filled frame).
+SHAKE = (0.1, 0.16)
+SHAKE_WORST = 0.4  # ...sure only where the worst direction is that blurred (good photos: 0.3)
+SHAKE_FRAME_SHARE = 0.6  # ...measured only where the document fills this much of the frame
 FACE_BLUR = (0.5, 0.62)  # blur_score of the selfie face at 96 px
 DARK_P50 = (60, 35)  # median brightness of the document or face
 DARK_P95 = (90, 60)  # ...or its brightest 5 %
@@ -72,6 +79,10 @@ BAND_CUT = 0.9
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
+# The longest stretch without ink along an MRZ line, in its strip's heights (evidence.
+# longest_blank): real passport MRZ lines measured 0.58-1.08, two lines of print on a licence's
+# back taken for a band 6.5 and 8.9 (and an MRZ half wiped out by a reflection 5.8).
+MRZ_BLANK = 3.0
 # Marks of ink along a line of an ID card's MRZ (30 characters: 30 to 32 were counted on the
 # generated backs); the longest line of a front's print (29 characters) made 23.
 CARD_MRZ_GLYPHS = 26
@@ -226,6 +237,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     glare = graded(patch[0], *GLARE)
     if patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text):
         glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
+    if glare < GLARE_OVER_PRINT and _round_glare_over_print(image.bgr, glare_mask, text):
+        glare = GLARE_OVER_PRINT
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
         glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
     found.add("glare", glare)
@@ -258,6 +271,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
     found.add("blurry", graded(metrics["blur"], *(DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR)))
+    if _fills_frame(finding, region, image.gray.shape, slot):
+        found.add("blurry", _shaken(image.gray, metrics))
     mrz_lines = _mrz_lines(text, image.gray, region) if slot == "id_back" else None
     if mrz_lines and finding.quad is None and _short_band(image.gray, text):
         mrz_lines = 0  # the stacked print of a front, measured against itself: look for a portrait
@@ -295,8 +310,46 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
             every_way = True
         side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, every_way)
+        if slot == "passport_page" and not portraits and not faint:
+            side = max(side, _no_data_page(text, image.gray, region))
         found.add("wrong_document_side", side)
     return region, boxes
+
+
+def _fills_frame(finding: DocumentFinding, region: np.ndarray, shape: tuple[int, ...], slot: str) -> bool:
+    """The document fills the frame: its outline covers SHAKE_FRAME_SHARE of it, or, known by its
+    print alone, the frame has the slot's document aspect (a scan cropped to it) or the print
+    runs across SHAKE_FRAME_SHARE of the frame along its lines."""
+    if region is finding.quad:
+        return finding.area_fraction >= SHAKE_FRAME_SHARE
+    if _document_shaped(shape, slot):
+        return True
+    corners = order_corners(region.astype(np.float32))
+    along = corners[1] - corners[0]
+    length = float(np.linalg.norm(along))
+    height, width = shape[:2]
+    extent = (abs(float(along[0])) * width + abs(float(along[1])) * height) / max(length, 1e-6)
+    return length >= SHAKE_FRAME_SHARE * extent
+
+
+def _shaken(gray: np.ndarray, metrics: dict) -> float:
+    """How sure the camera moved while the photo was taken (the print is smeared along a line),
+    over a frame the document fills (elsewhere the desk's own grain, soft stripes of wood, reads
+    as smeared along them). The re-blur measure of the document alone misses it where the print
+    that was found is a band of repeated characters (an MRZ), as soft across the motion as along
+    it."""
+    scores = measures.directional_blur(gray)
+    metrics["shake"] = measures.shake(scores)
+    shaken = graded(metrics["shake"], *SHAKE)
+    return shaken if max(scores) >= SHAKE_WORST else min(shaken, 0.5)
+
+
+def _round_glare_over_print(bgr: np.ndarray, mask: np.ndarray, text: TextEvidence) -> bool:
+    """A round clipped patch of at least GLARE's doubt size, with some halo and the card's
+    texture around it, that lines of print run into: a lamp's reflection whose light does not
+    visibly spread (a coloured card: its halo stays under the halo share by a little)."""
+    share, box = measures.glare_patch(bgr, mask, spread=False)
+    return box is not None and share >= GLARE[0] and _over_print(box, text)
 
 
 def _over_print(box: measures.Box, text: TextEvidence) -> bool:
@@ -344,6 +397,16 @@ def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: Text
     return 0.85 if outlined else 0.5
 
 
+def _no_data_page(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> float:
+    """How sure a document on which no face at all was found is not a passport's data page: a
+    data page always carries both a portrait and a two-line MRZ across it, so a document with
+    neither (a card scanned to the frame, a sheet of print, a visa page without a photo) is
+    sure, where the missed portrait alone is a doubt on a scan. (Every good real page had a face
+    found on it; an MRZ band is found by its lines even where it cannot be read.)"""
+    zone = _mrz_boxes(text, gray, region)
+    return 0.0 if any(evidence.longest_blank(gray, box) < MRZ_BLANK for box in zone) else 0.85
+
+
 def _turned_faces(gray: np.ndarray, min_size: float) -> list[Face]:
     """Faces in the photo turned a quarter either way (their boxes in the turned copy: only
     whether one is there counts)."""
@@ -376,10 +439,9 @@ def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
     guilloche, a printed border round the card). A portrait photo, a room or a desk does not
     have a card's frame; a card whose only face is smaller than an ID's portrait is some other
     card. Costs a face search and a loose line search, on the no-document path only."""
-    height, width = gray.shape[:2]
-    aspect = max(height, width) / max(min(height, width), 1)
-    if not any(abs(aspect / expected - 1) <= CROPPED_CARD_ASPECT for expected in _SLOT_ASPECTS[slot]):
+    if not _document_shaped(gray.shape, slot):
         return False
+    height, width = gray.shape[:2]
     lines = lettered(gray, evidence.loose_lines(gray))
     faces = [f for f in faces_on_document(gray, PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
     metrics["loose_text_lines"] = len(lines)
@@ -387,6 +449,14 @@ def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
         return len(lines) >= LOOSE_PRINT
     portraits = [f for f in faces if f.w >= PORTRAIT_MIN_WIDTH * max(height, width)]
     return any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits)
+
+
+def _document_shaped(shape: tuple[int, ...], slot: str) -> bool:
+    """The frame has the slot's document aspect (within CROPPED_CARD_ASPECT): a scan or a photo
+    cropped to the document."""
+    height, width = shape[:2]
+    aspect = max(height, width) / max(min(height, width), 1)
+    return any(abs(aspect / expected - 1) <= CROPPED_CARD_ASPECT for expected in _SLOT_ASPECTS[slot])
 
 
 def _print_clear_of(face: Face, lines: tuple[np.ndarray, ...]) -> int:

@@ -178,6 +178,23 @@ def _past_frame(point: np.ndarray, shape: tuple[int, ...]) -> float:
 def glyph_marks(gray: np.ndarray, box: np.ndarray) -> int:
     """Separate marks of ink along a line (a 4-point box in `gray`'s pixels): one per character
     or two for a line of print, one for a ruled line or an edge running its length."""
+    columns = _ink_columns(gray, box)
+    return int(columns[0]) + int(np.count_nonzero(columns[1:] & ~columns[:-1]))
+
+
+def longest_blank(gray: np.ndarray, box: np.ndarray) -> float:
+    """The longest stretch without ink along a line (a 4-point box), in GLYPH_STRIP heights of
+    its straightened strip: an MRZ line is characters and fillers end to end, a line of print
+    stops short of a box as long as the MRZ's."""
+    columns = _ink_columns(gray, box)
+    if not columns.any():
+        return float(len(columns)) / GLYPH_STRIP
+    edges = np.flatnonzero(np.diff(np.concatenate(([1], columns.astype(np.int8), [1]))))
+    return float(np.max(edges[1::2] - edges[::2], initial=0)) / GLYPH_STRIP
+
+
+def _ink_columns(gray: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Which columns of the line's straightened strip (GLYPH_STRIP high) hold ink."""
     corners = order_corners(box.astype(np.float32))
     length = float(np.linalg.norm(corners[1] - corners[0]))
     height = float(np.linalg.norm(corners[2] - corners[1]))
@@ -185,12 +202,11 @@ def glyph_marks(gray: np.ndarray, box: np.ndarray) -> int:
     strip = _straightened(gray, corners, width, GLYPH_STRIP)
     low, high = np.percentile(strip, (5, 95))
     if high - low < 1:
-        return 0
+        return np.zeros(width, bool)
     middle = (float(low) + float(high)) / 2
     # Print is the minority of the strip: dark on a light band, or light on a dark one.
     ink = strip < middle if float(np.median(strip)) > middle else strip > middle
-    columns = ink.any(axis=0)
-    return int(columns[0]) + int(np.count_nonzero(columns[1:] & ~columns[:-1]))
+    return ink.any(axis=0)
 
 
 def _straightened(gray: np.ndarray, corners: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -49,17 +49,31 @@ def blur_score(gray: np.ndarray, width: int = SHARPNESS_WIDTH) -> float:
     depend on contrast (a dim photo is not "blurred"), and taking the worst of four
     directions catches motion blur, which leaves edges along the motion sharp.
     """
+    return max(directional_blur(gray, width))
+
+
+def directional_blur(gray: np.ndarray, width: int = SHARPNESS_WIDTH) -> tuple[float, ...]:
+    """blur_score along each direction: across columns, across rows and the two diagonals
+    (1.0 for each where the region has no contrast at all)."""
     region = _resample(gray, width).astype(np.float32)
-    worst = 0.0
+    scores = []
     for kernel, diff in _DIRECTIONS:
         reblurred = cv2.filter2D(region, -1, kernel, borderType=cv2.BORDER_REFLECT)
         d_sharp, d_blur = diff(region), diff(reblurred)
         total = float(d_sharp.sum())
         if total <= 0:
-            return 1.0
+            return (1.0,) * len(_DIRECTIONS)
         kept = float(np.maximum(d_sharp - d_blur, 0).sum())
-        worst = max(worst, (total - kept) / total)
-    return round(worst, 3)
+        scores.append(round((total - kept) / total, 3))
+    return tuple(scores)
+
+
+def shake(scores: tuple[float, ...]) -> float:
+    """How much blurrier the worst direction of `directional_blur` is than the one across it
+    (the pairs are 0-1 and 2-3): a camera moved during the exposure smears print along its
+    path and leaves edges along it sharp; out of focus, every direction is as soft."""
+    worst = int(np.argmax(scores))
+    return round(scores[worst] - scores[worst ^ 1], 3)
 
 
 def _resample(gray: np.ndarray, width: int) -> np.ndarray:
@@ -85,9 +99,11 @@ _DIRECTIONS = (
 Box = tuple[int, int, int, int]  # x, y, width, height in image pixels
 
 
-def glare_patch(bgr: np.ndarray, mask: np.ndarray) -> tuple[float, Box | None]:
+def glare_patch(bgr: np.ndarray, mask: np.ndarray, spread: bool = True) -> tuple[float, Box | None]:
     """The largest specular reflection inside `mask`: its area as a fraction of the mask, and
-    its bounding box (0.0 and None when there is none).
+    its bounding box (0.0 and None when there is none). Without `spread`, a round patch with
+    some halo and texture around it counts without its light spreading visibly (the caller
+    asks for other evidence: print running into it).
 
     A reflection clips all three channels and wipes out the texture under it (print,
     guilloche, letters), while the card around it keeps its texture. A pale card in even
@@ -131,10 +147,11 @@ def glare_patch(bgr: np.ndarray, mask: np.ndarray) -> tuple[float, Box | None]:
         # Light spreads around a reflection (a bright halo over the card's texture); a white
         # patch of the design (a portrait's backdrop, a blank field) ends at dark edges.
         halo = float((gray[ring] >= GLARE_HALO_LEVEL).mean())
-        if float(texture[ring].mean()) >= GLARE_RING_TEXTURE and halo >= GLARE_HALO_SHARE:
+        textured = float(texture[ring].mean()) >= GLARE_RING_TEXTURE
+        if textured and halo >= GLARE_HALO_SHARE:
             return patch
         round_spot = halo >= GLARE_ROUND_HALO_SHARE and _round_blob(blob)
-        if round_spot and _spreads(gray, blob, ring, roi_mask, reach):
+        if round_spot and ((textured and not spread) or _spreads(gray, blob, ring, roi_mask, reach)):
             return patch
     return 0.0, None
 

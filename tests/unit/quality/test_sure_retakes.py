@@ -1,0 +1,60 @@
+"""Bad photos the check is sure of though the usual measures miss them: a page smeared along the
+line of its print by a moving camera, a lamp's reflection on a coloured card wiping out print,
+a card scanned for the passport page that has neither a portrait nor an MRZ."""
+
+import numpy as np
+import pytest
+
+from kcheck.quality import check_photo
+from tests.fixtures.documents import _encode, _motion_blur, render_card
+from tests.fixtures.variety import make_varied_document, render_licence_back
+
+
+def _page_scan(shake_px: int = 0, angle: float = 0.0) -> bytes:
+    """A passport data page cropped to the frame (1250 px wide, no outline: known by its print),
+    smeared by a camera that moved `shake_px` pixels along `angle` degrees."""
+    page = render_card("id3", "front", 0).astype(np.float32)
+    return _encode(_motion_blur(page, shake_px, angle) if shake_px else page)
+
+
+@pytest.mark.parametrize("shake_px", [19, 25])
+def test_a_page_smeared_along_its_lines_of_print_is_blurry(shake_px):
+    """Smeared along its lines, the print still reads as lines and the re-blur measure of the
+    page is a doubt; the frame is far softer along the motion than across it."""
+    verdict = check_photo(_page_scan(shake_px), "passport_page")
+    assert verdict.verdict == "retake" and "blurry" in verdict.reasons, verdict.metrics
+
+
+def test_the_same_page_held_still_passes():
+    verdict = check_photo(_page_scan(), "passport_page")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert verdict.metrics["shake"] < 0.1
+
+
+def test_a_round_reflection_over_print_on_a_coloured_page_is_glare():
+    """Its light does not visibly spread over the mauve card (the halo share falls just short),
+    but it is round, the card's print and pattern surround it, and lines of print run into it."""
+    verdict = check_photo(make_varied_document("passport_page", "glare", 1005), "passport_page")
+    assert verdict.verdict == "retake" and "glare" in verdict.reasons, verdict.metrics
+
+
+def _scanned(card: np.ndarray) -> bytes:
+    """`card` scanned on white with a margin of 8 % of its width (it fills most of the frame)."""
+    height, width = card.shape[:2]
+    margin = round(0.08 * width)
+    page = np.full((height + 2 * margin, width + 2 * margin, 3), 250, np.float32)
+    page[margin : margin + height, margin : margin + width] = card
+    return _encode(page)
+
+
+def test_a_licence_back_scanned_for_the_passport_page_is_the_wrong_document():
+    """No face anywhere on it and no MRZ: two lines of print stacked like a band stop far short
+    of its ends, where an MRZ line runs characters and fillers end to end."""
+    card = render_licence_back(np.random.default_rng(0)).astype(np.float32)
+    verdict = check_photo(_scanned(card), "passport_page")
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+def test_a_data_page_scanned_the_same_way_passes():
+    verdict = check_photo(_scanned(render_card("id3", "front", 1).astype(np.float32)), "passport_page")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
