@@ -370,8 +370,10 @@ def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
     runs off it (its corners are outside); a document filling the frame is a doubt."""
     if text.at_edge:
         return 0.95
-    # A document covering most of the frame is a scan or a close-up, not a card running off.
-    return 0.45 if finding.area_fraction >= 0.6 else 0.9
+    # A document covering most of the frame is a scan or a close-up, not a card running off;
+    # an outline the frame's edge had to close may be a piece of a page scanned to its edge (a
+    # band printed across a passport page closes one with the frame): neither is sure.
+    return 0.45 if finding.area_fraction >= 0.6 or finding.frame_closed else 0.9
 
 
 def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence, gray,

@@ -28,6 +28,9 @@ class DocumentFinding:
     # The largest whole document-shaped outline whose edges are fainter than asked (a card
     # close in colour to the desk): the document if print is found on it.
     faint: np.ndarray | None = None
+    # Outlined only with the frame's edge closing its ring (_closed_by_frame): no corner of it
+    # was seen leaving the frame, so alone it is not sure the document is cut.
+    frame_closed: bool = False
 
     @property
     def found(self) -> bool:
@@ -94,6 +97,7 @@ def find_document(
                 inside = candidate
             elif support >= FAINT_EDGE_SUPPORT and (faint is None or candidate.area > faint.area):
                 faint = candidate
+    closed = None
     if frame_closes and inside is None:  # (a whole card found needs no second look)
         closed = _closed_by_frame(distance, small.shape, min_fill, min_area * image_area)
         if closed is not None and (cut is None or closed.area > cut.area):
@@ -112,6 +116,7 @@ def find_document(
         area_fraction=round(best.area / image_area, 4),
         aspect=round(best.aspect, 3),
         faint=faint_quad,
+        frame_closed=best is closed,
     )
 
 
