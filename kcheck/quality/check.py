@@ -83,6 +83,9 @@ COMPARABLE_FACE_PX = 120  # a face this wide (original pixels) has detail a revi
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
 PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened document
 PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
+# A passport page's portrait is smaller for the page than an ID card's for the card: on a page
+# cropped to the frame a face a seventh of its width (0.155 on a real specimen scan) is its portrait.
+PAGE_PORTRAIT_MIN_WIDTH = 0.12
 # A weak face scoring at least this may be a portrait the detector is unsure of: the portrait
 # of a real old resident card scored -0.14 to 0.01 across JPEG qualities 60-95.
 PORTRAIT_DOUBT_SCORE = -0.25
@@ -363,7 +366,7 @@ def _faint_card(gray: np.ndarray, finding: DocumentFinding) -> DocumentFinding:
 def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
     """A document scanned or cropped to the frame, whose print find_text missed: the frame has
     the slot's document aspect, and either an identity portrait (PORTRAIT_MIN_WIDTH of the
-    card's width at least, as on an ID card or a passport page) with print clear of it, or, with
+    card's width at least, PAGE_PORTRAIT_MIN_WIDTH of a passport page's) with print clear of it, or, with
     no face at all, many lines of print (both found loosely: large bold print, print on a
     guilloche, a printed border round the card). A portrait photo, a room or a desk does not
     have a card's frame; a card whose only face is smaller than an ID's portrait is some other
@@ -377,7 +380,8 @@ def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
     metrics["loose_text_lines"] = len(lines)
     if not faces:
         return len(lines) >= LOOSE_PRINT
-    portraits = [f for f in faces if f.w >= PORTRAIT_MIN_WIDTH * max(height, width)]
+    least = PAGE_PORTRAIT_MIN_WIDTH if slot == "passport_page" else PORTRAIT_MIN_WIDTH
+    portraits = [f for f in faces if f.w >= least * max(height, width)]
     return any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits)
 
 
