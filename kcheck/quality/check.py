@@ -52,6 +52,11 @@ FACE_BLUR = (0.5, 0.62)  # blur_score of the selfie face at 96 px
 DARK_P50 = (60, 35)  # median brightness of the document or face
 DARK_P95 = (90, 60)  # ...or its brightest 5 %
 BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
+# Print still as dark as ink (the darkest 5 % of its lines): the light did not lift it, so paper
+# clipped to white round it is a white card or page, not an over-exposed photo. A white card in
+# good light measured 37; over-exposed cards 66 and more (their ink lifted with the paper).
+INK_LEVEL = 50
+INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
@@ -206,6 +211,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # The lines of print leave out the portrait and any patch that glare has wiped out.
         mask = quad_mask(image.gray.shape, region if region is finding.quad else _grown(region, 1.4))
     _exposure(image.gray, mask, found, metrics)
+    if found.get("too_bright", 0.0) > 0.5:
+        metrics["print_ink"] = _print_ink(image.gray, mask)
+        if metrics["print_ink"] is not None and metrics["print_ink"] < INK_LEVEL:
+            found["too_bright"] = 0.5  # a white card or page: its paper is white, its print still dark
     if region is None:
         # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
         printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT
@@ -703,6 +712,22 @@ def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:
     if stats["brightness_p05"] < 100:
         bright = min(bright, 0.5)  # dark print still shows: pale, but readable
     found.add("too_bright", bright)
+
+
+def _print_ink(gray: np.ndarray, mask: np.ndarray | None) -> float | None:
+    """How dark the print on the document (`mask`, None: anywhere) is: the darkest INK_SHARE of
+    its lines made of letters (0-255), None with fewer than two such lines. The lines are looked
+    for at the larger size, whose boxes fit small print closely (less paper in them)."""
+    text = find_text(gray, TEXT_LONG_SIDES[-1:], mrz=False)
+    lines = [box for box in lettered(gray, text.lines) if mask is None
+             or mask[tuple(np.clip(np.round(box.mean(axis=0)[::-1]).astype(int), 0,
+                                   np.array(mask.shape) - 1))]]
+    if len(lines) < 2:
+        return None
+    ink = np.zeros(gray.shape, np.uint8)
+    for box in lines:
+        cv2.fillConvexPoly(ink, np.round(box).astype(np.int32), 255)
+    return float(np.percentile(gray[ink > 0], INK_SHARE))
 
 
 def _grown(quad: np.ndarray, factor: float) -> np.ndarray:
