@@ -102,6 +102,9 @@ MRZ_BACK_DOUBT = 0.5  # an MRZ with such a face clear of it: maybe the back, may
 PORTRAIT_SURE_SCORE = 0.5
 NO_PORTRAIT_SCORE = -0.6  # "no portrait" is sure only when no face scores above this
 PORTRAIT_DOUBT = 0.5  # ...within those margins, a doubt
+# Share of the document clipped to white from which a portrait not found may have been wiped out
+# by the light (over-exposed fronts the generator calls usable: 0.05-0.3; backs sent as fronts: 0).
+WASHED_PORTRAIT = 0.03
 SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)
 SELFIE_DOCUMENT_MIN_AREA = 0.04
 # A held card's portrait is narrower than the holder's face (0.58-0.83 of it in the generated
@@ -298,7 +301,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             # an ID card's front: its smaller portrait, paled by light, was missed every way.)
             portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
             every_way = True
-        side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, every_way)
+        washed = metrics["clipped_white_fraction"] >= WASHED_PORTRAIT
+        side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, every_way, washed)
         found.add("wrong_document_side", side)
     return region, boxes
 
@@ -326,7 +330,7 @@ def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
 
 
 def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence, gray,
-                region, outlined: bool) -> float:
+                region, outlined: bool, washed: bool = False) -> float:
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
     detector misses turned, small or ghost portraits). `boxes`: the portraits in `gray`'s pixels;
     `faint`: a face too faint to count as a portrait was found too."""
@@ -336,7 +340,9 @@ def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: Text
         return 0.9 if max(f.score for f in portraits) >= PORTRAIT_SURE_SCORE else PORTRAIT_DOUBT
     if slot == "id_front" and not _has_portrait(portraits):
         zone = _mrz_boxes(text, gray, region)
-        if len(zone) >= 3:  # the three-line MRZ of an ID card is on its back
+        # Without an outline a front's stacked print spans the box it is measured against, and
+        # is found as a band too: its lines are shorter than an MRZ's (as on the back slot).
+        if len(zone) >= 3 and (outlined or not _short_band(gray, text)):  # an ID card's MRZ: its back
             return _back_by_mrz(portraits, boxes, zone)
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
@@ -344,8 +350,9 @@ def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: Text
         return PORTRAIT_DOUBT
     # On a whole card photographed on a surface the portrait search is reliable (the card
     # is flattened upright or upside down), and so it is once the photo was searched every
-    # way up; on a scan or a page whose portrait was looked for one way only it is not.
-    return 0.85 if outlined else 0.5
+    # way up; on a scan or a page whose portrait was looked for one way only it is not, nor on a
+    # card partly clipped to white (`washed`): the light may have wiped out a pale portrait.
+    return 0.85 if outlined and not washed else 0.5
 
 
 def _turned_faces(gray: np.ndarray, min_size: float) -> list[Face]:

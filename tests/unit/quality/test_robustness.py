@@ -20,3 +20,20 @@ def test_a_white_card_with_dark_print_is_not_too_bright():
 def test_an_over_exposed_card_whose_print_the_light_lifted_is_still_too_bright(slot, seed):
     verdict = check_photo(make_varied_document(slot, "bright", seed), slot)
     assert verdict.verdict == "retake" and "too_bright" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("seed", [2000, 2002])
+def test_an_over_exposed_front_whose_portrait_the_light_paled_is_no_sure_wrong_side(seed):
+    """Bright light pales the portrait past what the detector finds, and (without the card's
+    outline) its stacked print reads as a band: neither is evidence of the back. The print is
+    legible, so the photo passes; the side is left to the reviewer."""
+    verdict = check_photo(make_varied_document("id_front", "bright", seed), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert dict(verdict.notes).get("wrong_document_side", 0) <= 0.5
+
+
+@pytest.mark.parametrize("seed", [2000, 2001, 2005])
+def test_the_back_sent_as_the_front_stays_a_retake(seed):
+    """A back's MRZ, with or without the card's outline, is still evidence of the back."""
+    verdict = check_photo(make_varied_document("id_front", "wrong_side", seed), "id_front")
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
