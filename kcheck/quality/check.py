@@ -91,6 +91,9 @@ PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print 
 # A passport page's portrait is smaller for the page than an ID card's for the card: on a page
 # cropped to the frame a face a seventh of its width (0.155 on a real specimen scan) is its portrait.
 PAGE_PORTRAIT_MIN_WIDTH = 0.12
+# A face at least this wide for a small outline's long side fills it: the outline is a portrait
+# photo (about 0.45 for an ID photo), not a card (whose portrait's face is 0.15-0.2 of it).
+PORTRAIT_OUTLINE = 0.3
 # A weak face scoring at least this may be a portrait the detector is unsure of: the portrait
 # of a real old resident card scored -0.14 to 0.01 across JPEG qualities 60-95.
 PORTRAIT_DOUBT_SCORE = -0.25
@@ -209,6 +212,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
         # The outline is a box on the document (a photo, a field), not the document.
         finding, region, outlined = NOT_FOUND, text.region, False
+    portrait = None
+    if region is finding.quad and finding.area_fraction < DOCUMENT_AREA[0]:
+        portrait = _portrait_outline(image.gray, finding.quad)
+        if portrait is not None:  # the card's portrait photo, whose edges were found, not the card's
+            finding, region, outlined = NOT_FOUND, text.region, False
     mask = None
     if region is not None:
         # The lines of print leave out the portrait and any patch that glare has wiped out.
@@ -224,6 +232,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         cropped = not printed and _cropped_card(image.gray, slot, metrics)
         found.add("document_not_found", 0.5 if printed or cropped else 0.95)
         _legibility(image, text, found, metrics, document=printed or cropped)
+        if portrait is not None:  # a blurred photo blurs the portrait too
+            face = image.gray[portrait.y : portrait.y + portrait.h, portrait.x : portrait.x + portrait.w]
+            metrics["face_blur"] = measures.blur_score(face, measures.FACE_SHARPNESS_WIDTH)
+            found.add("blurry", graded(metrics["face_blur"], *FACE_BLUR))
         return None, []
     # A document filling the photo, or known only by its print, is looked at whole.
     fills = region is not finding.quad or finding.area_fraction >= 0.6
@@ -305,6 +317,30 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, every_way, washed)
         found.add("wrong_document_side", side)
     return region, boxes
+
+
+def _portrait_outline(gray: np.ndarray, quad: np.ndarray) -> Face | None:
+    """The face (in `gray`'s pixels) filling a small outline: the outline is a portrait photo
+    (the card's own, whose edges stand out where the card's do not), not the document. On a
+    whole card the portrait's face is a fifth of its long side at most."""
+    x, y, w, h = cv2.boundingRect(np.round(quad).astype(np.int32))
+    x, y = max(x, 0), max(y, 0)
+    crop = gray[y : y + h, x : x + w]
+    if min(crop.shape[:2]) < 8:
+        return None
+    least = PORTRAIT_OUTLINE * max(crop.shape[:2])
+    height, width = crop.shape[:2]
+    faces = [f for f in faces_on_document(crop, least) if f.score > 0]
+    if not faces:  # a card turned a quarter in the photo turns its portrait too (boxes mapped back)
+        turned = detect_faces(cv2.rotate(crop, cv2.ROTATE_90_CLOCKWISE), least)
+        faces = [Face(f.y, height - f.x - f.w, f.h, f.w, f.score) for f in turned if f.score > 0]
+    if not faces:
+        turned = detect_faces(cv2.rotate(crop, cv2.ROTATE_90_COUNTERCLOCKWISE), least)
+        faces = [Face(width - f.y - f.h, f.x, f.h, f.w, f.score) for f in turned if f.score > 0]
+    if not faces:
+        return None
+    face = faces[0]
+    return Face(face.x + x, face.y + y, face.w, face.h, face.score)
 
 
 def _over_print(box: measures.Box, text: TextEvidence) -> bool:

@@ -37,3 +37,14 @@ def test_the_back_sent_as_the_front_stays_a_retake(seed):
     """A back's MRZ, with or without the card's outline, is still evidence of the back."""
     verdict = check_photo(make_varied_document("id_front", "wrong_side", seed), "id_front")
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("slot, seed", [("id_front", 1001), ("passport_page", 1022)])
+def test_the_portraits_outline_is_not_taken_for_the_card(slot, seed):
+    """A card close in colour to its desk shows no outline, but its portrait photo's edges stand
+    out: that small outline is not the document (neither too small nor blurred: a portrait is
+    soft), the print beside it is."""
+    verdict = check_photo(make_varied_document(slot, None, seed), slot)
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "document_too_small" not in dict(verdict.notes)
+
