@@ -213,7 +213,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # The outline is a box on the document (a photo, a field), not the document.
         finding, region, outlined = NOT_FOUND, text.region, False
     portrait = None
-    if region is finding.quad and finding.area_fraction < DOCUMENT_AREA[0]:
+    if finding.quad is not None and region is finding.quad and finding.area_fraction < DOCUMENT_AREA[0]:
         portrait = _portrait_outline(image.gray, finding.quad)
         if portrait is not None:  # the card's portrait photo, whose edges were found, not the card's
             finding, region, outlined = NOT_FOUND, text.region, False

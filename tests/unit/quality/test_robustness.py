@@ -48,3 +48,4 @@ def test_the_portraits_outline_is_not_taken_for_the_card(slot, seed):
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert "document_too_small" not in dict(verdict.notes)
 
+
