@@ -213,7 +213,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # The outline is a box on the document (a photo, a field), not the document.
         finding, region, outlined = NOT_FOUND, text.region, False
     portrait = None
-    if finding.quad is not None and region is finding.quad and finding.area_fraction < DOCUMENT_AREA[0]:
+    if finding.found and region is finding.quad and finding.area_fraction < DOCUMENT_AREA[0]:
         portrait = _portrait_outline(image.gray, finding.quad)
         if portrait is not None:  # the card's portrait photo, whose edges were found, not the card's
             finding, region, outlined = NOT_FOUND, text.region, False
@@ -313,7 +313,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             # an ID card's front: its smaller portrait, paled by light, was missed every way.)
             portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
             every_way = True
-        washed = metrics["clipped_white_fraction"] >= WASHED_PORTRAIT
+        # (Not on a passport page, whose other side, with its MRZ on a light band, is known only
+        # by the portrait it lacks.)
+        washed = slot == "id_front" and metrics["clipped_white_fraction"] >= WASHED_PORTRAIT
         side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, every_way, washed)
         found.add("wrong_document_side", side)
     return region, boxes

@@ -49,3 +49,18 @@ def test_the_portraits_outline_is_not_taken_for_the_card(slot, seed):
     assert "document_too_small" not in dict(verdict.notes)
 
 
+
+
+def test_a_card_cut_by_the_frame_beside_its_portrait_is_still_cut_off():
+    """Only a whole small outline is taken for a portrait: a card cut by the frame whose visible
+    part is mostly its portrait stays a cut-off document."""
+    verdict = check_photo(make_varied_document("id_front", "cut_off", 1001), "id_front")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def test_a_passports_other_page_with_a_white_mrz_band_stays_the_wrong_page():
+    """A dark page whose MRZ sits on a light band clipped to white: on a passport page the
+    missing portrait is the only evidence of the other side, so the white does not soften it."""
+    verdict = check_photo(make_varied_document("passport_page", "wrong_side", 1002), "passport_page")
+    assert verdict.metrics["clipped_white_fraction"] >= 0.03
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
