@@ -232,10 +232,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         cropped = not printed and _cropped_card(image.gray, slot, metrics)
         found.add("document_not_found", 0.5 if printed or cropped else 0.95)
         _legibility(image, text, found, metrics, document=printed or cropped)
-        if portrait is not None:  # a blurred photo blurs the portrait too
-            face = image.gray[portrait.y : portrait.y + portrait.h, portrait.x : portrait.x + portrait.w]
-            metrics["face_blur"] = measures.blur_score(face, measures.FACE_SHARPNESS_WIDTH)
-            found.add("blurry", graded(metrics["face_blur"], *FACE_BLUR))
+        if portrait is not None:
+            _beside_portrait(image, slot, portrait, text, found, metrics)
         return None, []
     # A document filling the photo, or known only by its print, is looked at whole.
     fills = region is not finding.quad or finding.area_fraction >= 0.6
@@ -343,6 +341,26 @@ def _portrait_outline(gray: np.ndarray, quad: np.ndarray) -> Face | None:
         return None
     face = faces[0]
     return Face(face.x + x, face.y + y, face.w, face.h, face.score)
+
+
+def _beside_portrait(image: WorkingImage, slot: str, portrait: Face, text: TextEvidence,
+                     found: Findings, metrics: dict) -> None:
+    """What the card's portrait photo (its outline taken for the card's) still tells: a blurred
+    photo blurs it too, a reflection on the card lies on it or among the print beside it (the
+    box round both), and in the back slot it is the front's."""
+    face = image.gray[portrait.y : portrait.y + portrait.h, portrait.x : portrait.x + portrait.w]
+    metrics["face_blur"] = measures.blur_score(face, measures.FACE_SHARPNESS_WIDTH)
+    found.add("blurry", graded(metrics["face_blur"], *FACE_BLUR))
+    corners = np.array([[portrait.x, portrait.y], [portrait.x + portrait.w, portrait.y],
+                        [portrait.x + portrait.w, portrait.y + portrait.h],
+                        [portrait.x, portrait.y + portrait.h]], np.float32)
+    card = cv2.boxPoints(cv2.minAreaRect(np.concatenate([corners, *text.lines]).astype(np.float32)))
+    patch = measures.glare_patch(image.bgr, quad_mask(image.gray.shape, _grown(card, 1.2)))
+    metrics["glare_fraction"] = patch[0]
+    found.add("glare", graded(patch[0], *GLARE))
+    if slot == "id_back":
+        found.add("wrong_document_side", _wrong_side(slot, [portrait], [portrait[:4]], False, text,
+                                                     image.gray, None, False))
 
 
 def _over_print(box: measures.Box, text: TextEvidence) -> bool:

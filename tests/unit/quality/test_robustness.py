@@ -64,3 +64,14 @@ def test_a_passports_other_page_with_a_white_mrz_band_stays_the_wrong_page():
     verdict = check_photo(make_varied_document("passport_page", "wrong_side", 1002), "passport_page")
     assert verdict.metrics["clipped_white_fraction"] >= 0.03
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+def test_a_front_known_by_its_portraits_outline_in_the_back_slot_is_the_wrong_side():
+    verdict = check_photo(make_varied_document("id_back", "wrong_side", 2000), "id_back")
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+def test_a_reflection_beside_the_portraits_outline_is_glare():
+    """The reflection lies among the print beside the portrait, inside the box round both."""
+    verdict = check_photo(make_varied_document("id_front", "glare", 2001), "id_front")
+    assert verdict.verdict == "retake" and "glare" in verdict.reasons, verdict.metrics
