@@ -18,6 +18,7 @@ from kcheck.docintel import mrz_zone
 from kcheck.quality import evidence, measures
 from kcheck.quality.decode import WorkingImage, decode_working
 from kcheck.quality.document import (
+    FLAT_WIDTH,
     ID1_ASPECT,
     ID3_ASPECT,
     NOT_FOUND,
@@ -232,6 +233,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         cropped = not printed and _cropped_card(image.gray, slot, metrics)
         found.add("document_not_found", 0.5 if printed or cropped else 0.95)
         _legibility(image, text, found, metrics, document=printed or cropped)
+        if cropped:  # the frame is the card's: as sharp as the card
+            metrics["blur"] = measures.blur_score(image.gray, min(image.gray.shape[1], FLAT_WIDTH))
+            found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
         if portrait is not None:
             _beside_portrait(image, slot, portrait, text, found, metrics)
         return None, []

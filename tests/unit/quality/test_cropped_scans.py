@@ -63,3 +63,14 @@ def test_a_small_passport_page_scan_is_known_by_its_smaller_portrait():
     still the page's portrait (the print beside it is legible)."""
     gray = cv2.imdecode(np.frombuffer(small_passport_page_scan(), np.uint8), cv2.IMREAD_GRAYSCALE)
     assert _cropped_card(gray, "passport_page", {})
+
+
+
+@pytest.mark.parametrize("sigma", [2.5, 4.0])
+def test_a_blurred_card_scan_whose_print_the_line_finder_misses_is_a_retake_for_its_blur(sigma):
+    """Known as a card by its frame and portrait, the frame is the card: its blur is the card's
+    (a reviewer cannot read a blurred card however it was recognised)."""
+    card = cv2.imdecode(np.frombuffer(bold_card_front(), np.uint8), cv2.IMREAD_COLOR)
+    data = cv2.imencode(".png", cv2.GaussianBlur(card, (0, 0), sigma))[1].tobytes()
+    verdict = check_photo(data, "id_front")
+    assert verdict.verdict == "retake" and "blurry" in verdict.reasons, verdict.metrics
