@@ -18,6 +18,7 @@ from kcheck.docintel import mrz_zone
 from kcheck.quality import evidence, measures
 from kcheck.quality.decode import WorkingImage, decode_working
 from kcheck.quality.document import (
+    FLAT_WIDTH,
     ID1_ASPECT,
     ID3_ASPECT,
     NOT_FOUND,
@@ -59,6 +60,11 @@ FACE_BLUR = (0.5, 0.62)  # blur_score of the selfie face at 96 px
 DARK_P50 = (60, 35)  # median brightness of the document or face
 DARK_P95 = (90, 60)  # ...or its brightest 5 %
 BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
+# Print still as dark as ink (the darkest 5 % of its lines): the light did not lift it, so paper
+# clipped to white round it is a white card or page, not an over-exposed photo. A white card in
+# good light measured 37; over-exposed cards 66 and more (their ink lifted with the paper).
+INK_LEVEL = 50
+INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
@@ -98,6 +104,12 @@ COMPARABLE_FACE_PX = 120  # a face this wide (original pixels) has detail a revi
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
 PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened document
 PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
+# A passport page's portrait is smaller for the page than an ID card's for the card: on a page
+# cropped to the frame a face a seventh of its width (0.155 on a real specimen scan) is its portrait.
+PAGE_PORTRAIT_MIN_WIDTH = 0.12
+# A face at least this wide for a small outline's long side fills it: the outline is a portrait
+# photo (about 0.45 for an ID photo), not a card (whose portrait's face is 0.15-0.2 of it).
+PORTRAIT_OUTLINE = 0.3
 # A weak face scoring at least this may be a portrait the detector is unsure of: the portrait
 # of a real old resident card scored -0.14 to 0.01 across JPEG qualities 60-95.
 PORTRAIT_DOUBT_SCORE = -0.25
@@ -109,6 +121,9 @@ MRZ_BACK_DOUBT = 0.5  # an MRZ with such a face clear of it: maybe the back, may
 PORTRAIT_SURE_SCORE = 0.5
 NO_PORTRAIT_SCORE = -0.6  # "no portrait" is sure only when no face scores above this
 PORTRAIT_DOUBT = 0.5  # ...within those margins, a doubt
+# Share of the document clipped to white from which a portrait not found may have been wiped out
+# by the light (over-exposed fronts the generator calls usable: 0.05-0.3; backs sent as fronts: 0).
+WASHED_PORTRAIT = 0.03
 SELFIE_FACE_MIN_WIDTH = 0.1  # smaller faces are not looked for (they read as no face)
 SELFIE_DOCUMENT_MIN_AREA = 0.04
 # A held card's portrait is narrower than the holder's face (0.58-0.83 of it in the generated
@@ -213,17 +228,31 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
         # The outline is a box on the document (a photo, a field), not the document.
         finding, region, outlined = NOT_FOUND, text.region, False
+    portrait = None
+    if finding.found and region is finding.quad and finding.area_fraction < DOCUMENT_AREA[0]:
+        portrait = _portrait_outline(image.gray, finding.quad)
+        if portrait is not None:  # the card's portrait photo, whose edges were found, not the card's
+            finding, region, outlined = NOT_FOUND, text.region, False
     mask = None
     if region is not None:
         # The lines of print leave out the portrait and any patch that glare has wiped out.
         mask = quad_mask(image.gray.shape, region if region is finding.quad else _grown(region, 1.4))
     _exposure(image.gray, mask, found, metrics)
+    if found.get("too_bright", 0.0) > 0.5:
+        metrics["print_ink"] = _print_ink(image.gray, mask)
+        if metrics["print_ink"] is not None and metrics["print_ink"] < INK_LEVEL:
+            found["too_bright"] = 0.5  # a white card or page: its paper is white, its print still dark
     if region is None:
         # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
         printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT
         cropped = not printed and _cropped_card(image.gray, slot, metrics)
         found.add("document_not_found", 0.5 if printed or cropped else 0.95)
         _legibility(image, text, found, metrics, document=printed or cropped)
+        if cropped:  # the frame is the card's: as sharp as the card
+            metrics["blur"] = measures.blur_score(image.gray, min(image.gray.shape[1], FLAT_WIDTH))
+            found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
+        if portrait is not None:
+            _beside_portrait(image, slot, portrait, text, found, metrics)
         return None, []
     # A document filling the photo, or known only by its print, is looked at whole.
     fills = region is not finding.quad or finding.area_fraction >= 0.6
@@ -309,7 +338,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             # an ID card's front: its smaller portrait, paled by light, was missed every way.)
             portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
             every_way = True
-        side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, every_way)
+        # (Not on a passport page, whose other side, with its MRZ on a light band, is known only
+        # by the portrait it lacks.)
+        washed = slot == "id_front" and metrics["clipped_white_fraction"] >= WASHED_PORTRAIT
+        side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, every_way, washed)
         if slot == "passport_page" and not portraits and not faint:
             side = max(side, _no_data_page(text, image.gray, region))
         found.add("wrong_document_side", side)
@@ -352,6 +384,50 @@ def _round_glare_over_print(bgr: np.ndarray, mask: np.ndarray, text: TextEvidenc
     return box is not None and share >= GLARE[0] and _over_print(box, text)
 
 
+def _portrait_outline(gray: np.ndarray, quad: np.ndarray) -> Face | None:
+    """The face (in `gray`'s pixels) filling a small outline: the outline is a portrait photo
+    (the card's own, whose edges stand out where the card's do not), not the document. On a
+    whole card the portrait's face is a fifth of its long side at most."""
+    x, y, w, h = cv2.boundingRect(np.round(quad).astype(np.int32))
+    x, y = max(x, 0), max(y, 0)
+    crop = gray[y : y + h, x : x + w]
+    if min(crop.shape[:2]) < 8:
+        return None
+    least = PORTRAIT_OUTLINE * max(crop.shape[:2])
+    height, width = crop.shape[:2]
+    faces = [f for f in faces_on_document(crop, least) if f.score > 0]
+    if not faces:  # a card turned a quarter in the photo turns its portrait too (boxes mapped back)
+        turned = detect_faces(cv2.rotate(crop, cv2.ROTATE_90_CLOCKWISE), least)
+        faces = [Face(f.y, height - f.x - f.w, f.h, f.w, f.score) for f in turned if f.score > 0]
+    if not faces:
+        turned = detect_faces(cv2.rotate(crop, cv2.ROTATE_90_COUNTERCLOCKWISE), least)
+        faces = [Face(width - f.y - f.h, f.x, f.h, f.w, f.score) for f in turned if f.score > 0]
+    if not faces:
+        return None
+    face = faces[0]
+    return Face(face.x + x, face.y + y, face.w, face.h, face.score)
+
+
+def _beside_portrait(image: WorkingImage, slot: str, portrait: Face, text: TextEvidence,
+                     found: Findings, metrics: dict) -> None:
+    """What the card's portrait photo (its outline taken for the card's) still tells: a blurred
+    photo blurs it too, a reflection on the card lies on it or among the print beside it (the
+    box round both), and in the back slot it is the front's."""
+    face = image.gray[portrait.y : portrait.y + portrait.h, portrait.x : portrait.x + portrait.w]
+    metrics["face_blur"] = measures.blur_score(face, measures.FACE_SHARPNESS_WIDTH)
+    found.add("blurry", graded(metrics["face_blur"], *FACE_BLUR))
+    corners = np.array([[portrait.x, portrait.y], [portrait.x + portrait.w, portrait.y],
+                        [portrait.x + portrait.w, portrait.y + portrait.h],
+                        [portrait.x, portrait.y + portrait.h]], np.float32)
+    card = cv2.boxPoints(cv2.minAreaRect(np.concatenate([corners, *text.lines]).astype(np.float32)))
+    patch = measures.glare_patch(image.bgr, quad_mask(image.gray.shape, _grown(card, 1.2)))
+    metrics["glare_fraction"] = patch[0]
+    found.add("glare", graded(patch[0], *GLARE))
+    if slot == "id_back":
+        found.add("wrong_document_side", _wrong_side(slot, [portrait], [portrait[:4]], False, text,
+                                                     image.gray, None, False))
+
+
 def _over_print(box: measures.Box, text: TextEvidence) -> bool:
     """Lines of print end at, or cross, the reflection (its box grown by a quarter): the
     text under it is lost, not only the card's plain background."""
@@ -377,7 +453,7 @@ def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
 
 
 def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence, gray,
-                region, outlined: bool) -> float:
+                region, outlined: bool, washed: bool = False) -> float:
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
     detector misses turned, small or ghost portraits). `boxes`: the portraits in `gray`'s pixels;
     `faint`: a face too faint to count as a portrait was found too."""
@@ -387,7 +463,9 @@ def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: Text
         return 0.9 if max(f.score for f in portraits) >= PORTRAIT_SURE_SCORE else PORTRAIT_DOUBT
     if slot == "id_front" and not _has_portrait(portraits):
         zone = _mrz_boxes(text, gray, region)
-        if len(zone) >= 3:  # the three-line MRZ of an ID card is on its back
+        # Without an outline a front's stacked print spans the box it is measured against, and
+        # is found as a band too: its lines are shorter than an MRZ's (as on the back slot).
+        if len(zone) >= 3 and (outlined or not _short_band(gray, text)):  # an ID card's MRZ: its back
             return _back_by_mrz(portraits, boxes, zone)
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
@@ -395,8 +473,9 @@ def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: Text
         return PORTRAIT_DOUBT
     # On a whole card photographed on a surface the portrait search is reliable (the card
     # is flattened upright or upside down), and so it is once the photo was searched every
-    # way up; on a scan or a page whose portrait was looked for one way only it is not.
-    return 0.85 if outlined else 0.5
+    # way up; on a scan or a page whose portrait was looked for one way only it is not, nor on a
+    # card partly clipped to white (`washed`): the light may have wiped out a pale portrait.
+    return 0.85 if outlined and not washed else 0.5
 
 
 def _no_data_page(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> float:
@@ -436,7 +515,7 @@ def _faint_card(gray: np.ndarray, finding: DocumentFinding) -> DocumentFinding:
 def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
     """A document scanned or cropped to the frame, whose print find_text missed: the frame has
     the slot's document aspect, and either an identity portrait (PORTRAIT_MIN_WIDTH of the
-    card's width at least, as on an ID card or a passport page) with print clear of it, or, with
+    card's width at least, PAGE_PORTRAIT_MIN_WIDTH of a passport page's) with print clear of it, or, with
     no face at all, many lines of print (both found loosely: large bold print, print on a
     guilloche, a printed border round the card). A portrait photo, a room or a desk does not
     have a card's frame; a card whose only face is smaller than an ID's portrait is some other
@@ -449,7 +528,8 @@ def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
     metrics["loose_text_lines"] = len(lines)
     if not faces:
         return len(lines) >= LOOSE_PRINT
-    portraits = [f for f in faces if f.w >= PORTRAIT_MIN_WIDTH * max(height, width)]
+    least = PAGE_PORTRAIT_MIN_WIDTH if slot == "passport_page" else PORTRAIT_MIN_WIDTH
+    portraits = [f for f in faces if f.w >= least * max(height, width)]
     return any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits)
 
 
@@ -779,6 +859,22 @@ def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:
     if stats["brightness_p05"] < 100:
         bright = min(bright, 0.5)  # dark print still shows: pale, but readable
     found.add("too_bright", bright)
+
+
+def _print_ink(gray: np.ndarray, mask: np.ndarray | None) -> float | None:
+    """How dark the print on the document (`mask`, None: anywhere) is: the darkest INK_SHARE of
+    its lines made of letters (0-255), None with fewer than two such lines. The lines are looked
+    for at the larger size, whose boxes fit small print closely (less paper in them)."""
+    text = find_text(gray, TEXT_LONG_SIDES[-1:], mrz=False)
+    lines = [box for box in lettered(gray, text.lines) if mask is None
+             or mask[tuple(np.clip(np.round(box.mean(axis=0)[::-1]).astype(int), 0,
+                                   np.array(mask.shape) - 1))]]
+    if len(lines) < 2:
+        return None
+    ink = np.zeros(gray.shape, np.uint8)
+    for box in lines:
+        cv2.fillConvexPoly(ink, np.round(box).astype(np.int32), 255)
+    return float(np.percentile(gray[ink > 0], INK_SHARE))
 
 
 def _grown(quad: np.ndarray, factor: float) -> np.ndarray:

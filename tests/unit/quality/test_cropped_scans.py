@@ -2,15 +2,18 @@
 no document (a false retake costs more than a reviewer's second look), while a portrait photo
 cropped to a card's shape stays a sure retake."""
 
+import cv2
+import numpy as np
 import pytest
 
 from kcheck.quality import check_photo
-from kcheck.quality.check import TEXT_HEIGHT
+from kcheck.quality.check import TEXT_HEIGHT, _cropped_card
 from tests.fixtures.cropped_scans import (
     bold_card_front,
     bordered_card_back,
     card_front_under_a_lid_edge,
     portrait_cropped_like_a_card,
+    small_passport_page_scan,
 )
 
 
@@ -52,3 +55,22 @@ def test_legibility_is_measured_on_letters_not_on_thin_strips_beside_them():
 def test_a_portrait_photo_cropped_like_a_card_is_still_a_sure_retake(slot):
     verdict = check_photo(portrait_cropped_like_a_card(), slot)
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
+def test_a_small_passport_page_scan_is_known_by_its_smaller_portrait():
+    """A passport page cropped to the frame and saved at 400 px: its face is a seventh of the
+    page's width, smaller for the page than an ID card's portrait is for the card, and it is
+    still the page's portrait (the print beside it is legible)."""
+    gray = cv2.imdecode(np.frombuffer(small_passport_page_scan(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert _cropped_card(gray, "passport_page", {})
+
+
+
+@pytest.mark.parametrize("sigma", [2.5, 4.0])
+def test_a_blurred_card_scan_whose_print_the_line_finder_misses_is_a_retake_for_its_blur(sigma):
+    """Known as a card by its frame and portrait, the frame is the card: its blur is the card's
+    (a reviewer cannot read a blurred card however it was recognised)."""
+    card = cv2.imdecode(np.frombuffer(bold_card_front(), np.uint8), cv2.IMREAD_COLOR)
+    data = cv2.imencode(".png", cv2.GaussianBlur(card, (0, 0), sigma))[1].tobytes()
+    verdict = check_photo(data, "id_front")
+    assert verdict.verdict == "retake" and "blurry" in verdict.reasons, verdict.metrics
