@@ -15,6 +15,9 @@ DETECT_LONG_SIDE = 640
 FLAT_WIDTH = 480  # width of the flattened document used for sharpness and faces
 FAINT_EDGE_SUPPORT = 0.4  # a whole outline this faint counts only with print on it
 CUT_SUPPORT = 0.4  # a solid, straight-sided region running off the frame: its sides on edges
+# ...and so large a share of the frame at least: smaller, a region the frame closes is a box or a
+# corner of print on a scan (a 400 px page scan's corner was taken for a tiny document).
+CLOSED_MIN_AREA = 0.1
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ def find_document(
                 faint = candidate
     closed = None
     if frame_closes and inside is None:  # (a whole card found needs no second look)
-        closed = _closed_by_frame(distance, small.shape, min_fill, min_area * image_area)
+        least = max(min_area, CLOSED_MIN_AREA) * image_area
+        closed = _closed_by_frame(distance, small.shape, min_fill, least)
         if closed is not None and (cut is None or closed.area > cut.area):
             cut = closed
     # A whole card close to the edge also yields a border-touching outline (its shadow,
