@@ -115,6 +115,10 @@ FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
 CROPPED_CARD_ASPECT = 0.04
 PRINT_BY_PORTRAIT = 2  # lines of print (found loosely) clear of an ID-sized portrait on such a frame
 LOOSE_PRINT = 8  # ...or lines of print on it without any face (a card's back)
+# A cut-off outline on such a frame holding less than this share of its print (found loosely) is
+# a box on the document running to the frame's edge (a portrait printed to the page's edge), not
+# a document running off: a card that runs off holds its own print.
+BOX_ON_PAGE_PRINT = 0.5
 
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
 _SLOT_ASPECTS = {
@@ -184,6 +188,9 @@ def check_photo(
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
     finding = find_document(image.gray, _SLOT_ASPECTS[slot])
     finding = _faint_card(image.gray, finding)
+    if finding.cut_off and _box_on_cropped_page(image.gray, slot, finding.quad, metrics):
+        # The frame is the document, scanned or cropped to it: nothing of it is cut off.
+        finding = with_quad(NOT_FOUND, _frame_quad(image.gray.shape), image.gray.shape)
     # With a whole outline, one quick look for print is enough; without one, look harder.
     outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
     text = find_text(image.gray, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
@@ -379,6 +386,24 @@ def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
         return len(lines) >= LOOSE_PRINT
     portraits = [f for f in faces if f.w >= PORTRAIT_MIN_WIDTH * max(height, width)]
     return any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits)
+
+
+def _box_on_cropped_page(gray: np.ndarray, slot: str, quad: np.ndarray, metrics: dict) -> bool:
+    """A cut-off outline that is a box printed on a document cropped to the frame (a portrait
+    printed to the page's edge): the frame shows such a document (_cropped_card) and most of
+    the print found on it lies outside the outline."""
+    if not _cropped_card(gray, slot, metrics):
+        return False
+    lines = lettered(gray, evidence.loose_lines(gray))
+    inside = lines_inside(TextEvidence(lines, (), 0.0, None, False), quad)
+    return inside < BOX_ON_PAGE_PRINT * len(lines)
+
+
+def _frame_quad(shape: tuple[int, ...]) -> np.ndarray:
+    """The whole frame as a document's outline (corners ordered as find_document's)."""
+    height, width = shape[:2]
+    return order_corners(np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
+                                  np.float32))
 
 
 def _print_clear_of(face: Face, lines: tuple[np.ndarray, ...]) -> int:

@@ -2,6 +2,8 @@
 no document (a false retake costs more than a reviewer's second look), while a portrait photo
 cropped to a card's shape stays a sure retake."""
 
+import cv2
+import numpy as np
 import pytest
 
 from kcheck.quality import check_photo
@@ -9,6 +11,7 @@ from kcheck.quality.check import TEXT_HEIGHT
 from tests.fixtures.cropped_scans import (
     bold_card_front,
     bordered_card_back,
+    card_front_portrait_to_edge,
     card_front_under_a_lid_edge,
     portrait_cropped_like_a_card,
 )
@@ -52,3 +55,19 @@ def test_legibility_is_measured_on_letters_not_on_thin_strips_beside_them():
 def test_a_portrait_photo_cropped_like_a_card_is_still_a_sure_retake(slot):
     verdict = check_photo(portrait_cropped_like_a_card(), slot)
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
+def test_a_card_scan_whose_portrait_runs_to_its_edge_is_not_cut_off():
+    """The portrait's box touching the frame is a box on the card, not the card running off:
+    nearly all the card's print lies beside it, inside the frame."""
+    verdict = check_photo(card_front_portrait_to_edge(), "id_front")
+    assert "document_cut_off" not in _notes(verdict), verdict.metrics
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+def test_the_same_card_cut_through_its_portrait_is_still_a_retake():
+    """Cut through the portrait and the print beside it, the frame is no longer the card."""
+    card = cv2.imdecode(np.frombuffer(card_front_portrait_to_edge(), np.uint8), cv2.IMREAD_COLOR)
+    cut = card[:, 200:900]
+    verdict = check_photo(cv2.imencode(".png", cut)[1].tobytes(), "id_front")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
