@@ -54,6 +54,10 @@ DARK_P95 = (90, 60)  # ...or its brightest 5 %
 BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
+# A clipped patch filling less of its convex hull than this is white print threaded with ink (a
+# stamp over a white field), not sure to be a reflection: generated reflections over print filled
+# 0.78-1.0 of theirs, real ones 0.95-0.99, the white of a real passport's design 0.62-0.69.
+GLARE_HULL_FILL = 0.72
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
@@ -231,6 +235,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
         glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
+    if glare > 0.5 and measures.patch_fill(image.bgr, patch[1]) < GLARE_HULL_FILL:
+        glare = 0.5  # a ragged white patch with ink across it: maybe the design's own white
     found.add("glare", glare)
     # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
     # no portrait is found on it either, below).
