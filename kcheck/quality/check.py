@@ -67,6 +67,10 @@ INK_LEVEL = 50
 INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
+# A clipped patch filling less of its convex hull than this is white print threaded with ink (a
+# stamp over a white field), not sure to be a reflection: generated reflections over print filled
+# 0.78-1.0 of theirs, real ones 0.95-0.99, the white of a real passport's design 0.62-0.69.
+GLARE_HULL_FILL = 0.72
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
@@ -145,6 +149,10 @@ FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
 CROPPED_CARD_ASPECT = 0.04
 PRINT_BY_PORTRAIT = 2  # lines of print (found loosely) clear of an ID-sized portrait on such a frame
 LOOSE_PRINT = 8  # ...or lines of print on it without any face (a card's back)
+# A cut-off outline on such a frame holding less than this share of its print (found loosely) is
+# a box on the document running to the frame's edge (a portrait printed to the page's edge), not
+# a document running off: a card that runs off holds its own print.
+BOX_ON_PAGE_PRINT = 0.5
 
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
 _SLOT_ASPECTS = {
@@ -214,6 +222,9 @@ def check_photo(
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
     finding = find_document(image.gray, _SLOT_ASPECTS[slot], frame_closes=True)
     finding = _faint_card(image.gray, finding)
+    if finding.cut_off and _box_on_cropped_page(image.gray, slot, finding.quad, metrics):
+        # The frame is the document, scanned or cropped to it: nothing of it is cut off.
+        finding = with_quad(NOT_FOUND, _frame_quad(image.gray.shape), image.gray.shape)
     # With a whole outline, one quick look for print is enough; without one, look harder.
     outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
     text = find_text(image.gray, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
@@ -270,6 +281,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         glare = GLARE_OVER_PRINT
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
         glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
+    if glare > 0.5 and measures.patch_fill(image.bgr, patch[1]) < GLARE_HULL_FILL:
+        glare = 0.5  # a ragged white patch with ink across it: maybe the design's own white
     found.add("glare", glare)
     # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
     # no portrait is found on it either, below).
@@ -539,6 +552,24 @@ def _document_shaped(shape: tuple[int, ...], slot: str) -> bool:
     height, width = shape[:2]
     aspect = max(height, width) / max(min(height, width), 1)
     return any(abs(aspect / expected - 1) <= CROPPED_CARD_ASPECT for expected in _SLOT_ASPECTS[slot])
+
+
+def _box_on_cropped_page(gray: np.ndarray, slot: str, quad: np.ndarray, metrics: dict) -> bool:
+    """A cut-off outline that is a box printed on a document cropped to the frame (a portrait
+    printed to the page's edge): the frame shows such a document (_cropped_card) and most of
+    the print found on it lies outside the outline."""
+    if not _cropped_card(gray, slot, metrics):
+        return False
+    lines = lettered(gray, evidence.loose_lines(gray))
+    inside = lines_inside(TextEvidence(lines, (), 0.0, None, False), quad)
+    return inside < BOX_ON_PAGE_PRINT * len(lines)
+
+
+def _frame_quad(shape: tuple[int, ...]) -> np.ndarray:
+    """The whole frame as a document's outline (corners ordered as find_document's)."""
+    height, width = shape[:2]
+    return order_corners(np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
+                                  np.float32))
 
 
 def _print_clear_of(face: Face, lines: tuple[np.ndarray, ...]) -> int:

@@ -156,6 +156,25 @@ def glare_patch(bgr: np.ndarray, mask: np.ndarray, spread: bool = True) -> tuple
     return 0.0, None
 
 
+def patch_fill(bgr: np.ndarray, box: Box) -> float:
+    """How much of its convex hull the largest clipped patch inside `box` (a glare_patch box)
+    covers: a reflection is the light's one compact footprint; the white of a printed design
+    threaded with ink (a stamp's dots over a white field) fills much less of its hull."""
+    x, y, w, h = box
+    roi = bgr[y : y + h, x : x + w]
+    clipped = cv2.inRange(cv2.min(cv2.min(roi[..., 0], roi[..., 1]), roi[..., 2]), GLARE_LEVEL, 255)
+    clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    contours = cv2.findContours(clipped, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+    if not contours:
+        return 1.0
+    outline = max(contours, key=cv2.contourArea)
+    hull = cv2.contourArea(cv2.convexHull(outline))
+    blob = np.zeros_like(clipped)
+    cv2.drawContours(blob, [outline], -1, 255, -1)
+    size = cv2.countNonZero(cv2.bitwise_and(blob, clipped))
+    return round(size / max(hull, 1.0), 3)
+
+
 def _round_blob(blob: np.ndarray) -> bool:
     """A reflection of a lamp or a window is a round or oval patch; a white part of the
     design (a portrait's backdrop cut by the head, a blank field) is angular or ragged."""

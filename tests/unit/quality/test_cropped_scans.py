@@ -11,6 +11,7 @@ from kcheck.quality.check import TEXT_HEIGHT, _cropped_card
 from tests.fixtures.cropped_scans import (
     bold_card_front,
     bordered_card_back,
+    card_front_portrait_to_edge,
     card_front_under_a_lid_edge,
     portrait_cropped_like_a_card,
     small_passport_page_scan,
@@ -74,3 +75,19 @@ def test_a_blurred_card_scan_whose_print_the_line_finder_misses_is_a_retake_for_
     data = cv2.imencode(".png", cv2.GaussianBlur(card, (0, 0), sigma))[1].tobytes()
     verdict = check_photo(data, "id_front")
     assert verdict.verdict == "retake" and "blurry" in verdict.reasons, verdict.metrics
+
+
+def test_a_card_scan_whose_portrait_runs_to_its_edge_is_not_cut_off():
+    """The portrait's box touching the frame is a box on the card, not the card running off:
+    nearly all the card's print lies beside it, inside the frame."""
+    verdict = check_photo(card_front_portrait_to_edge(), "id_front")
+    assert "document_cut_off" not in _notes(verdict), verdict.metrics
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+def test_the_same_card_cut_through_its_portrait_is_still_a_retake():
+    """Cut through the portrait and the print beside it, the frame is no longer the card."""
+    card = cv2.imdecode(np.frombuffer(card_front_portrait_to_edge(), np.uint8), cv2.IMREAD_COLOR)
+    cut = card[:, 200:900]
+    verdict = check_photo(cv2.imencode(".png", cut)[1].tobytes(), "id_front")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
