@@ -220,7 +220,7 @@ def check_photo(
 
 
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
-    finding = find_document(image.gray, _SLOT_ASPECTS[slot], frame_closes=True)
+    finding = find_document(image.gray, _SLOT_ASPECTS[slot])
     finding = _faint_card(image.gray, finding)
     if finding.cut_off and _box_on_cropped_page(image.gray, slot, finding.quad, metrics):
         # The frame is the document, scanned or cropped to it: nothing of it is cut off.
@@ -459,10 +459,8 @@ def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
     runs off it (its corners are outside); a document filling the frame is a doubt."""
     if text.at_edge:
         return 0.95
-    # A document covering most of the frame is a scan or a close-up, not a card running off;
-    # an outline the frame's edge had to close may be a piece of a page scanned to its edge (a
-    # band printed across a passport page closes one with the frame): neither is sure.
-    return 0.45 if finding.area_fraction >= 0.6 or finding.frame_closed else 0.9
+    # A document covering most of the frame is a scan or a close-up, not a card running off.
+    return 0.45 if finding.area_fraction >= 0.6 else 0.9
 
 
 def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence, gray,

@@ -14,10 +14,6 @@ ASPECT_TOLERANCE = 0.18
 DETECT_LONG_SIDE = 640
 FLAT_WIDTH = 480  # width of the flattened document used for sharpness and faces
 FAINT_EDGE_SUPPORT = 0.4  # a whole outline this faint counts only with print on it
-CUT_SUPPORT = 0.4  # a solid, straight-sided region running off the frame: its sides on edges
-# ...and so large a share of the frame at least: smaller, a region the frame closes is a box or a
-# corner of print on a scan (a 400 px page scan's corner was taken for a tiny document).
-CLOSED_MIN_AREA = 0.1
 
 
 @dataclass(frozen=True)
@@ -31,9 +27,6 @@ class DocumentFinding:
     # The largest whole document-shaped outline whose edges are fainter than asked (a card
     # close in colour to the desk): the document if print is found on it.
     faint: np.ndarray | None = None
-    # Outlined only with the frame's edge closing its ring (_closed_by_frame): no corner of it
-    # was seen leaving the frame, so alone it is not sure the document is cut.
-    frame_closed: bool = False
 
     @property
     def found(self) -> bool:
@@ -61,7 +54,6 @@ def find_document(
     min_fill: float = 0.9,
     min_edge_support: float = 0.6,
     occluded_sides: int = 0,
-    frame_closes: bool = False,
 ) -> DocumentFinding:
     """Locate the largest document-shaped quadrilateral in a grayscale working image.
 
@@ -70,8 +62,7 @@ def find_document(
     `min_fill` is how much of its fitted quadrilateral an outline must cover; lower it
     where fingers may hide part of the edge (a held card in a selfie), and likewise
     `min_edge_support`, the share of each side of the quad that must lie on an edge,
-    ignoring the `occluded_sides` weakest sides. With `frame_closes`, a card running off the
-    frame is also looked for as a ring of edges that the frame's edge closes (_closed_by_frame).
+    ignoring the `occluded_sides` weakest sides.
     """
     small, factor = _shrink(gray)
     image_area = float(small.shape[0] * small.shape[1])
@@ -89,7 +80,7 @@ def find_document(
             if (
                 candidate.straight
                 and (cut is None or candidate.area > cut.area)
-                and _support(distance, candidate.quad, occluded_sides) >= CUT_SUPPORT
+                and _support(distance, candidate.quad, occluded_sides) >= 0.4
             ):
                 cut = candidate
         elif _aspect_ok(candidate.aspect, aspects, tolerance) and (
@@ -100,12 +91,6 @@ def find_document(
                 inside = candidate
             elif support >= FAINT_EDGE_SUPPORT and (faint is None or candidate.area > faint.area):
                 faint = candidate
-    closed = None
-    if frame_closes and inside is None:  # (a whole card found needs no second look)
-        least = max(min_area, CLOSED_MIN_AREA) * image_area
-        closed = _closed_by_frame(distance, small.shape, min_fill, least)
-        if closed is not None and (cut is None or closed.area > cut.area):
-            cut = closed
     # A whole card close to the edge also yields a border-touching outline (its shadow,
     # a blob merged with the table); only a clearly larger one means the card is cut.
     best = inside
@@ -120,7 +105,6 @@ def find_document(
         area_fraction=round(best.area / image_area, 4),
         aspect=round(best.aspect, 3),
         faint=faint_quad,
-        frame_closed=best is closed,
     )
 
 
@@ -180,32 +164,6 @@ def _outlines(small: np.ndarray, min_box_area: float):
                 contours.append(contour)
     distance = cv2.distanceTransform(cv2.bitwise_not(edges), cv2.DIST_L2, 3)
     return distance, contours
-
-
-def _closed_by_frame(distance: np.ndarray, shape: tuple[int, ...], min_fill: float,
-                     min_area: float) -> _Candidate | None:
-    """The largest solid, straight-sided region running off the frame that the frame's edge
-    closes: a card close in brightness to the desk makes no light or dark region, and its ring
-    of edges (`distance` 0) is open where the frame cuts it, so neither view of _outlines
-    holds it. (An outline with print joined to its ring is ragged inside: on real scans such
-    outlines are boxes and page halves closed by the frame as often as cut cards.)"""
-    height, width = shape[:2]
-    margin = max(2.0, 0.006 * max(width, height))  # as _candidate's
-    ring = cv2.compare(distance, 0, cv2.CMP_EQ)
-    cv2.rectangle(ring, (0, 0), (width - 1, height - 1), 255, 1)
-    best: _Candidate | None = None
-    for contour in cv2.findContours(ring, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0]:
-        x, y, w, h = cv2.boundingRect(contour)
-        if w * h < min_area or (min(x, y) > margin and x + w < width - margin and y + h < height - margin):
-            continue  # too small, or clear of the frame (the whole outlines were looked at already)
-        candidate = _candidate(contour, shape, min_fill)
-        if (candidate is None or not candidate.touches_border or not candidate.straight
-                or not min_area <= candidate.area <= 0.97 * height * width
-                or (best is not None and candidate.area <= best.area)):
-            continue
-        if _support(distance, candidate.quad, 0) >= CUT_SUPPORT:
-            best = candidate
-    return best
 
 
 def _support(distance: np.ndarray, quad: np.ndarray, occluded_sides: int) -> float:
