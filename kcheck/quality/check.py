@@ -277,11 +277,14 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     glare = graded(patch[0], *GLARE)
     if patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text):
         glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
-    if glare < GLARE_OVER_PRINT and _round_glare_over_print(image.bgr, glare_mask, text):
-        glare = GLARE_OVER_PRINT
+    box = patch[1]
+    if glare < GLARE_OVER_PRINT:
+        round_box = _round_glare_over_print(image.bgr, glare_mask, text)
+        if round_box is not None:
+            glare, box = GLARE_OVER_PRINT, round_box
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
         glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
-    if glare > 0.5 and measures.patch_fill(image.bgr, patch[1]) < GLARE_HULL_FILL:
+    if glare > 0.5 and measures.patch_fill(image.bgr, box) < GLARE_HULL_FILL:
         glare = 0.5  # a ragged white patch with ink across it: maybe the design's own white
     found.add("glare", glare)
     # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
@@ -389,12 +392,12 @@ def _shaken(gray: np.ndarray, metrics: dict) -> float:
     return shaken if max(scores) >= SHAKE_WORST else min(shaken, 0.5)
 
 
-def _round_glare_over_print(bgr: np.ndarray, mask: np.ndarray, text: TextEvidence) -> bool:
-    """A round clipped patch of at least GLARE's doubt size, with some halo and the card's
-    texture around it, that lines of print run into: a lamp's reflection whose light does not
-    visibly spread (a coloured card: its halo stays under the halo share by a little)."""
+def _round_glare_over_print(bgr: np.ndarray, mask: np.ndarray, text: TextEvidence) -> measures.Box | None:
+    """The box of a round clipped patch of at least GLARE's doubt size, with some halo and the
+    card's texture around it, that lines of print run into: a lamp's reflection whose light does
+    not visibly spread (a coloured card: its halo stays under the halo share by a little)."""
     share, box = measures.glare_patch(bgr, mask, spread=False)
-    return box is not None and share >= GLARE[0] and _over_print(box, text)
+    return box if box is not None and share >= GLARE[0] and _over_print(box, text) else None
 
 
 def _portrait_outline(gray: np.ndarray, quad: np.ndarray) -> Face | None:

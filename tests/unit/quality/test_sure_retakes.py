@@ -38,6 +38,14 @@ def test_a_round_reflection_over_print_on_a_coloured_page_is_glare():
     assert verdict.verdict == "retake" and "glare" in verdict.reasons, verdict.metrics
 
 
+def test_a_round_reflection_the_first_look_missed_is_judged_without_failing():
+    """A card back whose reflection only the second, round-patch look finds (the first found
+    no patch at all): the check judges it by that patch (it raised a TypeError, failing the
+    worker's job, when the hull test looked at the first look's missing box)."""
+    verdict = check_photo(make_varied_document("id_back", "glare", 1008), "id_back")
+    assert verdict.verdict == "retake" and "glare" in verdict.reasons, verdict.metrics
+
+
 def _scanned(card: np.ndarray) -> bytes:
     """`card` scanned on white with a margin of 8 % of its width (it fills most of the frame)."""
     height, width = card.shape[:2]
