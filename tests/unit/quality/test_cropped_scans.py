@@ -66,7 +66,6 @@ def test_a_small_passport_page_scan_is_known_by_its_smaller_portrait():
     assert _cropped_card(gray, "passport_page", {})
 
 
-
 @pytest.mark.parametrize("sigma", [2.5, 4.0])
 def test_a_blurred_card_scan_whose_print_the_line_finder_misses_is_a_retake_for_its_blur(sigma):
     """Known as a card by its frame and portrait, the frame is the card: its blur is the card's

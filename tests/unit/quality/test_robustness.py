@@ -49,8 +49,6 @@ def test_the_portraits_outline_is_not_taken_for_the_card(slot, seed):
     assert "document_too_small" not in dict(verdict.notes)
 
 
-
-
 def test_a_card_cut_by_the_frame_beside_its_portrait_is_still_cut_off():
     """Only a whole small outline is taken for a portrait: a card cut by the frame whose visible
     part is mostly its portrait stays a cut-off document."""
