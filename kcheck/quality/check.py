@@ -527,24 +527,30 @@ def _faint_card(gray: np.ndarray, finding: DocumentFinding) -> DocumentFinding:
 
 
 def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
-    """A document scanned or cropped to the frame, whose print find_text missed: the frame has
-    the slot's document aspect, and either an identity portrait (PORTRAIT_MIN_WIDTH of the
-    card's width at least, PAGE_PORTRAIT_MIN_WIDTH of a passport page's) with print clear of it, or, with
-    no face at all, many lines of print (both found loosely: large bold print, print on a
-    guilloche, a printed border round the card). A portrait photo, a room or a desk does not
-    have a card's frame; a card whose only face is smaller than an ID's portrait is some other
-    card. Costs a face search and a loose line search, on the no-document path only."""
+    """A document scanned or cropped to the frame, whose print find_text missed (_cropped_print)."""
+    return _cropped_print(gray, slot, metrics) is not None
+
+
+def _cropped_print(gray: np.ndarray, slot: str, metrics: dict) -> tuple[np.ndarray, ...] | None:
+    """The lines of print (found loosely) of a document scanned or cropped to the frame, whose
+    print find_text missed; None when the frame is not such a document. The frame has the slot's
+    document aspect, and either an identity portrait (PORTRAIT_MIN_WIDTH of the card's width at
+    least, PAGE_PORTRAIT_MIN_WIDTH of a passport page's) with print clear of it, or, with no face
+    at all, many lines of print (both found loosely: large bold print, print on a guilloche, a
+    printed border round the card). A portrait photo, a room or a desk does not have a card's
+    frame; a card whose only face is smaller than an ID's portrait is some other card. Costs a
+    face search and a loose line search, on the no-document and cut-off paths only."""
     if not _document_shaped(gray.shape, slot):
-        return False
+        return None
     height, width = gray.shape[:2]
     lines = lettered(gray, evidence.loose_lines(gray))
     faces = [f for f in faces_on_document(gray, PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
     metrics["loose_text_lines"] = len(lines)
     if not faces:
-        return len(lines) >= LOOSE_PRINT
+        return lines if len(lines) >= LOOSE_PRINT else None
     least = PAGE_PORTRAIT_MIN_WIDTH if slot == "passport_page" else PORTRAIT_MIN_WIDTH
     portraits = [f for f in faces if f.w >= least * max(height, width)]
-    return any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits)
+    return lines if any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits) else None
 
 
 def _document_shaped(shape: tuple[int, ...], slot: str) -> bool:
@@ -559,9 +565,9 @@ def _box_on_cropped_page(gray: np.ndarray, slot: str, quad: np.ndarray, metrics:
     """A cut-off outline that is a box printed on a document cropped to the frame (a portrait
     printed to the page's edge): the frame shows such a document (_cropped_card) and most of
     the print found on it lies outside the outline."""
-    if not _cropped_card(gray, slot, metrics):
+    lines = _cropped_print(gray, slot, metrics)
+    if lines is None:
         return False
-    lines = lettered(gray, evidence.loose_lines(gray))
     inside = lines_inside(TextEvidence(lines, (), 0.0, None, False), quad)
     return inside < BOX_ON_PAGE_PRINT * len(lines)
 
