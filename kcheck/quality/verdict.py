@@ -80,6 +80,13 @@ class QualityVerdict:
         """The verdict on a file that cannot be checked (an ImageRejected: its code and detail)."""
         return cls.from_reasons([error.code], metrics={"detail": error.detail})
 
+    @classmethod
+    def unchecked(cls) -> QualityVerdict:
+        """The verdict on a photo whose check could not run to its end (a fault in the check, a
+        timeout, a worker that died on it each time): it passes, so the person is not kept
+        waiting, and the reviewer is told that no automatic check judged it."""
+        return cls(verdict="pass", reasons=(), metrics={"unchecked": True})
+
     @property
     def passed(self) -> bool:
         return self.verdict == "pass"

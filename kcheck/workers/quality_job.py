@@ -31,20 +31,22 @@ def check_photo(photo_id: str) -> str:
     vault = svc.vault()
     if photo.status != "pending":
         return _finish(svc, vault, case, photo)
-    try:
-        data = vault.get_blob(case, photo.blob_key)
-    except (DataGone, BlobNotFound, DecryptionError):
-        return "gone"
-    # The upload is the person's file without metadata; checks and reviewers use the
-    # downscaled, upright copy made here (the web tier does no pixel work).
-    copy, verdict = quality.checked_copy(data, photo.orientation or 1, photo.slot,
-                                         svc.settings.quality_retake_confidence)
+    if photo.requeues >= MAX_REQUEUES:  # the earlier runs died on this photo
+        log.warning("photo check given up", extra={"photo": photo_id})
+        copy, verdict = None, quality.QualityVerdict.unchecked()
+    else:
+        try:
+            data = vault.get_blob(case, photo.blob_key)
+        except (DataGone, BlobNotFound, DecryptionError):
+            return "gone"
+        copy, verdict = _checked(quality, svc, photo, data)
+    given_up = {"requeues": MAX_REQUEUES} if copy is None and verdict.passed else {}
     with svc.transaction() as session:
         won = session.execute(
             update(Photo).where(Photo.id == photo_id, Photo.status == "pending",
                                 Photo.blob_key.is_not(None))
             .values(status=verdict.verdict, reasons=list(verdict.reasons),
-                    metrics=verdict.to_json(), checked_at=svc.now())).rowcount
+                    metrics=verdict.to_json(), checked_at=svc.now(), **given_up)).rowcount
     if not won:  # a concurrent run stored its result first: exactly one result is kept
         return "duplicate"
     log.info("photo checked", extra={"photo": photo_id, "verdict": verdict.verdict,
@@ -54,6 +56,19 @@ def check_photo(photo_id: str) -> str:
     if copy is not None:
         _replace_upload(svc, vault, case, photo, copy, quality.annotate_pixels(copy.pixels, verdict))
     return verdict.verdict
+
+
+def _checked(quality, svc, photo: Photo, data: bytes):
+    """The stored copy and the verdict. The upload is the person's file without metadata;
+    checks and reviewers use the downscaled, upright copy made here (the web tier does no pixel
+    work). A fault in the check or its timeout passes the photo unchecked (the reviewer is
+    told) rather than keeping the person waiting for a check that fails the same way again."""
+    try:
+        return quality.checked_copy(data, photo.orientation or 1, photo.slot,
+                                    svc.settings.quality_retake_confidence)
+    except Exception:
+        log.exception("photo check failed", extra={"photo": photo.id})
+        return None, quality.QualityVerdict.unchecked()
 
 
 def _finish(svc, vault: Vault, case: Case, photo: Photo) -> str:
@@ -80,6 +95,9 @@ def _finish(svc, vault: Vault, case: Case, photo: Photo) -> str:
 
 # Verdicts that come with a stored copy and a preview (a rejected file has neither).
 UNFINISHED = ("pass", "retake")
+# After this many re-enqueues by the sweeper, the check is not tried again: a pending photo
+# passes unchecked, a checked one keeps its upload without a preview.
+MAX_REQUEUES = 2
 
 
 def _replace_upload(svc, vault: Vault, case: Case, photo: Photo, copy, preview: bytes) -> None:

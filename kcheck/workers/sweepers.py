@@ -10,15 +10,15 @@ from sqlalchemy import and_, or_, select, update
 from kcheck import staff
 from kcheck.job_specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
 from kcheck.models import Photo
-from kcheck.workers.quality_job import UNFINISHED
+from kcheck.workers.quality_job import MAX_REQUEUES, UNFINISHED
 from kcheck.workers.runtime import worker_services
 
 
 def requeue_stuck_photos() -> int:
     """A photo still pending after twice the job timeout (worker killed, Redis lost the job, or
     the queue was down at upload) is enqueued again; so is a checked photo still without its
-    preview (its worker died after the verdict), which the job then finishes. Returns how
-    many were."""
+    preview (its worker died after the verdict), which the job then finishes. At most
+    MAX_REQUEUES times: the last run passes a pending photo unchecked. Returns how many were."""
     svc = worker_services()
     now = svc.now()
     cutoff = now - timedelta(seconds=2 * CHECK_PHOTO.timeout)
@@ -28,11 +28,13 @@ def requeue_stuck_photos() -> int:
     with svc.sessions() as session:
         ids = session.scalars(select(Photo.id).where(
             lost, Photo.superseded_at.is_(None), Photo.blob_key.is_not(None),
+            Photo.requeues < MAX_REQUEUES,
             or_(Photo.enqueued_at.is_(None), Photo.enqueued_at < cutoff)).limit(500)).all()
 
     def mark_enqueued(photo_id: str) -> None:
         with svc.transaction() as session:
-            session.execute(update(Photo).where(Photo.id == photo_id).values(enqueued_at=now))
+            session.execute(update(Photo).where(Photo.id == photo_id).values(
+                enqueued_at=now, requeues=Photo.requeues + 1))
 
     return svc.queue.enqueue_each(CHECK_PHOTO_FUNC, ids, CHECK_PHOTO, after=mark_enqueued)
 

@@ -153,6 +153,74 @@ def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
         redis.stop()
 
 
+class CheckFault(Exception):
+    """A fault inside the pixel check (a bug met on one person's photo, or the job's timeout)."""
+
+
+class WorkerDeath(BaseException):
+    """What kill -9 or the kernel's OOM killer does to a run: nothing after it runs."""
+
+
+def test_a_check_that_fails_passes_the_photo_unchecked_once(
+        partner, person_for, run_jobs, app, svc, clock, monkeypatch, caplog):
+    """A fault in the check must not leave the photo pending (the person waiting for a verdict
+    that never comes, the sweeper re-enqueueing it every minute): it passes, the fault is
+    logged without the photo's data, and it is not checked again."""
+    from kcheck import quality
+
+    def faulty(*args, **kwargs):
+        raise CheckFault("index 7 is out of bounds for axis 0")
+
+    monkeypatch.setattr(quality, "checked_copy", faulty)
+    _, person = at_photo_step(partner, person_for)
+    person.upload("passport_page", make_photo("passport_page"))
+    run_jobs()
+    shown = person.call("GET", "/v1/session/photos/passport_page").get_json()["quality"]
+    assert shown["status"] == "pass" and not shown.get("reasons")
+    failed = [r for r in caplog.records if r.getMessage() == "photo check failed"]
+    assert len(failed) == 1 and failed[0].exc_info[0] is CheckFault
+    with svc.sessions() as session:
+        photo = session.scalars(select(Photo)).one()
+    assert photo.metrics["metrics"] == {"unchecked": True} and "/upload-" in photo.blob_key
+    clock.advance(seconds=3600)
+    with serving(svc):
+        assert requeue_stuck_photos() == 0
+
+
+def test_a_photo_whose_check_dies_every_time_passes_unchecked_after_two_requeues(
+        partner, person_for, app, svc, clock, monkeypatch):
+    """Without a bound, a photo that kills its worker (memory, a native crash) would be
+    re-enqueued every minute forever: the third run gives up and passes it unchecked."""
+    from kcheck import quality
+    from kcheck.workers.quality_job import check_photo
+
+    runs = []
+
+    def dies(*args, **kwargs):
+        runs.append(1)
+        raise WorkerDeath
+
+    monkeypatch.setattr(quality, "checked_copy", dies)
+    _, person = at_photo_step(partner, person_for)
+    person.upload("passport_page", make_photo("passport_page"))
+    with svc.sessions() as session:
+        photo_id = session.scalar(select(Photo.id))
+    with serving(svc):
+        for _ in range(2):  # the run queued at upload, then the first re-enqueue's
+            with pytest.raises(WorkerDeath):
+                check_photo(photo_id)
+            assert person.call("GET", "/v1/session/photos/passport_page").get_json()[
+                "quality"]["status"] == "pending"
+            clock.advance(seconds=61)
+            assert requeue_stuck_photos() == 1
+        assert check_photo(photo_id) == "pass"
+        clock.advance(seconds=3600)
+        assert requeue_stuck_photos() == 0
+    assert len(runs) == 2
+    assert person.call("GET", "/v1/session/photos/passport_page").get_json()[
+        "quality"]["status"] == "pass"
+
+
 class StorageDownAfterTheVerdict:
     """The real blob store, refusing to store the stored copy or the preview (`refused`: as S3
     going away, or the worker killed, right after the verdict)."""

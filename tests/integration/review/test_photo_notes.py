@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from kcheck.models import Photo
-from kcheck.quality import check_photo
+from kcheck.quality import QualityVerdict, check_photo
 from tests.fixtures.documents import make_document
 
 
@@ -37,3 +37,14 @@ def test_a_photo_without_notes_shows_none(reviewer, submitted_case, svc):
     case_id = submitted_case()
     html = reviewer.get(f"/review/cases/{case_id}").get_data(as_text=True)
     assert "Front of the ID card" in html and 'class="photo-notes"' not in html
+
+
+def test_a_photo_no_check_could_judge_tells_the_reviewer_to_look(reviewer, submitted_case, svc):
+    case_id = submitted_case()
+    store_verdict(svc, case_id, "id_back", QualityVerdict.unchecked())  # as the job stores it
+    html = reviewer.get(f"/review/cases/{case_id}").get_data(as_text=True)
+    assert "The automatic check could not judge this photo: look at it yourself." in html
+    assert html.count('class="photo-notes"') == 1
+    reviewer.submit("/review/language", {"locale": "fr", "next": "/review/"})
+    html = reviewer.get(f"/review/cases/{case_id}").get_data(as_text=True)
+    assert "pas pu juger cette photo : examinez-la vous-même." in html
