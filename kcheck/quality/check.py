@@ -64,6 +64,10 @@ BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 # clipped to white round it is a white card or page, not an over-exposed photo. A white card in
 # good light measured 37; over-exposed cards 66 and more (their ink lifted with the paper).
 INK_LEVEL = 50
+# The darkest 5 % of the document (or face) under this level: dark print still shows, so a clipped
+# region is pale, not sure over-exposed. Good real scans measured up to 88 (114 turned 3 degrees
+# on a white lid), a good generated card 120; over-exposed photos 148 and more.
+DARK_PRINT = 140
 INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
@@ -77,6 +81,11 @@ TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibi
 # How far the box around the lines of print reaches past the frame, in line heights: a good
 # photo's reached 0.64 (a short first line beside a long last one), cut ones 1.0 to 4.2.
 PRINT_PAST_FRAME = (0.7, 1.0)
+# ...sure only where a line of print itself comes this close to the edge (line heights: 0 at it,
+# negative inside) or runs into it: a stray mark at an angle tilts the box round the print (real
+# page scans re-encoded at JPEG 60-95 reached 1.1-4.1 with their nearest line 0.8-1.5 inside the
+# frame; the generated cut-off cards' lines reach -0.0 to 0.98, every one touching the edge).
+PRINT_TO_EDGE = -0.25
 # How far the MRZ band reaches past the frame, in its line heights (evidence.zone_beyond_frame):
 # a band ending at the edge reaches 1.0; generated good photos' reached at most 0.13, cut ones
 # 1.0 to 2.3, but real good photos reach 1.04-1.12 (a card scan cropped tight to its print, a
@@ -294,7 +303,12 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(finding, text))
-    found.add("document_cut_off", graded(metrics["print_past_frame"], *PRINT_PAST_FRAME))
+    past = graded(metrics["print_past_frame"], *PRINT_PAST_FRAME)
+    if past > 0.5:
+        metrics["print_to_edge"] = evidence.line_to_frame(text, image.gray.shape)
+        if not text.at_edge and metrics["print_to_edge"] < PRINT_TO_EDGE:
+            past = 0.5  # the box reaches past, the print stays inside: the box, not the print
+    found.add("document_cut_off", past)
     if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):
         # The print's box leaves out an MRZ band cut by the frame's edge below or beside it
         # (or the band is all the print there is): look for the band itself.
@@ -894,7 +908,7 @@ def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:
     dark = max(dark, graded(stats["brightness_p95"], *DARK_P95))
     found.add("too_dark", dark)
     bright = graded(stats["clipped_white_fraction"], *BRIGHT_CLIPPED)
-    if stats["brightness_p05"] < 100:
+    if stats["brightness_p05"] < DARK_PRINT:
         bright = min(bright, 0.5)  # dark print still shows: pale, but readable
     found.add("too_bright", bright)
 
