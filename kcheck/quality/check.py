@@ -368,6 +368,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             # an ID card's front: its smaller portrait, paled by light, was missed every way.)
             portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
             every_way = True
+        elif slot == "passport_page" and not _has_portrait(portraits):
+            # An open passport stood upright (the page above the data page) is flattened lying on
+            # its side, its portrait turned a quarter: a confident face that way is its portrait.
+            turned = _turned_faces(flat, PORTRAIT_IN_FRAME * flat.shape[1])
+            portraits = [f for f in turned if f.score > 0] or portraits
         # (Not on a passport page, whose other side, with its MRZ on a light band, is known only
         # by the portrait it lacks.)
         washed = slot == "id_front" and metrics["clipped_white_fraction"] >= WASHED_PORTRAIT
