@@ -64,10 +64,12 @@ BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 # clipped to white round it is a white card or page, not an over-exposed photo. A white card in
 # good light measured 37; over-exposed cards 66 and more (their ink lifted with the paper).
 INK_LEVEL = 50
-# The darkest 5 % of the document (or face) under this level: dark print still shows, so a clipped
-# region is pale, not sure over-exposed. Good real scans measured up to 88 (114 turned 3 degrees
-# on a white lid), a good generated card 120; over-exposed photos 148 and more.
+# The darkest 5 % of the document under DARK_PRINT with its lines of print darker than LIFTED_INK:
+# the print still shows dark, so clipped paper is pale, not sure over-exposed. Good real scans
+# measured up to 88 (114 turned 3 degrees on a white lid, their print 67-73); over-exposed photos
+# 124 and more with no line of print left to measure, or 148 and more with their print at 109+.
 DARK_PRINT = 140
+LIFTED_INK = 90
 INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
@@ -260,7 +262,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     _exposure(image.gray, mask, found, metrics)
     if found.get("too_bright", 0.0) > 0.5:
         metrics["print_ink"] = _print_ink(image.gray, mask)
-        if metrics["print_ink"] is not None and metrics["print_ink"] < INK_LEVEL:
+        ink = metrics["print_ink"]
+        pale = metrics["brightness_p05"] < DARK_PRINT and ink is not None and ink < LIFTED_INK
+        if pale or (ink is not None and ink < INK_LEVEL):
             found["too_bright"] = 0.5  # a white card or page: its paper is white, its print still dark
     if region is None:
         # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
@@ -913,7 +917,7 @@ def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:
     dark = max(dark, graded(stats["brightness_p95"], *DARK_P95))
     found.add("too_dark", dark)
     bright = graded(stats["clipped_white_fraction"], *BRIGHT_CLIPPED)
-    if stats["brightness_p05"] < DARK_PRINT:
+    if stats["brightness_p05"] < 100:
         bright = min(bright, 0.5)  # dark print still shows: pale, but readable
     found.add("too_bright", bright)
 

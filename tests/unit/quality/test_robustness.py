@@ -106,16 +106,16 @@ def test_print_stepping_down_a_whole_page_is_not_cut_off():
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
 
 
-def test_a_white_page_with_grey_print_is_not_too_bright():
-    """A white page scanned with its paper clipped to white and its print a mid grey (100): the
-    darkest 5 % of the page is 123, as dark as good real scans measure once turned a few degrees
-    on a white lid, where over-exposed photos measure 148 and more. A reviewer reads every line:
-    bright is at most a note."""
+def test_a_white_page_with_dark_grey_print_is_not_too_bright():
+    """A white page scanned with its paper clipped to white and its print a dark grey (80): the
+    darkest 5 % of the page is over 100, as on good real scans turned a few degrees on a white
+    lid (their print 67-73), but the print is still dark, where over-exposed photos lifted theirs
+    to 109 and more or wiped it out. A reviewer reads every line: bright is at most a note."""
     fields = ["Surname / Nom: MUSTER", "Given names / Prenoms: ANNA", "Born / Ne le: 10.01.1960",
               "Nationality: UTOPIAN", "Document no: C4051230", "Issued / Delivre: 01.02.2020",
               "Expires / Expire: 01.02.2030", "Authority: UTO CITY"]
     rows = [(380, 40 + 70 * i, words) for i, words in enumerate(fields)]
-    verdict = check_photo(_page_scan(rows, paper=(255, 255, 255), ink=(100, 100, 100)), "passport_page")
+    verdict = check_photo(_page_scan(rows, paper=(255, 255, 255), ink=(80, 80, 80)), "passport_page")
     assert verdict.metrics["clipped_white_fraction"] >= 0.8
     assert 100 <= verdict.metrics["brightness_p05"] < 140
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
