@@ -67,8 +67,9 @@ INK_LEVEL = 50
 # The darkest 5 % of the document under DARK_PRINT with its lines of print darker than LIFTED_INK:
 # the print still shows dark, so clipped paper is pale, not sure over-exposed. Good real scans
 # measured up to 88 (114 turned 3 degrees on a white lid, their print 67-73); over-exposed photos
-# 124 and more with no line of print left to measure, or 148 and more with their print at 109+.
-DARK_PRINT = 140
+# and a reflection over a white card 124 and more (print 57 on that card, 109+ or none left on
+# the others).
+DARK_PRINT = 120
 LIFTED_INK = 90
 INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
