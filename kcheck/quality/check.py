@@ -64,6 +64,13 @@ BRIGHT_CLIPPED = (0.3, 0.6)  # share of the region clipped to white
 # clipped to white round it is a white card or page, not an over-exposed photo. A white card in
 # good light measured 37; over-exposed cards 66 and more (their ink lifted with the paper).
 INK_LEVEL = 50
+# The darkest 5 % of the document under DARK_PRINT with its lines of print darker than LIFTED_INK:
+# the print still shows dark, so clipped paper is pale, not sure over-exposed. Good real scans
+# measured up to 88 (114 turned 3 degrees on a white lid, their print 67-73); over-exposed photos
+# and a reflection over a white card 124 and more (print 57 on that card, 109+ or none left on
+# the others).
+DARK_PRINT = 120
+LIFTED_INK = 90
 INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
@@ -77,6 +84,11 @@ TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibi
 # How far the box around the lines of print reaches past the frame, in line heights: a good
 # photo's reached 0.64 (a short first line beside a long last one), cut ones 1.0 to 4.2.
 PRINT_PAST_FRAME = (0.7, 1.0)
+# ...sure only where a line of print itself comes this close to the edge (line heights: 0 at it,
+# negative inside) or runs into it: a stray mark at an angle tilts the box round the print (real
+# page scans re-encoded at JPEG 60-95 reached 1.1-4.1 with their nearest line 0.8-1.5 inside the
+# frame; the generated cut-off cards' lines reach -0.0 to 0.98, every one touching the edge).
+PRINT_TO_EDGE = -0.25
 # How far the MRZ band reaches past the frame, in its line heights (evidence.zone_beyond_frame):
 # a band ending at the edge reaches 1.0; generated good photos' reached at most 0.13, cut ones
 # 1.0 to 2.3, but real good photos reach 1.04-1.12 (a card scan cropped tight to its print, a
@@ -251,7 +263,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     _exposure(image.gray, mask, found, metrics)
     if found.get("too_bright", 0.0) > 0.5:
         metrics["print_ink"] = _print_ink(image.gray, mask)
-        if metrics["print_ink"] is not None and metrics["print_ink"] < INK_LEVEL:
+        ink = metrics["print_ink"]
+        pale = metrics["brightness_p05"] < DARK_PRINT and ink is not None and ink < LIFTED_INK
+        if pale or (ink is not None and ink < INK_LEVEL):
             found["too_bright"] = 0.5  # a white card or page: its paper is white, its print still dark
     if region is None:
         # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
@@ -294,7 +308,12 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(finding, text))
-    found.add("document_cut_off", graded(metrics["print_past_frame"], *PRINT_PAST_FRAME))
+    past = graded(metrics["print_past_frame"], *PRINT_PAST_FRAME)
+    if past > 0.5:
+        metrics["print_to_edge"] = evidence.line_to_frame(text, image.gray.shape)
+        if not text.at_edge and metrics["print_to_edge"] < PRINT_TO_EDGE:
+            past = 0.5  # the box reaches past, the print stays inside: the box, not the print
+    found.add("document_cut_off", past)
     if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):
         # The print's box leaves out an MRZ band cut by the frame's edge below or beside it
         # (or the band is all the print there is): look for the band itself.
@@ -354,6 +373,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             # an ID card's front: its smaller portrait, paled by light, was missed every way.)
             portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
             every_way = True
+        elif slot == "passport_page" and not _has_portrait(portraits):
+            # An open passport stood upright (the page above the data page) is flattened lying on
+            # its side, its portrait turned a quarter: a confident face that way is its portrait.
+            turned = _turned_faces(flat, PORTRAIT_IN_FRAME * flat.shape[1])
+            portraits = [f for f in turned if f.score > 0] or portraits
         # (Not on a passport page, whose other side, with its MRZ on a light band, is known only
         # by the portrait it lacks.)
         washed = slot == "id_front" and metrics["clipped_white_fraction"] >= WASHED_PORTRAIT

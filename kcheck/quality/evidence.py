@@ -106,6 +106,15 @@ def beyond_frame(evidence: TextEvidence, shape: tuple[int, ...]) -> float:
     return round(past / evidence.line_height, 2)
 
 
+def line_to_frame(evidence: TextEvidence, shape: tuple[int, ...]) -> float:
+    """How far the line of print nearest the frame's edge reaches past it, in line heights
+    (negative inside: how far the nearest line stays from the edge)."""
+    if not evidence.lines or evidence.line_height <= 0:
+        return float("-inf")
+    reach = max(_past_frame(point, shape) for box in evidence.lines for point in box)
+    return round(reach / evidence.line_height, 2)
+
+
 def zone_beyond_frame(gray: np.ndarray) -> float:
     """How far the MRZ band (upright or turned a quarter) reaches past the frame, in its line
     heights; 0 inside, without a band of lines made of characters, or for a band running from
