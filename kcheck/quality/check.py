@@ -86,6 +86,10 @@ MRZ_PAST_FRAME = (1.0, 1.4)
 # characters cut (evidence.zone_lines_cut): sure, however little the band reaches past.
 BAND_LINES_CUT = 2
 BAND_CUT = 0.9
+# A document's outline running off the frame with a line of its print cut by the edge (its ink
+# up to the edge: evidence.sliced_lines): sure, however much of the frame it fills. Good scans
+# and close-ups cropped to the card had none; cut cards one or two.
+SLICED_CUT = 0.9
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
@@ -293,7 +297,12 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     bare = (finding.quad is not None and not text.is_document
             and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
-        found.add("document_cut_off", _cut_off_confidence(finding, text))
+        found.add("document_cut_off", _cut_off_confidence(image.gray, finding, text))
+    elif finding.quad is None and finding.run_off is not None:
+        # A ragged outline with two corners in the frame and sides running off it: the document
+        # runs off the frame if print on it is cut by the edge.
+        sliced = evidence.sliced_lines(image.gray, finding.run_off)
+        found.add("document_cut_off", SLICED_CUT if sliced else 0.0)
     found.add("document_cut_off", graded(metrics["print_past_frame"], *PRINT_PAST_FRAME))
     if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):
         # The print's box leaves out an MRZ band cut by the frame's edge below or beside it
@@ -457,13 +466,16 @@ def _over_print(box: measures.Box, text: TextEvidence) -> bool:
     return False
 
 
-def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
+def _cut_off_confidence(gray: np.ndarray, finding: DocumentFinding, text: TextEvidence) -> float:
     """Sure when print runs into the frame's edge, or when a card that does not fill the frame
-    runs off it (its corners are outside); a document filling the frame is a doubt."""
+    runs off it (its corners are outside); a document filling the frame is a doubt, unless
+    lines of its print run into the edge, their characters cut (evidence.sliced_lines)."""
     if text.at_edge:
         return 0.95
+    if finding.area_fraction < 0.6:
+        return 0.9
     # A document covering most of the frame is a scan or a close-up, not a card running off.
-    return 0.45 if finding.area_fraction >= 0.6 else 0.9
+    return SLICED_CUT if evidence.sliced_lines(gray, finding.quad) else 0.45
 
 
 def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence, gray,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kcheck.docintel import mrz_zone
+from kcheck.docintel import mrz_ocr, mrz_zone
 from kcheck.quality.document import order_corners
 
 # Lines are looked for with character-sized kernels in a copy this large: 640 px suits a
@@ -37,6 +37,13 @@ EDGE_TO_EDGE = 1.5  # line heights: a band whose near end is this close to the f
 # A line of print along the MRZ band for at least this share of its length is one of its lines
 # (a band merged with a page's print running off a photo has only short pieces of print there).
 BAND_LINE_SHARE = 0.5
+# PP-OCR's text detector (mrz_ocr.text_boxes) looks for lines in a copy this large: about a
+# tenth of a second, so only where an outline running off the frame is in doubt (sliced_lines).
+DETECT_LONG_SIDE = 480
+DETECT_EDGE = 2.0  # px: its boxes are clipped to the frame, a line running off ends on the edge
+# ...and ink along it up to this near the edge (px): its characters are cut (a line's box is
+# drawn a little past its last letter, so one ending short of the edge reaches it too).
+SLICED_GAP = 1.5
 # Where find_text saw no document, lines are looked for once more, loosely, at these sizes (a
 # small scan is enlarged: its print is then as large as a phone photo's).
 LOOSE_LONG_SIDES = (640, 1000)
@@ -154,6 +161,37 @@ def zone_lines_cut(gray: np.ndarray, evidence: TextEvidence) -> int:
             for line in lines
         )
     return cut
+
+
+def sliced_lines(gray: np.ndarray, quad: np.ndarray) -> int:
+    """How many lines of text on `quad` (its centre inside) run into the frame's edge with ink
+    up to it: characters the edge cuts. PP-OCR's detector finds the lines, where find_text's
+    morphology misses print on a busy card (a guilloche, a ghost portrait); a line running along
+    the edge, or ending short of it, is whole."""
+    contour = quad.reshape(-1, 1, 2).astype(np.float32)
+    shape = gray.shape[:2]
+    count = 0
+    for box in mrz_ocr.text_boxes(gray, DETECT_LONG_SIDE):
+        if cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) < 0:
+            continue
+        if _runs_into_edge(box, shape, DETECT_EDGE) and _edge_gap(gray, box) <= SLICED_GAP:
+            count += 1
+    return count
+
+
+def _edge_gap(gray: np.ndarray, box: np.ndarray) -> float:
+    """Pixels between a line's ink and the end of its box nearer the frame's edge (its length
+    where it holds no ink)."""
+    corners = order_corners(box.astype(np.float32))
+    columns = _ink_columns(gray, corners)
+    ink = np.flatnonzero(columns)
+    length = float(np.linalg.norm(corners[1] - corners[0]))
+    if not len(ink):
+        return length
+    start, end = (corners[0] + corners[3]) / 2, (corners[1] + corners[2]) / 2
+    towards_end = _past_frame(end, gray.shape) > _past_frame(start, gray.shape)
+    blank = len(columns) - 1 - int(ink[-1]) if towards_end else int(ink[0])
+    return blank * length / len(columns)
 
 
 def _turned_points(points: np.ndarray, quarter: int, shape: tuple[int, ...]) -> np.ndarray:
