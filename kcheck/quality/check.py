@@ -86,6 +86,9 @@ MRZ_PAST_FRAME = (1.0, 1.4)
 # characters cut (evidence.zone_lines_cut): sure, however little the band reaches past.
 BAND_LINES_CUT = 2
 BAND_CUT = 0.9
+# Characters on a line of the MRZ of the slot's document (the shortest of its formats: an ID
+# card's back carries TD1's 30 or TD2's 36, a passport page TD3's 44)
+MRZ_CHARACTERS = {"id_back": 30, "passport_page": 44}
 # A document's outline running off the frame with a line of its print cut by the edge (its ink
 # up to the edge: evidence.sliced_lines): sure, however much of the frame it fills. Good scans
 # and close-ups cropped to the card had none; cut cards one or two.
@@ -313,6 +316,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             metrics["mrz_lines_cut"] = evidence.zone_lines_cut(image.gray, text)
             if metrics["mrz_lines_cut"] >= BAND_LINES_CUT:
                 found.add("document_cut_off", BAND_CUT)
+        if slot in MRZ_CHARACTERS and evidence.zone_short_at_edge(image.gray, MRZ_CHARACTERS[slot]):
+            found.add("document_cut_off", BAND_CUT)  # its lines short of the format's: cut by the edge
     _legibility(image, text, found, metrics)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
         small = graded(finding.area_fraction, *DOCUMENT_AREA)
