@@ -228,6 +228,7 @@ def check_photo(
 
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
     finding = find_document(image.gray, _SLOT_ASPECTS[slot])
+    run_off = finding.run_off  # (kept where the outline found turns out to be a box on the card)
     finding = _faint_card(image.gray, finding)
     if finding.cut_off and _box_on_cropped_page(image.gray, slot, finding.quad, metrics):
         # The frame is the document, scanned or cropped to it: nothing of it is cut off.
@@ -301,10 +302,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(image.gray, finding, text))
-    elif finding.quad is None and finding.run_off is not None:
+    elif finding.quad is None and run_off is not None:
         # A ragged outline with two corners in the frame and sides running off it: the document
         # runs off the frame if print on it is cut by the edge.
-        sliced = evidence.sliced_lines(image.gray, finding.run_off)
+        sliced = evidence.sliced_lines(image.gray, run_off)
         found.add("document_cut_off", SLICED_CUT if sliced else 0.0)
     found.add("document_cut_off", graded(metrics["print_past_frame"], *PRINT_PAST_FRAME))
     if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):

@@ -14,6 +14,7 @@ from tests.fixtures.cropped_scans import (
     bordered_card_back,
     card_front_portrait_to_edge,
     card_front_under_a_lid_edge,
+    pale_card_on_paper,
     portrait_cropped_like_a_card,
     small_passport_page_scan,
 )
@@ -107,3 +108,16 @@ def test_a_close_up_to_the_cards_own_edge_is_only_a_doubt():
     verdict = check_photo(bold_card_close_up(), "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert _notes(verdict)["document_cut_off"] < 0.5
+
+
+def test_a_pale_card_running_off_the_frame_through_its_print_is_a_retake():
+    """No outline of the card is found whole or cut (only its thin rim sets it apart from the
+    paper), but the rim's two corners in the frame and sides running off it, with the card's
+    print cut by the edge, show the card runs off the frame."""
+    verdict = check_photo(pale_card_on_paper(0.65), "id_front")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def test_the_same_pale_card_whole_to_the_frames_edge_passes():
+    verdict = check_photo(pale_card_on_paper(), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
