@@ -302,11 +302,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
         found.add("document_cut_off", _cut_off_confidence(image.gray, finding, text))
-    elif finding.quad is None and run_off is not None:
-        # A ragged outline with two corners in the frame and sides running off it: the document
-        # runs off the frame if print on it is cut by the edge.
-        sliced = evidence.sliced_lines(image.gray, run_off)
-        found.add("document_cut_off", SLICED_CUT if sliced else 0.0)
+    elif finding.quad is None and run_off is not None and evidence.sliced_lines(image.gray, run_off):
+        # A ragged outline with two corners in the frame and sides running off it, and print on
+        # it cut by the edge: the document runs off the frame.
+        found.add("document_cut_off", SLICED_CUT)
     found.add("document_cut_off", graded(metrics["print_past_frame"], *PRINT_PAST_FRAME))
     if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):
         # The print's box leaves out an MRZ band cut by the frame's edge below or beside it
