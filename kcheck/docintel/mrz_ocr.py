@@ -1,6 +1,8 @@
 """Reading the lines of an MRZ once they are found (mrz_zone finds them): straighten each
 line, guess which way up it reads with PP-OCR's small direction classifier, and read it with
-the PP-OCRv4 line recogniser (both ONNX models ship in the rapidocr-onnxruntime wheel)."""
+the PP-OCRv4 line recogniser (both ONNX models ship in the rapidocr-onnxruntime wheel). The
+wheel's PP-OCRv4 text detector is here too (text_boxes): this module is the only way into
+onnxruntime."""
 
 from __future__ import annotations
 
@@ -75,6 +77,31 @@ def recognizer(height: int):
     config = _rapidocr_config("Rec")
     config.update(rec_img_shape=[3, height, 320])
     return TextRecognizer(config)
+
+
+@functools.cache
+def detector():
+    """The PP-OCRv4 text detector (DBNet) of rapidocr-onnxruntime, one thread."""
+    from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+
+    return TextDetector(_rapidocr_config("Det"))
+
+
+def text_boxes(gray: np.ndarray, long_side: int) -> list[np.ndarray]:
+    """The boxes (4 corners, `gray`'s pixels, clipped to it) of the lines of text PP-OCR's
+    detector finds in a copy `long_side` pixels long (its own setting enlarges every image
+    to 736 px across its short side, at several times the cost)."""
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+    model = detector()
+    image = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    prepared = DetPreProcess(long_side, "max", model.mean, model.std)(image)
+    if prepared is None:
+        return []
+    with _lock:
+        scores = model.infer(prepared)[0]
+    boxes, _ = model.postprocess_op(scores, image.shape[:2])
+    return list(model.filter_tag_det_res(boxes, image.shape[:2]))
 
 
 @functools.cache

@@ -98,6 +98,13 @@ MRZ_PAST_FRAME = (1.0, 1.4)
 # characters cut (evidence.zone_lines_cut): sure, however little the band reaches past.
 BAND_LINES_CUT = 2
 BAND_CUT = 0.9
+# Characters on a line of the MRZ of the slot's document (the shortest of its formats: an ID
+# card's back carries TD1's 30 or TD2's 36, a passport page TD3's 44)
+MRZ_CHARACTERS = {"id_back": 30, "passport_page": 44}
+# A document's outline running off the frame with a line of its print cut by the edge (its ink
+# up to the edge: evidence.sliced_lines): sure, however much of the frame it fills. Good scans
+# and close-ups cropped to the card had none; cut cards one or two.
+SLICED_CUT = 0.9
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
@@ -233,6 +240,7 @@ def check_photo(
 
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
     finding = find_document(image.gray, _SLOT_ASPECTS[slot])
+    run_off = finding.run_off  # (kept where the outline found turns out to be a box on the card)
     finding = _faint_card(image.gray, finding)
     if finding.cut_off and _box_on_cropped_page(image.gray, slot, finding.quad, metrics):
         # The frame is the document, scanned or cropped to it: nothing of it is cut off.
@@ -307,7 +315,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     bare = (finding.quad is not None and not text.is_document
             and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
-        found.add("document_cut_off", _cut_off_confidence(finding, text))
+        found.add("document_cut_off", _cut_off_confidence(image.gray, finding, text))
+    elif finding.quad is None and run_off is not None and evidence.sliced_lines(image.gray, run_off):
+        # A ragged outline with two corners in the frame and sides running off it, and print on
+        # it cut by the edge: the document runs off the frame.
+        found.add("document_cut_off", SLICED_CUT)
     past = graded(metrics["print_past_frame"], *PRINT_PAST_FRAME)
     if past > 0.5:
         metrics["print_to_edge"] = evidence.line_to_frame(text, image.gray.shape)
@@ -323,6 +335,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             metrics["mrz_lines_cut"] = evidence.zone_lines_cut(image.gray, text)
             if metrics["mrz_lines_cut"] >= BAND_LINES_CUT:
                 found.add("document_cut_off", BAND_CUT)
+        if slot in MRZ_CHARACTERS and evidence.zone_short_at_edge(image.gray, MRZ_CHARACTERS[slot]):
+            found.add("document_cut_off", BAND_CUT)  # its lines short of the format's: cut by the edge
     _legibility(image, text, found, metrics)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
         small = graded(finding.area_fraction, *DOCUMENT_AREA)
@@ -481,13 +495,16 @@ def _over_print(box: measures.Box, text: TextEvidence) -> bool:
     return False
 
 
-def _cut_off_confidence(finding: DocumentFinding, text: TextEvidence) -> float:
+def _cut_off_confidence(gray: np.ndarray, finding: DocumentFinding, text: TextEvidence) -> float:
     """Sure when print runs into the frame's edge, or when a card that does not fill the frame
-    runs off it (its corners are outside); a document filling the frame is a doubt."""
+    runs off it (its corners are outside); a document filling the frame is a doubt, unless
+    lines of its print run into the edge, their characters cut (evidence.sliced_lines)."""
     if text.at_edge:
         return 0.95
+    if finding.area_fraction < 0.6:
+        return 0.9
     # A document covering most of the frame is a scan or a close-up, not a card running off.
-    return 0.45 if finding.area_fraction >= 0.6 else 0.9
+    return SLICED_CUT if evidence.sliced_lines(gray, finding.quad) else 0.45
 
 
 def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence, gray,

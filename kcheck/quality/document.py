@@ -14,6 +14,11 @@ ASPECT_TOLERANCE = 0.18
 DETECT_LONG_SIDE = 640
 FLAT_WIDTH = 480  # width of the flattened document used for sharpness and faces
 FAINT_EDGE_SUPPORT = 0.4  # a whole outline this faint counts only with print on it
+# A ragged outline running off the frame (a card as pale as the paper under it, traced by its
+# edges) whose three sides in the frame lie this much on edges, in this share of the frame at
+# least: a document that runs off it if its print does too (check.py decides).
+RUN_OFF_SUPPORT = 0.9
+RUN_OFF_AREA = 0.3
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class DocumentFinding:
     # The largest whole document-shaped outline whose edges are fainter than asked (a card
     # close in colour to the desk): the document if print is found on it.
     faint: np.ndarray | None = None
+    # The largest ragged outline running off the frame with two corners in it (RUN_OFF_SUPPORT)
+    run_off: np.ndarray | None = None
 
     @property
     def found(self) -> bool:
@@ -70,6 +77,7 @@ def find_document(
     inside: _Candidate | None = None
     cut: _Candidate | None = None
     faint: _Candidate | None = None
+    run_off: _Candidate | None = None
     for contour in contours:
         candidate = _candidate(contour, small.shape, min_fill)
         if candidate is None or not min_area * image_area <= candidate.area <= 0.97 * image_area:
@@ -83,6 +91,14 @@ def find_document(
                 and _support(distance, candidate.quad, occluded_sides) >= 0.4
             ):
                 cut = candidate
+            elif (
+                not candidate.straight
+                and candidate.area >= RUN_OFF_AREA * image_area
+                and (run_off is None or candidate.area > run_off.area)
+            ):
+                supports = _edge_support(distance, candidate.quad)
+                if len(supports) >= 3 and supports[0] >= RUN_OFF_SUPPORT:
+                    run_off = candidate
         elif _aspect_ok(candidate.aspect, aspects, tolerance) and (
             inside is None or candidate.area > inside.area
         ):
@@ -97,14 +113,16 @@ def find_document(
     if cut is not None and (inside is None or cut.area > 1.25 * inside.area):
         best = cut
     faint_quad = None if faint is None else (faint.quad * factor).astype(np.float32)
+    run_off_quad = None if run_off is None else (run_off.quad * factor).astype(np.float32)
     if best is None:
-        return DocumentFinding(None, False, 0.0, 0.0, faint_quad)
+        return DocumentFinding(None, False, 0.0, 0.0, faint_quad, run_off_quad)
     return DocumentFinding(
         quad=(best.quad * factor).astype(np.float32),
         cut_off=best.touches_border,
         area_fraction=round(best.area / image_area, 4),
         aspect=round(best.aspect, 3),
         faint=faint_quad,
+        run_off=run_off_quad,
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kcheck.docintel import mrz_zone
+from kcheck.docintel import mrz_ocr, mrz_zone
 from kcheck.quality.document import order_corners
 
 # Lines are looked for with character-sized kernels in a copy this large: 640 px suits a
@@ -37,6 +37,20 @@ EDGE_TO_EDGE = 1.5  # line heights: a band whose near end is this close to the f
 # A line of print along the MRZ band for at least this share of its length is one of its lines
 # (a band merged with a page's print running off a photo has only short pieces of print there).
 BAND_LINE_SHARE = 0.5
+# PP-OCR's text detector (mrz_ocr.text_boxes) looks for lines in a copy this large: about a
+# tenth of a second, so only where an outline running off the frame is in doubt (sliced_lines).
+DETECT_LONG_SIDE = 480
+DETECT_EDGE = 2.0  # px: its boxes are clipped to the frame, a line running off ends on the edge
+# ...and ink along it up to this near the edge (px): its characters are cut (a line's box is
+# drawn a little past its last letter, so one ending short of the edge reaches it too).
+SLICED_GAP = 1.5
+# An MRZ line with fewer marks of ink than this share of its format's characters is short (whole
+# real lines of 44 measured 36-47: letters run together; the line of a page cut through its MRZ 30).
+SHORT_ZONE = 0.8
+EQUAL_ZONE = 0.8  # ...and the lines of a band the edge cuts are about as short as each other
+# ...where the band's line boxes reach this far past the frame, in line heights (a band whose
+# ink ends at the edge reaches 1, as the real page cut through its MRZ did)
+SHORT_ZONE_REACH = 0.5
 # Where find_text saw no document, lines are looked for once more, loosely, at these sizes (a
 # small scan is enlarged: its print is then as large as a phone photo's).
 LOOSE_LONG_SIDES = (640, 1000)
@@ -131,10 +145,7 @@ def zone_beyond_frame(gray: np.ndarray) -> float:
         return 0.0  # ruled lines, an edge, a stripe: not a line of print
     past = 0.0
     for box in zone.boxes:
-        corners = order_corners(box.astype(np.float32))
-        line = float(np.linalg.norm(corners[2] - corners[1])) / ZONE_BOX_HEIGHT
-        ends = ((corners[0] + corners[3]) / 2, (corners[1] + corners[2]) / 2)
-        far, near = sorted((_past_frame(end, turned.shape) / max(line, 1.0) for end in ends), reverse=True)
+        far, near = _band_ends(box, turned.shape)
         if near < -EDGE_TO_EDGE:
             past = max(past, far)
     return round(past, 2)
@@ -163,6 +174,79 @@ def zone_lines_cut(gray: np.ndarray, evidence: TextEvidence) -> int:
             for line in lines
         )
     return cut
+
+
+def sliced_lines(gray: np.ndarray, quad: np.ndarray) -> int:
+    """How many lines of text on `quad` (its centre inside) run into the frame's edge with ink
+    up to it: characters the edge cuts. PP-OCR's detector finds the lines, where find_text's
+    morphology misses print on a busy card (a guilloche, a ghost portrait); a line running along
+    the edge, or ending short of it, is whole. A line of the MRZ band is left to
+    zone_short_at_edge: its characters can be counted (a scan cropped at the MRZ's last character
+    has ink up to the edge too)."""
+    contour = quad.reshape(-1, 1, 2).astype(np.float32)
+    shape = gray.shape[:2]
+    zone, _, _ = _mrz_band(gray)
+    bands = [band.reshape(-1, 1, 2).astype(np.float32) for band in (zone.boxes if zone else ())]
+    count = 0
+    for box in mrz_ocr.text_boxes(gray, DETECT_LONG_SIDE):
+        if cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) < 0:
+            continue
+        centre = tuple(map(float, _turned_points(box, zone.quarter if zone else 0, shape).mean(axis=0)))
+        if any(cv2.pointPolygonTest(band, centre, False) >= 0 for band in bands):
+            continue
+        if _runs_into_edge(box, shape, DETECT_EDGE) and _edge_gap(gray, box) <= SLICED_GAP:
+            count += 1
+    return count
+
+
+def _edge_gap(gray: np.ndarray, box: np.ndarray) -> float:
+    """Pixels between a line's ink and the end of its box nearer the frame's edge (its length
+    where it holds no ink)."""
+    corners = order_corners(box.astype(np.float32))
+    columns = _ink_columns(gray, corners)
+    ink = np.flatnonzero(columns)
+    length = float(np.linalg.norm(corners[1] - corners[0]))
+    if not len(ink):
+        return length
+    start, end = (corners[0] + corners[3]) / 2, (corners[1] + corners[2]) / 2
+    towards_end = _past_frame(end, gray.shape) > _past_frame(start, gray.shape)
+    blank = len(columns) - 1 - int(ink[-1]) if towards_end else int(ink[0])
+    return blank * length / len(columns)
+
+
+def zone_short_at_edge(gray: np.ndarray, characters: int) -> bool:
+    """An MRZ band (_mrz_band) that reaches the frame's edge (its line boxes a line height past
+    the ink: see zone_beyond_frame) with its lines short of SHORT_ZONE of the `characters` of a
+    line of the document's MRZ: the edge cut them (a band cropped tight at its ends, a scan
+    cropped to its MRZ, has every character)."""
+    zone, turned, marks = _mrz_band(gray)
+    if zone is None or max(marks) >= SHORT_ZONE * characters:
+        return False
+    return all(_band_ends(box, turned.shape)[0] >= SHORT_ZONE_REACH for box in zone.boxes)
+
+
+def _mrz_band(gray: np.ndarray) -> tuple[mrz_zone.Zone | None, np.ndarray, list[int]]:
+    """The MRZ band, the photo turned as it reads and its lines' marks of ink, where its two
+    lines or more are made of characters and about as long as each other (EQUAL_ZONE): a
+    front's lines of print, or a page's running off a photo, found as a band, differ in length."""
+    zone = mrz_zone.zone_candidates(gray)[0]
+    turned = mrz_zone.turn(gray, zone.quarter)
+    if zone.score < CUT_ZONE_SCORE or len(zone.boxes) < 2:
+        return None, turned, []
+    marks = [glyph_marks(turned, box) for box in zone.boxes]
+    if min(marks) < max(ZONE_GLYPHS, EQUAL_ZONE * max(marks)):
+        return None, turned, marks
+    return zone, turned, marks
+
+
+def _band_ends(box: np.ndarray, shape: tuple[int, ...]) -> tuple[float, float]:
+    """How far an MRZ line's box (mrz_zone's, a line height past its ink at either end) reaches
+    past the frame at its farther and at its nearer end, in line heights (negative inside)."""
+    corners = order_corners(box.astype(np.float32))
+    line = float(np.linalg.norm(corners[2] - corners[1])) / ZONE_BOX_HEIGHT
+    ends = ((corners[0] + corners[3]) / 2, (corners[1] + corners[2]) / 2)
+    far, near = sorted((_past_frame(end, shape) / max(line, 1.0) for end in ends), reverse=True)
+    return far, near
 
 
 def _turned_points(points: np.ndarray, quarter: int, shape: tuple[int, ...]) -> np.ndarray:

@@ -450,6 +450,18 @@ def test_the_mrz_of_a_passport_scan_cropped_to_it_is_not_cut_off(margin):
     assert verdict.verdict == "pass" and "document_cut_off" not in dict(verdict.notes), verdict.metrics
 
 
+@pytest.mark.parametrize(("variant", "keep"), [(0, 0.6), (1, 0.7), (3, 0.8)])
+def test_a_page_scan_cut_through_its_mrz_is_a_cut_off_document(variant, keep):
+    """A passport page scanned to the page but for its right part, past the frame's edge: the
+    band runs to the edge as one cropped tight at the MRZ's ends does, but its lines have fewer
+    characters than a passport's 44 (as a real specimen page cut through its MRZ had)."""
+    page = render_card("id3", "front", variant)
+    crop = cv2.cvtColor(page[:, : round(keep * page.shape[1])], cv2.COLOR_RGB2BGR)
+    ok, jpeg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    verdict = check_photo(jpeg.tobytes(), "passport_page")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
 def test_a_ruled_sheet_is_not_an_mrz_band():
     """Evenly spaced ruled lines on a sheet of paper look like a zone's lines from afar; close
     up an MRZ line is a row of separate characters and a ruled line one stroke."""

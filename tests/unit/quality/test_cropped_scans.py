@@ -9,10 +9,12 @@ import pytest
 from kcheck.quality import check_photo
 from kcheck.quality.check import TEXT_HEIGHT, _cropped_card
 from tests.fixtures.cropped_scans import (
+    bold_card_close_up,
     bold_card_front,
     bordered_card_back,
     card_front_portrait_to_edge,
     card_front_under_a_lid_edge,
+    pale_card_on_paper,
     portrait_cropped_like_a_card,
     small_passport_page_scan,
 )
@@ -90,3 +92,32 @@ def test_the_same_card_cut_through_its_portrait_is_still_a_retake():
     cut = card[:, 200:900]
     verdict = check_photo(cv2.imencode(".png", cut)[1].tobytes(), "id_front")
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def test_a_close_up_cutting_through_the_cards_print_is_a_retake():
+    """The card fills most of the frame, so its outline running off the edge alone is a doubt (a
+    close-up cropped to the card looks the same); but the edge slices the characters of its
+    fields: part of the card is missing."""
+    verdict = check_photo(bold_card_close_up(0.7), "id_front")
+    assert verdict.metrics["document_area_fraction"] >= 0.6 and not verdict.metrics["text_at_edge"]
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def test_a_close_up_to_the_cards_own_edge_is_only_a_doubt():
+    """The same card whole, its own edge at the frame's: no character is cut."""
+    verdict = check_photo(bold_card_close_up(), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert _notes(verdict)["document_cut_off"] < 0.5
+
+
+def test_a_pale_card_running_off_the_frame_through_its_print_is_a_retake():
+    """No outline of the card is found whole or cut (only its thin rim sets it apart from the
+    paper), but the rim's two corners in the frame and sides running off it, with the card's
+    print cut by the edge, show the card runs off the frame."""
+    verdict = check_photo(pale_card_on_paper(0.65), "id_front")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def test_the_same_pale_card_whole_to_the_frames_edge_passes():
+    verdict = check_photo(pale_card_on_paper(), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
