@@ -255,7 +255,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             found["too_bright"] = 0.5  # a white card or page: its paper is white, its print still dark
     if region is None:
         # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
-        printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT
+        printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT or _barcoded(image.gray, slot)
         cropped = not printed and _cropped_card(image.gray, slot, metrics)
         found.add("document_not_found", 0.5 if printed or cropped else 0.95)
         _legibility(image, text, found, metrics, document=printed or cropped)
@@ -334,7 +334,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         boxes = [face[:4] for face in portraits]
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
     if bare and not _print_on_card(flat):
-        evidence_of_print = portraits or text.mrz_lines or _cropped_card(image.gray, slot, metrics)
+        evidence_of_print = (portraits or text.mrz_lines or _barcoded(image.gray, slot)
+                             or _cropped_card(image.gray, slot, metrics))
         found.add("document_not_found", 0.5 if evidence_of_print else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
@@ -551,6 +552,14 @@ def _cropped_print(gray: np.ndarray, slot: str, metrics: dict) -> tuple[np.ndarr
     least = PAGE_PORTRAIT_MIN_WIDTH if slot == "passport_page" else PORTRAIT_MIN_WIDTH
     portraits = [f for f in faces if f.w >= least * max(height, width)]
     return lines if any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits) else None
+
+
+def _barcoded(gray: np.ndarray, slot: str) -> bool:
+    """A barcode in the back slot: the back of a North American licence may show nothing else
+    the line finder takes for print (its barcodes and a few words across a busy background),
+    so it is evidence of a document, not sure to be one. (Not on a front, whose portrait and
+    print say more, nor on a passport page.)"""
+    return slot == "id_back" and evidence.has_barcode(gray)
 
 
 def _document_shaped(shape: tuple[int, ...], slot: str) -> bool:
