@@ -36,10 +36,12 @@ from kcheck.quality.evidence import (
     find_text,
     lettered,
     lines_inside,
+    lines_within,
     print_lines,
 )
 from kcheck.quality.faces import WEAKEST, WINDOW, Face, detect_faces, faces_on_document
 from kcheck.quality.formats import ImageRejected
+from kcheck.quality.other_cards import other_card
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE, SLOTS, QualityVerdict
 
 NOTE_FLOOR = 0.3  # the confidence of a reason right at its doubt point
@@ -153,6 +155,9 @@ LOOSE_PRINT = 8  # ...or lines of print on it without any face (a card's back)
 # a box on the document running to the frame's edge (a portrait printed to the page's edge), not
 # a document running off: a card that runs off holds its own print.
 BOX_ON_PAGE_PRINT = 0.5
+# Words on the card that no identity document prints (an insurance card's title, a payment
+# card's terms, an e-mail address): sure it is some other card (other_cards).
+OTHER_CARD = 0.9
 
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
 _SLOT_ASPECTS = {
@@ -362,7 +367,23 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         if slot == "passport_page" and not portraits and not faint:
             side = max(side, _no_data_page(text, image.gray, region))
         found.add("wrong_document_side", side)
+    if _identity_unproven(slot, portraits, text, mrz_lines, found):
+        # Every line on the card, stacked or not: find_text keeps one aligned block of them (a
+        # business card's name, say, without the e-mail address in smaller print below it).
+        kind = other_card(image.gray, lines_within(print_lines(image.gray), _grown(region, 1.1)))
+        if kind is not None:
+            metrics["other_card"] = kind
+            found.add("document_not_found", OTHER_CARD)
     return region, boxes
+
+
+def _identity_unproven(slot: str, portraits: list[Face], text: TextEvidence, mrz_lines: int | None,
+                       found: Findings) -> bool:
+    """A card in an ID slot with neither a confident portrait nor an MRZ band, not yet sure to
+    be retaken: what its words say is worth reading (other_cards)."""
+    return (slot in ("id_front", "id_back") and not _has_portrait(portraits)
+            and (mrz_lines or 0) < 2 and len(text.mrz_lines) < 2
+            and max(found.values(), default=0.0) < DEFAULT_RETAKE_CONFIDENCE)
 
 
 def _fills_frame(finding: DocumentFinding, region: np.ndarray, shape: tuple[int, ...], slot: str) -> bool:

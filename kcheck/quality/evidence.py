@@ -222,11 +222,14 @@ def _straightened(gray: np.ndarray, corners: np.ndarray, width: int, height: int
 
 def lines_inside(evidence: TextEvidence, quad: np.ndarray) -> int:
     """How many text lines have their centre inside `quad`."""
+    return len(lines_within(evidence.lines + evidence.mrz_lines, quad))
+
+
+def lines_within(lines: tuple[np.ndarray, ...], quad: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The lines (4-point boxes) whose centre lies inside `quad`."""
     contour = quad.reshape(-1, 1, 2).astype(np.float32)
-    return sum(
-        cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) >= 0
-        for box in evidence.lines + evidence.mrz_lines
-    )
+    return tuple(box for box in lines
+                 if cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) >= 0)
 
 
 def print_lines(gray: np.ndarray) -> tuple[np.ndarray, ...]:
