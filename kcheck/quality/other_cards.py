@@ -21,7 +21,7 @@ from kcheck.docintel import mrz_ocr
 # joins words). Only terms no identity card or licence prints: "MEDICAL" is on licences'
 # backs (medical alert), "VISA" on residence permits, a bare web address on licences.
 WORDS = {
-    "insurance_card": ("INSURANCE", "VERSICHERUNG", "VERSICHERTENKARTE", "KRANKENKASSE",
+    "insurance_card": ("INSURANCE", "VERSICHERUNG", "VERSICHERTEN", "KRANKENKASSE",
                        "ASSURANCEMALADIE", "ASSICURAZIONE", "TESSERASANITARIA", "BLUECROSS",
                        "BLUESHIELD", "MEDICARE", "MEDICAID", "RXBIN", "RXGROUP", "RXPCN", "DENTAL"),
     "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "MAESTRO", "AMERICANEXPRESS", "DEBIT"),
