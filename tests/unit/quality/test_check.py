@@ -217,6 +217,14 @@ def test_a_licence_back_showing_only_its_barcodes_is_a_doubt_not_no_document(see
     assert 0 < dict(verdict.notes)["document_not_found"] < DEFAULT_RETAKE_CONFIDENCE
 
 
+@pytest.mark.parametrize("seed", [3])
+def test_a_desk_without_a_document_is_still_no_document_in_the_back_slot(seed):
+    """The barcode detector boxes a patch of this desk's texture too, as wide as it is tall: no
+    strip of bars, no evidence of a document."""
+    verdict = check_photo(make_photo("id_back", "no_document", seed), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
 def test_print_near_the_frame_of_a_tight_scan_is_not_cut_off():
     """A card scanned tilted and cropped close: its lines of print come near the frame's edge
     but stay inside it, so nothing says the card is cut."""
