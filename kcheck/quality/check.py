@@ -36,10 +36,12 @@ from kcheck.quality.evidence import (
     find_text,
     lettered,
     lines_inside,
+    lines_within,
     print_lines,
 )
 from kcheck.quality.faces import WEAKEST, WINDOW, Face, detect_faces, faces_on_document
 from kcheck.quality.formats import ImageRejected
+from kcheck.quality.other_cards import other_card
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE, SLOTS, QualityVerdict
 
 NOTE_FLOOR = 0.3  # the confidence of a reason right at its doubt point
@@ -127,9 +129,10 @@ COMPARABLE_FACE_PX = 120  # a face this wide (original pixels) has detail a revi
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
 PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened document
 PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
-# A passport page's portrait is smaller for the page than an ID card's for the card: on a page
-# cropped to the frame a face a seventh of its width (0.155 on a real specimen scan) is its portrait.
-PAGE_PORTRAIT_MIN_WIDTH = 0.12
+# A portrait's face on a document scanned or cropped to the frame, as a share of the frame's long
+# side: real ID cards' measured 0.13 (a US resident card) to 0.23, a passport page's 0.155. (A
+# health insurance card's portrait, 0.131 on a carte Vitale, is no smaller: its words tell it.)
+CROPPED_PORTRAIT_MIN_WIDTH = 0.12
 # A face at least this wide for a small outline's long side fills it: the outline is a portrait
 # photo (about 0.45 for an ID photo), not a card (whose portrait's face is 0.15-0.2 of it).
 PORTRAIT_OUTLINE = 0.3
@@ -172,7 +175,11 @@ LOOSE_PRINT = 8  # ...or lines of print on it without any face (a card's back)
 # a box on the document running to the frame's edge (a portrait printed to the page's edge), not
 # a document running off: a card that runs off holds its own print.
 BOX_ON_PAGE_PRINT = 0.5
+# Words on the card that no identity document prints (an insurance card's title, a payment
+# card's terms, an e-mail address): sure it is some other card (other_cards).
+OTHER_CARD = 0.9
 
+ID_SLOTS = ("id_front", "id_back")
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
 _SLOT_ASPECTS = {
     "id_front": (ID1_ASPECT,),
@@ -277,9 +284,12 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             found["too_bright"] = 0.5  # a white card or page: its paper is white, its print still dark
     if region is None:
         # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
-        printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT
-        cropped = not printed and _cropped_card(image.gray, slot, metrics)
+        printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT or _barcoded(image.gray, slot)
+        cropped_print = None if printed else _cropped_print(image.gray, slot, metrics)
+        cropped = cropped_print is not None
         found.add("document_not_found", 0.5 if printed or cropped else 0.95)
+        if cropped and slot in ID_SLOTS:  # a card cropped to the frame: what do its words say?
+            _other_card(image.gray, cropped_print, found, metrics)
         _legibility(image, text, found, metrics, document=printed or cropped)
         if cropped:  # the frame is the card's: as sharp as the card
             metrics["blur"] = measures.blur_score(image.gray, min(image.gray.shape[1], FLAT_WIDTH))
@@ -367,7 +377,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         boxes = [face[:4] for face in portraits]
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
     if bare and not _print_on_card(flat):
-        evidence_of_print = portraits or text.mrz_lines or _cropped_card(image.gray, slot, metrics)
+        evidence_of_print = (portraits or text.mrz_lines or _barcoded(image.gray, slot)
+                             or _cropped_card(image.gray, slot, metrics))
         found.add("document_not_found", 0.5 if evidence_of_print else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
@@ -399,7 +410,29 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         if slot == "passport_page" and not portraits and not faint:
             side = max(side, _no_data_page(text, image.gray, region))
         found.add("wrong_document_side", side)
+    if _identity_unproven(slot, portraits, text, mrz_lines, found):
+        # Every line on the card, stacked or not: find_text keeps one aligned block of them (a
+        # business card's name, say, without the e-mail address in smaller print below it).
+        _other_card(image.gray, lines_within(print_lines(image.gray), _grown(region, 1.1)), found, metrics)
     return region, boxes
+
+
+def _other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...], found: Findings, metrics: dict) -> None:
+    """Sure there is no identity document when the card's `lines` of print carry words of
+    another card (other_cards)."""
+    kind = other_card(gray, lines)
+    if kind is not None:
+        metrics["other_card"] = kind
+        found.add("document_not_found", OTHER_CARD)
+
+
+def _identity_unproven(slot: str, portraits: list[Face], text: TextEvidence, mrz_lines: int | None,
+                       found: Findings) -> bool:
+    """A card in an ID slot with neither a confident portrait nor an MRZ band, not yet sure to
+    be retaken: what its words say is worth reading (other_cards)."""
+    return (slot in ID_SLOTS and not _has_portrait(portraits)
+            and (mrz_lines or 0) < 2 and len(text.mrz_lines) < 2
+            and max(found.values(), default=0.0) < DEFAULT_RETAKE_CONFIDENCE)
 
 
 def _fills_frame(finding: DocumentFinding, region: np.ndarray, shape: tuple[int, ...], slot: str) -> bool:
@@ -575,12 +608,12 @@ def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
 def _cropped_print(gray: np.ndarray, slot: str, metrics: dict) -> tuple[np.ndarray, ...] | None:
     """The lines of print (found loosely) of a document scanned or cropped to the frame, whose
     print find_text missed; None when the frame is not such a document. The frame has the slot's
-    document aspect, and either an identity portrait (PORTRAIT_MIN_WIDTH of the card's width at
-    least, PAGE_PORTRAIT_MIN_WIDTH of a passport page's) with print clear of it, or, with no face
-    at all, many lines of print (both found loosely: large bold print, print on a guilloche, a
-    printed border round the card). A portrait photo, a room or a desk does not have a card's
-    frame; a card whose only face is smaller than an ID's portrait is some other card. Costs a
-    face search and a loose line search, on the no-document and cut-off paths only."""
+    document aspect, and either an identity portrait (CROPPED_PORTRAIT_MIN_WIDTH of its long side
+    at least) with print clear of it, or, with no face at all, many lines of print (both found
+    loosely: large bold print, print on a guilloche, a printed border round the card). A portrait
+    photo, a room or a desk does not have a card's frame; a card whose only face is smaller than
+    an ID's portrait is some other card. Costs a face search and a loose line search, on the
+    no-document and cut-off paths only."""
     if not _document_shaped(gray.shape, slot):
         return None
     height, width = gray.shape[:2]
@@ -589,9 +622,16 @@ def _cropped_print(gray: np.ndarray, slot: str, metrics: dict) -> tuple[np.ndarr
     metrics["loose_text_lines"] = len(lines)
     if not faces:
         return lines if len(lines) >= LOOSE_PRINT else None
-    least = PAGE_PORTRAIT_MIN_WIDTH if slot == "passport_page" else PORTRAIT_MIN_WIDTH
-    portraits = [f for f in faces if f.w >= least * max(height, width)]
+    portraits = [f for f in faces if f.w >= CROPPED_PORTRAIT_MIN_WIDTH * max(height, width)]
     return lines if any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits) else None
+
+
+def _barcoded(gray: np.ndarray, slot: str) -> bool:
+    """A barcode in the back slot: the back of a North American licence may show nothing else
+    the line finder takes for print (its barcodes and a few words across a busy background),
+    so it is evidence of a document, not sure to be one. (Not on a front, whose portrait and
+    print say more, nor on a passport page.)"""
+    return slot == "id_back" and evidence.has_barcode(gray)
 
 
 def _document_shaped(shape: tuple[int, ...], slot: str) -> bool:

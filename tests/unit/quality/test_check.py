@@ -27,6 +27,7 @@ from tests.fixtures.variety import (
     make_card_photo,
     make_varied_document,
     make_varied_selfie,
+    render_licence_back,
     render_varied_card,
 )
 
@@ -202,6 +203,25 @@ def test_a_barcode_on_a_woven_cover_is_no_sure_portrait():
 @pytest.mark.parametrize("seed", [0, 3])
 def test_a_plain_card_on_a_woven_cushion_is_no_document(seed):
     verdict = check_photo(make_card_on_weave(seed, printed=False), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_a_licence_back_showing_only_its_barcodes_is_a_doubt_not_no_document(seed):
+    """A North American licence's back may show nothing the line finder takes for print but its
+    barcodes (a real Ontario licence on a desk): they are evidence of a document, so "no
+    document" is a note for the reviewer, not a retake (the plain card above still is one)."""
+    card = render_licence_back(np.random.default_rng(seed), words=False)
+    verdict = check_photo(make_card_photo(card, seed), "id_back")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert 0 < dict(verdict.notes)["document_not_found"] < DEFAULT_RETAKE_CONFIDENCE
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_a_desk_without_a_document_is_still_no_document_in_the_back_slot(seed):
+    """The barcode detector boxes a patch of this desk's texture too, as wide as it is tall: no
+    strip of bars, no evidence of a document."""
+    verdict = check_photo(make_photo("id_back", "no_document", seed), "id_back")
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
 
 

@@ -1,0 +1,52 @@
+"""Words that show a card is not an identity document: a health insurance card's title and
+terms, a payment card's, a business card's e-mail address.
+
+A card-shaped document without a portrait or an MRZ may still be an identity card (a driving
+licence's back, an old card whose portrait the detector misses), so its shape and what it
+lacks never make it sure; words printed on it that no identity document carries do. Its lines
+of print are read with the PP-OCR line recogniser the MRZ reader loads (kcheck.docintel.
+mrz_ocr), upright only: a line read wrong or a card lying upside down finds nothing, which
+leaves the photo to the reviewer as before. Nothing read is kept or logged, only the kind.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from kcheck.docintel import mrz_ocr
+
+# Looked for in each line read, upper case with its spaces taken out (the recogniser often
+# joins words). Only terms no identity card or licence prints: "MEDICAL" is on licences'
+# backs (medical alert), "VISA" on residence permits, a bare web address on licences.
+WORDS = {
+    "insurance_card": ("INSURANCE", "VERSICHERUNG", "VERSICHERTEN", "KRANKENKASSE",
+                       "ASSURANCEMALADIE", "ASSICURAZIONE", "TESSERASANITARIA", "BLUECROSS",
+                       "BLUESHIELD", "MEDICARE", "MEDICAID", "RXBIN", "RXGROUP", "RXPCN", "DENTAL"),
+    "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "MAESTRO", "AMERICANEXPRESS", "DEBIT"),
+}
+EMAIL = re.compile(r"[A-Z0-9._%+-]+@[A-Z0-9-]+(\.[A-Z0-9-]+)*\.[A-Z]{2,}")  # a business card's
+MAX_LINES = 16  # the longest lines are read (a card's terms are among them): the cost is bounded
+# A line is read only when it runs across the photo (the recogniser reads left to right) and is
+# tall enough to hold letters.
+MIN_ALONG = 1.5
+MIN_HEIGHT = 4.0
+
+
+def other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> str | None:
+    """The kind of non-identity card ("insurance_card", "payment_card", "business_card") whose
+    words `lines` (4-point boxes in `gray`'s pixels, the document's lines of print) carry, or
+    None. Costs about 40 ms a line (MAX_LINES at most)."""
+    readable = [box for box in lines
+                if np.ptp(box[:, 0]) >= MIN_ALONG * np.ptp(box[:, 1]) and np.ptp(box[:, 1]) >= MIN_HEIGHT]
+    readable = sorted(readable, key=lambda box: -float(np.ptp(box[:, 0])))[:MAX_LINES]
+    # In reading order, so that the words of a term split over two found lines ("BLUE" "CROSS")
+    # are joined again.
+    readable.sort(key=lambda box: (round(float(box[:, 1].mean()) / max(float(np.ptp(box[:, 1])), 1.0)),
+                                   float(box[:, 0].min())))
+    text = "".join(mrz_ocr.read_lines(gray, readable))
+    words = re.sub(r"\s+", "", text.upper())
+    if EMAIL.search(words):
+        return "business_card"
+    return next((kind for kind, terms in WORDS.items() if any(term in words for term in terms)), None)
