@@ -7,8 +7,7 @@ preview; message_for tells the person what to do.
 """
 
 from kcheck.quality.annotate import annotate, annotate_pixels
-from kcheck.quality.check import check_photo
-from kcheck.quality.faces import warm_up
+from kcheck.quality.check import check_photo, warm_up
 from kcheck.quality.formats import ImageRejected
 from kcheck.quality.messages import message_for
 from kcheck.quality.sanitize import SanitizedImage, sanitize_upload, stored_copy

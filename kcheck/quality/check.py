@@ -14,7 +14,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from kcheck.docintel import mrz_zone
+from kcheck.docintel import mrz_ocr, mrz_zone
 from kcheck.quality import evidence, measures
 from kcheck.quality.decode import WorkingImage, decode_working
 from kcheck.quality.document import (
@@ -39,7 +39,7 @@ from kcheck.quality.evidence import (
     lines_within,
     print_lines,
 )
-from kcheck.quality.faces import WEAKEST, WINDOW, Face, detect_faces, faces_on_document
+from kcheck.quality.faces import WEAKEST, WINDOW, Face, detect_faces, faces_on_document, load_detector
 from kcheck.quality.formats import ImageRejected
 from kcheck.quality.other_cards import other_card
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE, SLOTS, QualityVerdict
@@ -207,6 +207,14 @@ class Findings(dict):
 
     def sure(self, codes, at: float = 0.5) -> bool:
         return any(self.get(code, 0.0) >= at for code in codes)
+
+
+def warm_up() -> None:
+    """Load the models the checks use (the face detector; PP-OCR's text detector and the line
+    recogniser that reads a card's words) now rather than in the first photo's check."""
+    load_detector()
+    mrz_ocr.detector()
+    mrz_ocr.recognizer(mrz_ocr.FAST["height"])
 
 
 def check_photo(

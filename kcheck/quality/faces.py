@@ -71,6 +71,6 @@ def faces_on_document(flat: np.ndarray, min_size: float, weakest: float = WEAKES
     return max((faces, flipped), key=lambda found: max((f.score for f in found), default=-9))
 
 
-def warm_up() -> None:
+def load_detector() -> None:
     """Load the detector now (about 0.6 s of CPU) rather than in the first photo's check."""
     _detector()

@@ -24,7 +24,8 @@ WORDS = {
     "insurance_card": ("INSURANCE", "VERSICHERUNG", "VERSICHERTEN", "KRANKENKASSE",
                        "ASSURANCEMALADIE", "ASSICURAZIONE", "TESSERASANITARIA", "BLUECROSS",
                        "BLUESHIELD", "MEDICARE", "MEDICAID", "RXBIN", "RXGROUP", "RXPCN", "DENTAL"),
-    "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "MAESTRO", "AMERICANEXPRESS", "DEBIT"),
+    # Not "MAESTRO": it is also a surname.
+    "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "AMERICANEXPRESS", "DEBIT"),
 }
 EMAIL = re.compile(r"[A-Z0-9._%+-]+@[A-Z0-9-]+(\.[A-Z0-9-]+)*\.[A-Z]{2,}")  # a business card's
 MAX_LINES = 16  # the longest lines are read (a card's terms are among them): the cost is bounded

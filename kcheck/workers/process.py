@@ -51,7 +51,7 @@ def run_worker(svc: Services, queues: list[str] | None = None, burst: bool = Fal
 
     cv2.setNumThreads(1)  # one worker per core scales better than threads inside one check
     if queues is None or CHECK_PHOTO.queue in queues:
-        # Importing the checks and loading the face detector cost about 1.5 s of CPU: paid
+        # Importing the checks and loading their models cost about 2 s of CPU: paid
         # here, not by the first person whose photo this worker checks.
         from kcheck import quality
 
