@@ -4,7 +4,7 @@ camera clips, a part of the card taken for the card, and the same photo saved an
 import pytest
 
 from kcheck.quality import check_photo
-from tests.fixtures.variety import make_varied_document
+from tests.fixtures.variety import _make, make_varied_document
 
 
 def test_a_white_card_with_dark_print_is_not_too_bright():
@@ -73,3 +73,17 @@ def test_a_reflection_beside_the_portraits_outline_is_glare():
     """The reflection lies among the print beside the portrait, inside the box round both."""
     verdict = check_photo(make_varied_document("id_front", "glare", 2001), "id_front")
     assert verdict.verdict == "retake" and "glare" in verdict.reasons, verdict.metrics
+
+
+def test_a_reflection_clear_of_the_print_is_labelled_usable():
+    """The generated reflection lies on the card's plain ground, clear of every line of print (seen:
+    every field of variety/id_back/glare/2003 legible): the photo is usable and labelled so."""
+    labelled = _make(("id_back", "glare", 2003))
+    assert isinstance(labelled, tuple) and labelled[1] == "pass"
+    assert labelled[0] == make_varied_document("id_back", "glare", 2003)
+
+
+@pytest.mark.parametrize("slot, seed", [("id_front", 2001), ("id_back", 1004)])
+def test_a_reflection_that_print_runs_into_stays_a_retake(slot, seed):
+    """Lines of print end at the reflection: nobody can tell whether they run on under it."""
+    assert isinstance(_make((slot, "glare", seed)), bytes)
