@@ -87,3 +87,12 @@ def test_a_reflection_clear_of_the_print_is_labelled_usable():
 def test_a_reflection_that_print_runs_into_stays_a_retake(slot, seed):
     """Lines of print end at the reflection: nobody can tell whether they run on under it."""
     assert isinstance(_make((slot, "glare", seed)), bytes)
+
+
+def test_a_passports_other_page_on_white_paper_with_dark_print_is_the_wrong_page():
+    """A white page under bright light (its paper clipped, its print still as dark as ink, the
+    light a note at most) with an MRZ and no portrait: the light hid no portrait, so the missing
+    one still shows the other page."""
+    verdict = check_photo(make_varied_document("passport_page", "wrong_side", 3000), "passport_page")
+    assert verdict.metrics["clipped_white_fraction"] >= 0.5
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
