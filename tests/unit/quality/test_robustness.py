@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 
 from kcheck.quality import check_photo
 from tests.fixtures.documents import _font, _portrait, render_card
-from tests.fixtures.variety import make_card_photo, make_varied_document
+from tests.fixtures.variety import _make, make_card_photo, make_varied_document
 
 
 def _page_scan(rows: list[tuple[int, int, str]], paper=(226, 232, 240), ink=(40, 40, 60)) -> bytes:
@@ -134,3 +134,26 @@ def test_an_open_passport_standing_upright_on_a_desk_is_the_data_page(seed):
     assert verdict.metrics["document_area_fraction"] > 0  # known by its outline
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert "wrong_document_side" not in dict(verdict.notes)
+
+
+def test_a_reflection_clear_of_the_print_is_labelled_usable():
+    """The generated reflection lies on the card's plain ground, clear of every line of print (seen:
+    every field of variety/id_back/glare/2003 legible): the photo is usable and labelled so."""
+    labelled = _make(("id_back", "glare", 2003))
+    assert isinstance(labelled, tuple) and labelled[1] == "pass"
+    assert labelled[0] == make_varied_document("id_back", "glare", 2003)
+
+
+@pytest.mark.parametrize("slot, seed", [("id_front", 2001), ("id_back", 1004)])
+def test_a_reflection_that_print_runs_into_stays_a_retake(slot, seed):
+    """Lines of print end at the reflection: nobody can tell whether they run on under it."""
+    assert isinstance(_make((slot, "glare", seed)), bytes)
+
+
+def test_a_passports_other_page_on_white_paper_with_dark_print_is_the_wrong_page():
+    """A white page under bright light (its paper clipped, its print still as dark as ink, the
+    light a note at most) with an MRZ and no portrait: the light hid no portrait, so the missing
+    one still shows the other page."""
+    verdict = check_photo(make_varied_document("passport_page", "wrong_side", 3000), "passport_page")
+    assert verdict.metrics["clipped_white_fraction"] >= 0.5
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
