@@ -17,18 +17,19 @@ from kcheck.workers.runtime import worker_services
 def requeue_stuck_photos() -> int:
     """A photo still pending after twice the job timeout (worker killed, Redis lost the job, or
     the queue was down at upload) is enqueued again; so is a checked photo still without its
-    preview (its worker died after the verdict), which the job then finishes. At most
-    MAX_REQUEUES times: the last run passes a pending photo unchecked. Returns how many were."""
+    preview (its worker died after the verdict), which the job then finishes (at most
+    MAX_REQUEUES times). Returns how many were."""
     svc = worker_services()
     now = svc.now()
     cutoff = now - timedelta(seconds=2 * CHECK_PHOTO.timeout)
+    # A pending photo is always enqueued again: once it has been MAX_REQUEUES times, its run
+    # passes it unchecked without looking at its pixels, so that run cannot die on it.
     lost = or_(Photo.status == "pending",
                and_(Photo.status.in_(UNFINISHED), Photo.preview_key.is_(None),
-                    Photo.checked_at < cutoff))
+                    Photo.checked_at < cutoff, Photo.requeues < MAX_REQUEUES))
     with svc.sessions() as session:
         ids = session.scalars(select(Photo.id).where(
             lost, Photo.superseded_at.is_(None), Photo.blob_key.is_not(None),
-            Photo.requeues < MAX_REQUEUES,
             or_(Photo.enqueued_at.is_(None), Photo.enqueued_at < cutoff)).limit(500)).all()
 
     def mark_enqueued(photo_id: str) -> None:
