@@ -202,9 +202,9 @@ class Photo(Base):
     metrics: Mapped[dict[str, Any] | None] = mapped_column(info=PERSONAL)  # measured on the image
     created_at: Mapped[datetime]
     enqueued_at: Mapped[datetime | None]
-    # Times the sweeper enqueued its check again: a check that dies every time (a fault, a
+    # Runs of the check job begun on this photo: a check that dies every time (a fault, a
     # worker killed) is given up after a bounded number instead of keeping the person waiting.
-    requeues: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    check_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     checked_at: Mapped[datetime | None]
     superseded_at: Mapped[datetime | None]
     flagged: Mapped[bool] = mapped_column(default=False)

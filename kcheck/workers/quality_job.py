@@ -22,7 +22,11 @@ def check_photo(photo_id: str) -> str:
     from kcheck import quality
 
     svc = worker_services()
-    with svc.sessions() as session:
+    with svc.transaction() as session:
+        # Counted before the check starts: a run that dies on the photo has counted. (Jobs
+        # waiting in a long queue, enqueued again by the sweeper meanwhile, have not.)
+        session.execute(update(Photo).where(Photo.id == photo_id)
+                        .values(check_runs=Photo.check_runs + 1))
         found = session.execute(select(Photo, Case).join(Case, Case.id == Photo.case_id)
                                 .where(Photo.id == photo_id)).first()
     if found is None or found.Photo.blob_key is None:
@@ -31,7 +35,7 @@ def check_photo(photo_id: str) -> str:
     vault = svc.vault()
     if photo.status != "pending":
         return _finish(svc, vault, case, photo)
-    if photo.requeues >= MAX_REQUEUES:  # the earlier runs died on this photo
+    if photo.check_runs > MAX_CHECK_RUNS:  # the earlier runs died on this photo
         log.warning("photo check given up", extra={"photo": photo_id})
         copy, verdict = None, quality.QualityVerdict.unchecked()
     else:
@@ -40,7 +44,8 @@ def check_photo(photo_id: str) -> str:
         except (DataGone, BlobNotFound, DecryptionError):
             return "gone"
         copy, verdict = _checked(quality, svc, photo, data)
-    given_up = {"requeues": MAX_REQUEUES} if copy is None and verdict.passed else {}
+    # Without a stored copy the sweeper must not come back to make one (it died making it).
+    given_up = {"check_runs": MAX_CHECK_RUNS + 1} if copy is None and verdict.passed else {}
     with svc.transaction() as session:
         won = session.execute(
             update(Photo).where(Photo.id == photo_id, Photo.status == "pending",
@@ -95,9 +100,9 @@ def _finish(svc, vault: Vault, case: Case, photo: Photo) -> str:
 
 # Verdicts that come with a stored copy and a preview (a rejected file has neither).
 UNFINISHED = ("pass", "retake")
-# After this many re-enqueues by the sweeper, the check is not tried again: a pending photo
-# passes unchecked, a checked one keeps its upload without a preview.
-MAX_REQUEUES = 2
+# After this many runs begun on a photo, the check is not tried again: a pending photo passes
+# unchecked, a checked one keeps its upload without a preview.
+MAX_CHECK_RUNS = 3
 
 
 def _replace_upload(svc, vault: Vault, case: Case, photo: Photo, copy, preview: bytes) -> None:

@@ -187,10 +187,10 @@ def test_a_check_that_fails_passes_the_photo_unchecked_once(
         assert requeue_stuck_photos() == 0
 
 
-def test_a_photo_whose_check_dies_every_time_passes_unchecked_after_two_requeues(
+def test_a_photo_whose_check_dies_every_time_passes_unchecked_after_three_runs(
         partner, person_for, app, svc, clock, monkeypatch):
     """Without a bound, a photo that kills its worker (memory, a native crash) would be
-    re-enqueued every minute forever: the third run gives up and passes it unchecked."""
+    re-enqueued every minute forever: the fourth run gives up and passes it unchecked."""
     from kcheck import quality
     from kcheck.workers.quality_job import check_photo
 
@@ -206,7 +206,7 @@ def test_a_photo_whose_check_dies_every_time_passes_unchecked_after_two_requeues
     with svc.sessions() as session:
         photo_id = session.scalar(select(Photo.id))
     with serving(svc):
-        for _ in range(2):  # the run queued at upload, then the first re-enqueue's
+        for _ in range(3):  # the run queued at upload, then two re-enqueues'
             with pytest.raises(WorkerDeath):
                 check_photo(photo_id)
             assert person.call("GET", "/v1/session/photos/passport_page").get_json()[
@@ -218,7 +218,24 @@ def test_a_photo_whose_check_dies_every_time_passes_unchecked_after_two_requeues
         assert check_photo(photo_id) == "pass"
         clock.advance(seconds=3600)
         assert requeue_stuck_photos() == 0
-    assert len(runs) == 2
+    assert len(runs) == 3
+
+
+def test_a_photo_waiting_in_a_long_queue_is_still_checked(
+        partner, person_for, run_jobs, app, svc, clock):
+    """A burst of uploads can keep a photo queued for minutes, and the sweeper enqueues it
+    again meanwhile: runs that never began do not count towards giving up its check."""
+    _, person = at_photo_step(partner, person_for)
+    person.upload("passport_page", make_photo("passport_page"))
+    with serving(svc):
+        for _ in range(5):
+            clock.advance(seconds=61)
+            assert requeue_stuck_photos() == 1
+    run_jobs()
+    with svc.sessions() as session:
+        photo = session.scalars(select(Photo)).one()
+    assert photo.status == "pass" and "unchecked" not in photo.metrics["metrics"]
+    assert photo.check_runs == 6 and photo.preview_key is not None  # the copies are duplicates
     assert person.call("GET", "/v1/session/photos/passport_page").get_json()[
         "quality"]["status"] == "pass"
 
