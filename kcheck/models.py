@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -202,9 +203,9 @@ class Photo(Base):
     metrics: Mapped[dict[str, Any] | None] = mapped_column(info=PERSONAL)  # measured on the image
     created_at: Mapped[datetime]
     enqueued_at: Mapped[datetime | None]
-    # Runs of the check job begun on this photo: a check that dies every time (a fault, a
-    # worker killed) is given up after a bounded number instead of keeping the person waiting.
-    check_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The check failed, or died on every run it was given (kcheck.workers.quality_job): the
+    # photo passed unchecked, and the sweeper does not come back to it.
+    check_given_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     checked_at: Mapped[datetime | None]
     superseded_at: Mapped[datetime | None]
     flagged: Mapped[bool] = mapped_column(default=False)

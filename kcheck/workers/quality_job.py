@@ -22,20 +22,17 @@ def check_photo(photo_id: str) -> str:
     from kcheck import quality
 
     svc = worker_services()
-    with svc.transaction() as session:
-        # Counted before the check starts: a run that dies on the photo has counted. (Jobs
-        # waiting in a long queue, enqueued again by the sweeper meanwhile, have not.)
-        session.execute(update(Photo).where(Photo.id == photo_id)
-                        .values(check_runs=Photo.check_runs + 1))
+    with svc.sessions() as session:
         found = session.execute(select(Photo, Case).join(Case, Case.id == Photo.case_id)
                                 .where(Photo.id == photo_id)).first()
     if found is None or found.Photo.blob_key is None:
         return "skipped"
     photo, case = found
     vault = svc.vault()
+    runs = _runs_begun(svc, photo_id)
     if photo.status != "pending":
-        return _finish(svc, vault, case, photo)
-    if photo.check_runs > MAX_CHECK_RUNS:  # the earlier runs died on this photo
+        return _finish(svc, vault, case, photo, runs)
+    if runs > MAX_CHECK_RUNS:  # the earlier runs died on this photo
         log.warning("photo check given up", extra={"photo": photo_id})
         copy, verdict = None, quality.QualityVerdict.unchecked()
     else:
@@ -45,7 +42,7 @@ def check_photo(photo_id: str) -> str:
             return "gone"
         copy, verdict = _checked(quality, svc, photo, data)
     # Without a stored copy the sweeper must not come back to make one (it died making it).
-    given_up = {"check_runs": MAX_CHECK_RUNS + 1} if copy is None and verdict.passed else {}
+    given_up = {"check_given_up": True} if copy is None and verdict.passed else {}
     with svc.transaction() as session:
         won = session.execute(
             update(Photo).where(Photo.id == photo_id, Photo.status == "pending",
@@ -63,6 +60,16 @@ def check_photo(photo_id: str) -> str:
     return verdict.verdict
 
 
+def _runs_begun(svc, photo_id: str) -> int:
+    """Count this run among those begun on the photo (this one included), in Redis: a run that
+    dies on it has counted, a job still waiting in the queue has not. A count lost with Redis
+    starts again; it lasts as long as any photo can."""
+    key = f"kcheck:check-runs:{photo_id}"
+    with svc.queue.redis.pipeline() as pipe:
+        runs, _ = pipe.incr(key).expire(key, RUNS_KEPT).execute()
+    return int(runs)
+
+
 def _checked(quality, svc, photo: Photo, data: bytes):
     """The stored copy and the verdict. The upload is the person's file without metadata;
     checks and reviewers use the downscaled, upright copy made here (the web tier does no pixel
@@ -76,7 +83,7 @@ def _checked(quality, svc, photo: Photo, data: bytes):
         return None, quality.QualityVerdict.unchecked()
 
 
-def _finish(svc, vault: Vault, case: Case, photo: Photo) -> str:
+def _finish(svc, vault: Vault, case: Case, photo: Photo, runs: int) -> str:
     """A checked photo without its preview lost its worker after the verdict (kill -9, storage
     down): make the stored copy (when the upload is still there) and the preview now, with the
     verdict already given. Anything else already checked is left as it is."""
@@ -84,6 +91,11 @@ def _finish(svc, vault: Vault, case: Case, photo: Photo) -> str:
 
     if photo.status not in UNFINISHED or photo.preview_key is not None or photo.superseded_at:
         return "skipped"
+    if runs > MAX_CHECK_RUNS:  # making the copy died every time: the upload stays as it is
+        with svc.transaction() as session:
+            session.execute(update(Photo).where(Photo.id == photo.id).values(check_given_up=True))
+        log.warning("photo copy given up", extra={"photo": photo.id})
+        return "given up"
     try:
         data = vault.get_blob(case, photo.blob_key)
     except (DataGone, BlobNotFound, DecryptionError):
@@ -103,6 +115,7 @@ UNFINISHED = ("pass", "retake")
 # After this many runs begun on a photo, the check is not tried again: a pending photo passes
 # unchecked, a checked one keeps its upload without a preview.
 MAX_CHECK_RUNS = 3
+RUNS_KEPT = 4 * 24 * 3600  # seconds: longer than any photo is kept
 
 
 def _replace_upload(svc, vault: Vault, case: Case, photo: Photo, copy, preview: bytes) -> None:

@@ -10,23 +10,23 @@ from sqlalchemy import and_, or_, select, update
 from kcheck import staff
 from kcheck.job_specs import CHECK_PHOTO, CHECK_PHOTO_FUNC
 from kcheck.models import Photo
-from kcheck.workers.quality_job import MAX_CHECK_RUNS, UNFINISHED
+from kcheck.workers.quality_job import UNFINISHED
 from kcheck.workers.runtime import worker_services
 
 
 def requeue_stuck_photos() -> int:
     """A photo still pending after twice the job timeout (worker killed, Redis lost the job, or
     the queue was down at upload) is enqueued again; so is a checked photo still without its
-    preview (its worker died after the verdict), which the job then finishes (while its runs
-    are at most MAX_CHECK_RUNS). Returns how many were."""
+    preview (its worker died after the verdict), which the job then finishes, unless the job
+    gave it up. Returns how many were."""
     svc = worker_services()
     now = svc.now()
     cutoff = now - timedelta(seconds=2 * CHECK_PHOTO.timeout)
-    # A pending photo is always enqueued again: once MAX_CHECK_RUNS runs began on it, the next
-    # passes it unchecked without looking at its pixels, so that run cannot die on it.
+    # A pending photo is always enqueued again: once quality_job.MAX_CHECK_RUNS runs began on
+    # it, the next passes it unchecked without looking at its pixels, so it cannot die on it.
     lost = or_(Photo.status == "pending",
                and_(Photo.status.in_(UNFINISHED), Photo.preview_key.is_(None),
-                    Photo.checked_at < cutoff, Photo.check_runs <= MAX_CHECK_RUNS))
+                    Photo.checked_at < cutoff, Photo.check_given_up.is_(False)))
     with svc.sessions() as session:
         ids = session.scalars(select(Photo.id).where(
             lost, Photo.superseded_at.is_(None), Photo.blob_key.is_not(None),

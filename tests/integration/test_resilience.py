@@ -235,7 +235,7 @@ def test_a_photo_waiting_in_a_long_queue_is_still_checked(
     with svc.sessions() as session:
         photo = session.scalars(select(Photo)).one()
     assert photo.status == "pass" and "unchecked" not in photo.metrics["metrics"]
-    assert photo.check_runs == 6 and photo.preview_key is not None  # the copies are duplicates
+    assert photo.preview_key is not None
     assert person.call("GET", "/v1/session/photos/passport_page").get_json()[
         "quality"]["status"] == "pass"
 

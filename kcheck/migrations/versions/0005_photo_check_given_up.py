@@ -1,4 +1,4 @@
-"""photo check runs: a check that dies every time is given up after a bounded number of runs
+"""photo check given up: a check that fails, or dies on every run, passes the photo unchecked
 
 Revision ID: 0005
 Revises: 0004
@@ -16,9 +16,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('photos') as batch:
-        batch.add_column(sa.Column('check_runs', sa.Integer(), server_default='0', nullable=False))
+        batch.add_column(sa.Column('check_given_up', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('photos') as batch:
-        batch.drop_column('check_runs')
+        batch.drop_column('check_given_up')
