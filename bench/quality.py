@@ -1,8 +1,11 @@
 """Benchmark: check_photo on a 12-megapixel JPEG per slot vs its decode floor and a naive pipeline.
 
-Run: .venv/bin/python bench/quality.py [--runs N]
+Run: .venv/bin/python bench/quality.py [--runs N] [--real]
 Goals (from the issue): full check <= 2.5x the reduced-scale decode alone, and >= 4x
-faster than a naive full-resolution pipeline. Prints figures; never fails.
+faster than a naive full-resolution pipeline. With --real, also the check's CPU time per real
+document photo of the calibration split (datasets/photos, built into $KCHECK_REALDATA_DIR):
+median and p95, each photo checked as the worker checks it (its stored copy). Prints figures;
+never fails.
 """
 
 from __future__ import annotations
@@ -16,9 +19,19 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from kcheck.quality import check_photo  # noqa: E402
+import realdata  # noqa: E402
+
+from kcheck.quality import (  # noqa: E402
+    ImageRejected,
+    check_photo,
+    check_upload,
+    sanitize_upload,
+    stored_copy,
+    warm_up,
+)
 from kcheck.quality.decode import reduced_flag  # noqa: E402
 from tests.fixtures.documents import PHONE_12MP, make_photo  # noqa: E402
 
@@ -67,10 +80,46 @@ def naive_pipeline(data: bytes) -> tuple:
     return sharpness, hist, len(quads), len(faces)
 
 
+def real_photos() -> None:
+    """CPU ms per real document photo of the calibration split, once each: the person's whole
+    way (check_upload: intake refusals, the stored copy, its check) and the check of the stored
+    copy alone (check_photo, what this module's goals are about). Photos the intake refuses
+    are left out."""
+    built, failures = realdata.build("photos")
+    if failures:
+        sys.exit(f"{len(failures)} real photos could not be built:\n" + "\n".join(failures))
+    photos = []
+    for item in realdata.load("photos", "calibration"):
+        if item["slot"] == "selfie":
+            continue
+        data = item.file.read_bytes()
+        try:
+            clean = sanitize_upload(data)
+            photos.append((data, stored_copy(clean.data, clean.orientation).data, item["slot"]))
+        except ImageRejected:
+            continue
+    warm_up()
+    upload_ms, check_ms = [], []
+    for data, copy, slot in photos:
+        start = time.process_time()
+        check_upload(data, slot)
+        upload_ms.append((time.process_time() - start) * 1000)
+        start = time.process_time()
+        check_photo(copy, slot)
+        check_ms.append((time.process_time() - start) * 1000)
+    print(f"real document photos, calibration split: {len(photos)}, CPU ms each")
+    for name, times in (("check_upload", upload_ms), ("check_photo of the stored copy", check_ms)):
+        times.sort()
+        p95 = times[max(0, round(0.95 * len(times)) - 1)]
+        print(f"  {name:31} median {statistics.median(times):6.1f}  p95 {p95:6.1f}  "
+              f"mean {statistics.mean(times):6.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--naive-runs", type=int, default=3)
+    parser.add_argument("--real", action="store_true", help="also time the real calibration photos")
     args = parser.parse_args()
     cv2.setNumThreads(1)  # as the RQ workers do
 
@@ -99,6 +148,8 @@ def main() -> None:
         f"worst check/floor {worst_floor:.2f}x (goal <= 2.5x); "
         f"worst naive/check {worst_naive:.1f}x (goal >= 4x)"
     )
+    if args.real:
+        real_photos()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ verdict fast."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -94,9 +95,7 @@ def find_lines(gray: np.ndarray, min_score: float = 0.0) -> list[np.ndarray]:
     """Rotated boxes (4 points, in `gray`'s pixels) of the zone's text lines, top to bottom;
     lines are looked for within 45 degrees of horizontal (see `find_zone` for quarter turns).
     With `min_score` (e.g. MIN_ZONE_SCORE), only a zone at least that zone-like counts."""
-    small, scale = _working_copy(gray)
-    zone = _zone(small, scale, 0)
-    return zone.boxes if zone.score >= min_score else []
+    return ZoneSearch(gray).lines(min_score)
 
 
 def find_zone(gray: np.ndarray) -> tuple[int, list[np.ndarray]]:
@@ -106,16 +105,45 @@ def find_zone(gray: np.ndarray) -> tuple[int, list[np.ndarray]]:
 
 
 def zone_candidates(gray: np.ndarray) -> list[Zone]:
-    """Zones, most zone-like first. Upright and sideways are told apart by where long thin
-    lines exist (text runs along them), which costs a second pass of morphology only when
-    the upright pass found no zone; upside down is told by reading (`read_mrz`)."""
-    small, scale = _working_copy(gray)
-    upright = _zone(small, scale, 0)
-    if upright.score >= MIN_ZONE_SCORE:
-        return [upright]
-    sideways = _zone(cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE), scale, 90)
-    zones = sorted([upright, sideways], key=lambda zone: -zone.score)
-    return [zone for zone in zones if zone.boxes or zone.quarter == 0]
+    """Zones, most zone-like first (see ZoneSearch.candidates)."""
+    return ZoneSearch(gray).candidates()
+
+
+class ZoneSearch:
+    """The zone searches of one image, each run once: a photo's check asks for its upright
+    lines (find_lines) and for its candidates (zone_candidates) from several places."""
+
+    def __init__(self, gray: np.ndarray) -> None:
+        self.gray = gray
+
+    @functools.cached_property
+    def _copy(self) -> tuple[np.ndarray, float]:
+        return _working_copy(self.gray)
+
+    @functools.cached_property
+    def upright(self) -> Zone:
+        """The most zone-like text within 45 degrees of horizontal."""
+        return _zone(*self._copy, 0)
+
+    def lines(self, min_score: float = 0.0) -> list[np.ndarray]:
+        """The upright zone's boxes (find_lines), where it is at least `min_score` zone-like."""
+        return self.upright.boxes if self.upright.score >= min_score else []
+
+    @functools.cached_property
+    def _candidates(self) -> list[Zone]:
+        upright = self.upright
+        if upright.score >= MIN_ZONE_SCORE:
+            return [upright]
+        small, scale = self._copy
+        sideways = _zone(cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE), scale, 90)
+        zones = sorted([upright, sideways], key=lambda zone: -zone.score)
+        return [zone for zone in zones if zone.boxes or zone.quarter == 0]
+
+    def candidates(self) -> list[Zone]:
+        """Zones, most zone-like first. Upright and sideways are told apart by where long thin
+        lines exist (text runs along them), which costs a second pass of morphology only when
+        the upright pass found no zone; upside down is told by reading (`read_mrz`)."""
+        return list(self._candidates)
 
 
 def turn(gray: np.ndarray, degrees: int) -> np.ndarray:

@@ -255,19 +255,20 @@ def check_photo(
 
 
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
+    searches = evidence.Searches(image.gray)
     finding = find_document(image.gray, _SLOT_ASPECTS[slot])
     run_off = finding.run_off  # (kept where the outline found turns out to be a box on the card)
-    finding = _faint_card(image.gray, finding)
+    finding = _faint_card(searches, finding)
     if finding.cut_off and _box_on_cropped_page(image.gray, slot, finding.quad, metrics):
         # The frame is the document, scanned or cropped to it: nothing of it is cut off.
         finding = with_quad(NOT_FOUND, _frame_quad(image.gray.shape), image.gray.shape)
     # With a whole outline, one quick look for print is enough; without one, look harder.
     outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
-    text = find_text(image.gray, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
+    text = find_text(searches, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
     if outlined and lines_inside(text, finding.quad) < 2:
         # Hardly any print on the outline: it may be a box on a page (a photo, a field)
         # whose print the quick look missed, so look as hard as without an outline.
-        text = find_text(image.gray, TEXT_LONG_SIDES)
+        text = find_text(searches, TEXT_LONG_SIDES)
     _document_metrics(finding, text, image, metrics)
     # Print whose box reaches past the frame goes on outside it, whatever the outline says.
     metrics["print_past_frame"] = evidence.beyond_frame(text, image.gray.shape)
@@ -286,7 +287,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         mask = quad_mask(image.gray.shape, region if region is finding.quad else _grown(region, 1.4))
     _exposure(image.gray, mask, found, metrics)
     if found.get("too_bright", 0.0) > 0.5:
-        metrics["print_ink"] = _print_ink(image.gray, mask)
+        metrics["print_ink"] = _print_ink(searches, mask)
         ink = metrics["print_ink"]
         pale = metrics["brightness_p05"] < DARK_PRINT and ink is not None and ink < LIFTED_INK
         if pale or (ink is not None and ink < INK_LEVEL):
@@ -304,7 +305,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             metrics["blur"] = measures.blur_score(image.gray, min(image.gray.shape[1], FLAT_WIDTH))
             found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
         if portrait is not None:
-            _beside_portrait(image, slot, portrait, text, found, metrics)
+            _beside_portrait(image, searches, slot, portrait, text, found, metrics)
         return None, []
     # A document filling the photo, or known only by its print, is looked at whole.
     fills = region is not finding.quad or finding.area_fraction >= 0.6
@@ -334,8 +335,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     bare = (finding.quad is not None and not text.is_document
             and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
-        found.add("document_cut_off", _cut_off_confidence(image.gray, finding, text))
-    elif finding.quad is None and run_off is not None and evidence.sliced_lines(image.gray, run_off):
+        found.add("document_cut_off", _cut_off_confidence(searches, finding, text))
+    elif finding.quad is None and run_off is not None and evidence.sliced_lines(searches, run_off):
         # A ragged outline with two corners in the frame and sides running off it, and print on
         # it cut by the edge: the document runs off the frame.
         found.add("document_cut_off", SLICED_CUT)
@@ -348,13 +349,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):
         # The print's box leaves out an MRZ band cut by the frame's edge below or beside it
         # (or the band is all the print there is): look for the band itself.
-        metrics["mrz_past_frame"] = evidence.zone_beyond_frame(image.gray)
+        metrics["mrz_past_frame"] = evidence.zone_beyond_frame(searches)
         found.add("document_cut_off", graded(metrics["mrz_past_frame"], *MRZ_PAST_FRAME))
         if metrics["mrz_past_frame"] >= MRZ_PAST_FRAME[0] and text.at_edge:
-            metrics["mrz_lines_cut"] = evidence.zone_lines_cut(image.gray, text)
+            metrics["mrz_lines_cut"] = evidence.zone_lines_cut(searches, text)
             if metrics["mrz_lines_cut"] >= BAND_LINES_CUT:
                 found.add("document_cut_off", BAND_CUT)
-        if slot in MRZ_CHARACTERS and evidence.zone_short_at_edge(image.gray, MRZ_CHARACTERS[slot]):
+        if slot in MRZ_CHARACTERS and evidence.zone_short_at_edge(searches, MRZ_CHARACTERS[slot]):
             found.add("document_cut_off", BAND_CUT)  # its lines short of the format's: cut by the edge
     _legibility(image, text, found, metrics)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
@@ -370,8 +371,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     found.add("blurry", graded(metrics["blur"], *(DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR)))
     if _fills_frame(finding, region, image.gray.shape, slot):
         found.add("blurry", _shaken(image.gray, metrics))
-    mrz_lines = _mrz_lines(text, image.gray, region) if slot == "id_back" else None
-    if mrz_lines and finding.quad is None and _short_band(image.gray, text):
+    mrz_lines = _mrz_lines(text, searches, region) if slot == "id_back" else None
+    if mrz_lines and finding.quad is None and _short_band(searches, text):
         mrz_lines = 0  # the stacked print of a front, measured against itself: look for a portrait
     if mrz_lines is not None and mrz_lines >= 2:
         # The MRZ shows the back: a portrait beside it (a scan of both sides) changes nothing
@@ -417,9 +418,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # (Not on a passport page, whose other side, with its MRZ on a light band, is known only
         # by the portrait it lacks.)
         washed = slot == "id_front" and metrics["clipped_white_fraction"] >= WASHED_PORTRAIT
-        side = _wrong_side(slot, portraits, boxes, faint, text, image.gray, region, every_way, washed)
+        side = _wrong_side(slot, portraits, boxes, faint, text, searches, region, every_way, washed)
         if slot == "passport_page" and not portraits and not faint:
-            side = max(side, _no_data_page(text, image.gray, region))
+            side = max(side, _no_data_page(text, searches, region))
         found.add("wrong_document_side", side)
     if _identity_unproven(slot, portraits, text, mrz_lines, found):
         # Every line on the card, stacked or not: find_text keeps one aligned block of them (a
@@ -506,8 +507,8 @@ def _portrait_outline(gray: np.ndarray, quad: np.ndarray) -> Face | None:
     return Face(face.x + x, face.y + y, face.w, face.h, face.score)
 
 
-def _beside_portrait(image: WorkingImage, slot: str, portrait: Face, text: TextEvidence,
-                     found: Findings, metrics: dict) -> None:
+def _beside_portrait(image: WorkingImage, searches: evidence.Searches, slot: str, portrait: Face,
+                     text: TextEvidence, found: Findings, metrics: dict) -> None:
     """What the card's portrait photo (its outline taken for the card's) still tells: a blurred
     photo blurs it too, a reflection on the card lies on it or among the print beside it (the
     box round both), and in the back slot it is the front's."""
@@ -523,7 +524,7 @@ def _beside_portrait(image: WorkingImage, slot: str, portrait: Face, text: TextE
     found.add("glare", graded(patch[0], *GLARE))
     if slot == "id_back":
         found.add("wrong_document_side", _wrong_side(slot, [portrait], [portrait[:4]], False, text,
-                                                     image.gray, None, False))
+                                                     searches, None, False))
 
 
 def _over_print(box: measures.Box, text: TextEvidence) -> bool:
@@ -539,7 +540,7 @@ def _over_print(box: measures.Box, text: TextEvidence) -> bool:
     return False
 
 
-def _cut_off_confidence(gray: np.ndarray, finding: DocumentFinding, text: TextEvidence) -> float:
+def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, text: TextEvidence) -> float:
     """Sure when print runs into the frame's edge, or when a card that does not fill the frame
     runs off it (its corners are outside); a document filling the frame is a doubt, unless
     lines of its print run into the edge, their characters cut (evidence.sliced_lines)."""
@@ -548,11 +549,11 @@ def _cut_off_confidence(gray: np.ndarray, finding: DocumentFinding, text: TextEv
     if finding.area_fraction < 0.6:
         return 0.9
     # A document covering most of the frame is a scan or a close-up, not a card running off.
-    return SLICED_CUT if evidence.sliced_lines(gray, finding.quad) else 0.45
+    return SLICED_CUT if evidence.sliced_lines(searches, finding.quad) else 0.45
 
 
-def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence, gray,
-                region, outlined: bool, washed: bool = False) -> float:
+def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence,
+                searches: evidence.Searches, region, outlined: bool, washed: bool = False) -> float:
     """Sure only on evidence of the other side; a portrait not found is only a doubt (the
     detector misses turned, small or ghost portraits). `boxes`: the portraits in `gray`'s pixels;
     `faint`: a face too faint to count as a portrait was found too."""
@@ -561,10 +562,10 @@ def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: Text
             return 0.0
         return 0.9 if max(f.score for f in portraits) >= PORTRAIT_SURE_SCORE else PORTRAIT_DOUBT
     if slot == "id_front" and not _has_portrait(portraits):
-        zone = _mrz_boxes(text, gray, region)
+        zone = _mrz_boxes(text, searches, region)
         # Without an outline a front's stacked print spans the box it is measured against, and
         # is found as a band too: its lines are shorter than an MRZ's (as on the back slot).
-        if len(zone) >= 3 and (outlined or not _short_band(gray, text)):  # an ID card's MRZ: its back
+        if len(zone) >= 3 and (outlined or not _short_band(searches, text)):  # an ID card's MRZ: its back
             return _back_by_mrz(portraits, boxes, zone)
     if portraits:  # even a weak face: the portrait may be small, pale or a ghost image
         return 0.0
@@ -577,14 +578,14 @@ def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: Text
     return 0.85 if outlined and not washed else 0.5
 
 
-def _no_data_page(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> float:
+def _no_data_page(text: TextEvidence, searches: evidence.Searches, region: np.ndarray) -> float:
     """How sure a document on which no face at all was found is not a passport's data page: a
     data page always carries both a portrait and a two-line MRZ across it, so a document with
     neither (a card scanned to the frame, a sheet of print, a visa page without a photo) is
     sure, where the missed portrait alone is a doubt on a scan. (Every good real page had a face
     found on it; an MRZ band is found by its lines even where it cannot be read.)"""
-    zone = _mrz_boxes(text, gray, region)
-    return 0.0 if any(evidence.longest_blank(gray, box) < MRZ_BLANK for box in zone) else 0.85
+    zone = _mrz_boxes(text, searches, region)
+    return 0.0 if any(evidence.longest_blank(searches.gray, box) < MRZ_BLANK for box in zone) else 0.85
 
 
 def _turned_faces(gray: np.ndarray, min_size: float) -> list[Face]:
@@ -597,13 +598,14 @@ def _turned_faces(gray: np.ndarray, min_size: float) -> list[Face]:
     return []
 
 
-def _faint_card(gray: np.ndarray, finding: DocumentFinding) -> DocumentFinding:
+def _faint_card(searches: evidence.Searches, finding: DocumentFinding) -> DocumentFinding:
     """A card close in colour to the desk has faint edges: its whole outline is the document
     when lines of print lie on it, and more of them than on the outline found (a cut-off
     "card" may be the card merged with a sheet running off the frame)."""
     if finding.faint is None or (finding.quad is not None and not finding.cut_off):
         return finding
-    text = find_text(gray, TEXT_LONG_SIDES[:1], mrz=False)
+    gray = searches.gray
+    text = find_text(searches, TEXT_LONG_SIDES[:1], mrz=False)
     on_faint = lines_inside(replace(text, lines=lettered(gray, text.lines)), finding.faint)
     on_found = lines_inside(text, finding.quad) if finding.quad is not None else 0
     if on_faint >= FAINT_CARD_LINES and on_faint >= on_found:
@@ -708,39 +710,39 @@ def _has_portrait(portraits: list[Face]) -> bool:
     return any(f.score > 0 for f in portraits)
 
 
-def _mrz_lines(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> int:
+def _mrz_lines(text: TextEvidence, searches: evidence.Searches, region: np.ndarray) -> int:
     """How many lines of the MRZ band lie on the document (see _mrz_boxes)."""
-    return len(_mrz_boxes(text, gray, region))
+    return len(_mrz_boxes(text, searches, region))
 
 
-def _mrz_boxes(text: TextEvidence, gray: np.ndarray, region: np.ndarray) -> list[np.ndarray]:
+def _mrz_boxes(text: TextEvidence, searches: evidence.Searches, region: np.ndarray) -> list[np.ndarray]:
     """Lines of the MRZ band in `gray`'s pixels (looked for now if the text search skipped it,
     upright or turned a quarter): lines of print that run across most of the document, as only
     the MRZ's do."""
-    boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray)) or _turned_zone(gray, region)
+    boxes = text.mrz_lines or tuple(searches.zones.lines()) or _turned_zone(searches, region)
     width = float(np.linalg.norm(region[1] - region[0]))
     return [box for box in boxes if float(np.linalg.norm(box[1] - box[0])) >= MRZ_SPAN * width
             or float(np.linalg.norm(box[2] - box[1])) >= MRZ_SPAN * width]
 
 
-def _short_band(gray: np.ndarray, text: TextEvidence) -> bool:
+def _short_band(searches: evidence.Searches, text: TextEvidence) -> bool:
     """The upright band taken for an MRZ has lines shorter than an ID card's MRZ lines (the
     stacked print of a front is found as a band too; without an outline its lines span the
     print they are measured against)."""
-    boxes = text.mrz_lines or tuple(mrz_zone.find_lines(gray))
-    return bool(boxes) and max(evidence.glyph_marks(gray, box) for box in boxes) < CARD_MRZ_GLYPHS
+    boxes = text.mrz_lines or tuple(searches.zones.lines())
+    return bool(boxes) and max(searches.marks(0, box) for box in boxes) < CARD_MRZ_GLYPHS
 
 
-def _turned_zone(gray: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, ...]:
+def _turned_zone(searches: evidence.Searches, region: np.ndarray) -> tuple[np.ndarray, ...]:
     """The MRZ lines of a card turned a quarter in the photo (they run up the frame), in the
     photo's pixels, kept only on the document: the grain of a wooden desk makes zone-like
     stripes too."""
-    zone = mrz_zone.zone_candidates(gray)[0]
+    zone = searches.zones.candidates()[0]
     if zone.score < mrz_zone.MIN_ZONE_SCORE or not zone.boxes:
         return ()
     boxes = [np.asarray(box, np.float32) for box in zone.boxes]
     if zone.quarter == 90:  # the boxes are in the frame turned clockwise: turn them back
-        boxes = [np.stack([box[:, 1], gray.shape[0] - 1 - box[:, 0]], axis=1) for box in boxes]
+        boxes = [np.stack([box[:, 1], searches.gray.shape[0] - 1 - box[:, 0]], axis=1) for box in boxes]
     contour = _grown(region, 1.4).reshape(-1, 1, 2).astype(np.float32)
     return tuple(box for box in boxes
                  if cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) >= 0)
@@ -806,7 +808,8 @@ def _print_height(gray: np.ndarray, text: TextEvidence, legible: float) -> float
 
 
 def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
-    text = find_text(image.gray, (max(image.gray.shape[:2]),), mrz=False)  # a held card's print is small
+    text = find_text(evidence.Searches(image.gray), (max(image.gray.shape[:2]),),
+                     mrz=False)  # a held card's print is small
     faces = _selfie_faces(image.gray)
     finding, document = _held_document(image.gray, text, faces, metrics)
     _document_metrics(finding, text, image, metrics)
@@ -991,11 +994,12 @@ def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:
     found.add("too_bright", bright)
 
 
-def _print_ink(gray: np.ndarray, mask: np.ndarray | None) -> float | None:
+def _print_ink(searches: evidence.Searches, mask: np.ndarray | None) -> float | None:
     """How dark the print on the document (`mask`, None: anywhere) is: the darkest INK_SHARE of
     its lines made of letters (0-255), None with fewer than two such lines. The lines are looked
     for at the larger size, whose boxes fit small print closely (less paper in them)."""
-    text = find_text(gray, TEXT_LONG_SIDES[-1:], mrz=False)
+    gray = searches.gray
+    text = find_text(searches, TEXT_LONG_SIDES[-1:], mrz=False)
     lines = [box for box in lettered(gray, text.lines) if mask is None
              or mask[tuple(np.clip(np.round(box.mean(axis=0)[::-1]).astype(int), 0,
                                    np.array(mask.shape) - 1))]]

@@ -78,21 +78,60 @@ class TextEvidence:
         return len(self.lines) >= MIN_LINES or len(self.mrz_lines) >= 2
 
 
+class Searches:
+    """One working image and the searches the check runs on it (its lines of print at a size,
+    its MRZ band and the marks of ink along the band's lines), each run once however many of
+    the checks ask for it."""
+
+    def __init__(self, gray: np.ndarray) -> None:
+        self.gray = gray
+        self.zones = mrz_zone.ZoneSearch(gray)
+        self._rects: dict[int, tuple[list, float]] = {}
+        self._turned: dict[int, np.ndarray] = {}
+        self._marks: dict[tuple[int, bytes], int] = {}
+
+    def line_rects(self, long_side: int) -> tuple[list, float]:
+        """The stacked, aligned lines of print (rotated rectangles) in a copy `long_side` pixels
+        long at most, and that copy's scale."""
+        if long_side not in self._rects:
+            factor = min(1.0, long_side / max(self.gray.shape[:2]))
+            small = self.gray
+            if factor < 1:
+                small = cv2.resize(self.gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)
+            self._rects[long_side] = (_block(_aligned(_line_rects(small))), factor)
+        return self._rects[long_side]
+
+    def turned(self, quarter: int) -> np.ndarray:
+        """The image turned as mrz_zone.turn does."""
+        if quarter not in self._turned:
+            self._turned[quarter] = mrz_zone.turn(self.gray, quarter)
+        return self._turned[quarter]
+
+    def marks(self, quarter: int, box: np.ndarray) -> int:
+        """glyph_marks along `box`, a line in the image turned by `quarter`."""
+        key = (quarter, box.tobytes())
+        if key not in self._marks:
+            self._marks[key] = glyph_marks(self.turned(quarter), box)
+        return self._marks[key]
+
+    @functools.cached_property
+    def band(self) -> tuple[mrz_zone.Zone | None, np.ndarray, list[int]]:
+        """_mrz_band's answer."""
+        return _mrz_band(self)
+
+
 def find_text(
-    gray: np.ndarray, long_sides: tuple[int, ...] = TEXT_LONG_SIDES, mrz: bool = True
+    searches: Searches, long_sides: tuple[int, ...] = TEXT_LONG_SIDES, mrz: bool = True
 ) -> TextEvidence:
     """Aligned text lines and (with `mrz`) the MRZ band of a grayscale working image.
 
     Each size of `long_sides` is tried in turn until MIN_LINES lines are found; the MRZ band
     is looked for only where the lines alone do not show a document.
     """
+    gray = searches.gray
     best: tuple[list, float] = ([], 1.0)
     for long_side in long_sides:
-        factor = min(1.0, long_side / max(gray.shape[:2]))
-        small = gray
-        if factor < 1:
-            small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)
-        rects = _block(_aligned(_line_rects(small)))
+        rects, factor = searches.line_rects(long_side)
         if len(rects) > len(best[0]):
             best = (rects, factor)
         if len(rects) >= MIN_LINES:
@@ -101,8 +140,8 @@ def find_text(
     lines = tuple(cv2.boxPoints(r) / factor for r in rects)
     # Only a zone-like band counts as evidence (two or three lines of nearly equal length):
     # a looser match finds "zones" in patterned backgrounds.
-    zone = tuple(mrz_zone.find_lines(gray, mrz_zone.MIN_ZONE_SCORE)) if mrz and len(rects) < MIN_LINES else ()
-    if any(glyph_marks(gray, box) < ZONE_GLYPHS for box in zone):
+    zone = tuple(searches.zones.lines(mrz_zone.MIN_ZONE_SCORE)) if mrz and len(rects) < MIN_LINES else ()
+    if any(searches.marks(0, box) < ZONE_GLYPHS for box in zone):
         zone = ()  # the ruled lines of a sheet of paper, evenly spaced like a zone's
     height = float(np.median([min(r[1]) for r in rects])) / factor if rects else 0.0
     region = None
@@ -136,7 +175,7 @@ def line_to_frame(evidence: TextEvidence, shape: tuple[int, ...]) -> float:
     return round(reach / evidence.line_height, 2)
 
 
-def zone_beyond_frame(gray: np.ndarray) -> float:
+def zone_beyond_frame(searches: Searches) -> float:
     """How far the MRZ band (upright or turned a quarter) reaches past the frame, in its line
     heights; 0 inside, without a band of lines made of characters, or for a band running from
     edge to edge (a scan cropped to the document: its ends say nothing of a cut).
@@ -144,11 +183,11 @@ def zone_beyond_frame(gray: np.ndarray) -> float:
     The zone finder gives each line the band's full extent and a line height more at either
     end, so a band ending right at the frame's edge reaches one line height past it.
     """
-    zone = mrz_zone.zone_candidates(gray)[0]
+    zone = searches.zones.candidates()[0]
     if zone.score < CUT_ZONE_SCORE:
         return 0.0
-    turned = mrz_zone.turn(gray, zone.quarter)
-    if any(glyph_marks(turned, box) < ZONE_GLYPHS for box in zone.boxes):
+    turned = searches.turned(zone.quarter)
+    if any(searches.marks(zone.quarter, box) < ZONE_GLYPHS for box in zone.boxes):
         return 0.0  # ruled lines, an edge, a stripe: not a line of print
     past = 0.0
     for box in zone.boxes:
@@ -158,15 +197,16 @@ def zone_beyond_frame(gray: np.ndarray) -> float:
     return round(past, 2)
 
 
-def zone_lines_cut(gray: np.ndarray, evidence: TextEvidence) -> int:
+def zone_lines_cut(searches: Searches, evidence: TextEvidence) -> int:
     """How many lines of the MRZ band, found among `evidence`'s lines of print, run into the
     frame's edge: their characters go on past it. A band that only ends at the edge (a scan
     cropped tight to it) has none; nor has one merged with a page's print running off a photo,
     whose pieces of print along it are short (BAND_LINE_SHARE)."""
-    zone = mrz_zone.zone_candidates(gray)[0]
+    gray = searches.gray
+    zone = searches.zones.candidates()[0]
     if zone.score < CUT_ZONE_SCORE:
         return 0
-    turned = mrz_zone.turn(gray, zone.quarter)
+    turned = searches.turned(zone.quarter)
     margin = EDGE_MARGIN / min(1.0, TEXT_LONG_SIDES[0] / max(gray.shape[:2]))
     lines = [_turned_points(box, zone.quarter, gray.shape) for box in evidence.lines]
     cut = 0
@@ -183,16 +223,17 @@ def zone_lines_cut(gray: np.ndarray, evidence: TextEvidence) -> int:
     return cut
 
 
-def sliced_lines(gray: np.ndarray, quad: np.ndarray) -> int:
+def sliced_lines(searches: Searches, quad: np.ndarray) -> int:
     """How many lines of text on `quad` (its centre inside) run into the frame's edge with ink
     up to it: characters the edge cuts. PP-OCR's detector finds the lines, where find_text's
     morphology misses print on a busy card (a guilloche, a ghost portrait); a line running along
     the edge, or ending short of it, is whole. A line of the MRZ band is left to
     zone_short_at_edge: its characters can be counted (a scan cropped at the MRZ's last character
     has ink up to the edge too)."""
+    gray = searches.gray
     contour = quad.reshape(-1, 1, 2).astype(np.float32)
     shape = gray.shape[:2]
-    zone, _, _ = _mrz_band(gray)
+    zone, _, _ = searches.band
     bands = [band.reshape(-1, 1, 2).astype(np.float32) for band in (zone.boxes if zone else ())]
     count = 0
     for box in mrz_ocr.text_boxes(gray, DETECT_LONG_SIDE):
@@ -221,26 +262,26 @@ def _edge_gap(gray: np.ndarray, box: np.ndarray) -> float:
     return blank * length / len(columns)
 
 
-def zone_short_at_edge(gray: np.ndarray, characters: int) -> bool:
+def zone_short_at_edge(searches: Searches, characters: int) -> bool:
     """An MRZ band (_mrz_band) that reaches the frame's edge (its line boxes a line height past
     the ink: see zone_beyond_frame) with its lines short of SHORT_ZONE of the `characters` of a
     line of the document's MRZ: the edge cut them (a band cropped tight at its ends, a scan
     cropped to its MRZ, has every character)."""
-    zone, turned, marks = _mrz_band(gray)
+    zone, turned, marks = searches.band
     if zone is None or max(marks) >= SHORT_ZONE * characters:
         return False
     return all(_band_ends(box, turned.shape)[0] >= SHORT_ZONE_REACH for box in zone.boxes)
 
 
-def _mrz_band(gray: np.ndarray) -> tuple[mrz_zone.Zone | None, np.ndarray, list[int]]:
+def _mrz_band(searches: Searches) -> tuple[mrz_zone.Zone | None, np.ndarray, list[int]]:
     """The MRZ band, the photo turned as it reads and its lines' marks of ink, where its two
     lines or more are made of characters and about as long as each other (EQUAL_ZONE): a
     front's lines of print, or a page's running off a photo, found as a band, differ in length."""
-    zone = mrz_zone.zone_candidates(gray)[0]
-    turned = mrz_zone.turn(gray, zone.quarter)
+    zone = searches.zones.candidates()[0]
+    turned = searches.turned(zone.quarter)
     if zone.score < CUT_ZONE_SCORE or len(zone.boxes) < 2:
         return None, turned, []
-    marks = [glyph_marks(turned, box) for box in zone.boxes]
+    marks = [searches.marks(zone.quarter, box) for box in zone.boxes]
     if min(marks) < max(ZONE_GLYPHS, EQUAL_ZONE * max(marks)):
         return None, turned, marks
     return zone, turned, marks

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from kcheck.quality import check_photo
+from tests.fixtures.documents import scanned
 from tests.fixtures.other_cards import render_other_card
 from tests.fixtures.variety import make_card_photo, render_licence_back
-from tests.unit.quality.test_sure_retakes import _scanned
 
 
 @pytest.mark.parametrize(("kind", "seed"), [("business", 0), ("business", 1), ("insurance", 0)])
@@ -23,7 +23,7 @@ def test_a_card_whose_words_show_it_is_no_identity_document_is_sent_back(kind, s
 def test_an_insurance_card_scanned_for_the_front_is_sent_back():
     """Scanned to the frame, its missing portrait alone is only a doubt (a scan's portrait may be
     missed); its words make the retake sure."""
-    verdict = check_photo(_scanned(render_other_card("insurance").astype(np.float32)), "id_front")
+    verdict = check_photo(scanned(render_other_card("insurance").astype(np.float32)), "id_front")
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kcheck.quality import check_photo
-from tests.fixtures.documents import _encode, _motion_blur, render_card
+from tests.fixtures.documents import _encode, _motion_blur, render_card, scanned
 from tests.fixtures.variety import make_varied_document, render_licence_back
 
 
@@ -46,23 +46,14 @@ def test_a_round_reflection_the_first_look_missed_is_judged_without_failing():
     assert verdict.verdict == "retake" and "glare" in verdict.reasons, verdict.metrics
 
 
-def _scanned(card: np.ndarray) -> bytes:
-    """`card` scanned on white with a margin of 8 % of its width (it fills most of the frame)."""
-    height, width = card.shape[:2]
-    margin = round(0.08 * width)
-    page = np.full((height + 2 * margin, width + 2 * margin, 3), 250, np.float32)
-    page[margin : margin + height, margin : margin + width] = card
-    return _encode(page)
-
-
 def test_a_licence_back_scanned_for_the_passport_page_is_the_wrong_document():
     """No face anywhere on it and no MRZ: two lines of print stacked like a band stop far short
     of its ends, where an MRZ line runs characters and fillers end to end."""
     card = render_licence_back(np.random.default_rng(0)).astype(np.float32)
-    verdict = check_photo(_scanned(card), "passport_page")
+    verdict = check_photo(scanned(card), "passport_page")
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
 
 
 def test_a_data_page_scanned_the_same_way_passes():
-    verdict = check_photo(_scanned(render_card("id3", "front", 1).astype(np.float32)), "passport_page")
+    verdict = check_photo(scanned(render_card("id3", "front", 1).astype(np.float32)), "passport_page")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
