@@ -434,31 +434,33 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             side = max(side, _no_data_page(text, image.gray, region))
         found.add("wrong_document_side", side)
     if _identity_unproven(slot, portraits, text, mrz_lines, found):
-        _other_card(image.gray, _card_lines(image.gray, region), found, metrics)
+        # Every line on the card, stacked or not: find_text keeps one aligned block of them (a
+        # business card's name, say, without the e-mail address in smaller print below it).
+        grown = _grown(region, 1.1)
+        lines = lines_within(print_lines(image.gray), grown)
+        few = len(lettered(image.gray, lines)) < LOOSE_PRINT
+        if not _other_card(image.gray, lines, found, metrics) and few:
+            _other_card(image.gray, _detected_lines(image.gray, grown, lines), found, metrics)
     return region, boxes
 
 
-def _other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...], found: Findings, metrics: dict) -> None:
+def _other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...], found: Findings, metrics: dict) -> bool:
     """Sure there is no identity document when the card's `lines` of print carry words of
-    another card (other_cards)."""
+    another card (other_cards); whether they do."""
     kind = other_card(gray, lines)
     if kind is not None:
         metrics["other_card"] = kind
         found.add("document_not_found", OTHER_CARD)
+    return kind is not None
 
 
-def _card_lines(gray: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Every line of print on the card, stacked or not: find_text keeps one aligned block of them
-    (a business card's name, say, without the e-mail address in smaller print below it), and
-    PP-OCR's text detector boxes the large bold print on a busy ground the line finder misses (a
-    Social Security card's name and number); a line the detector boxed is not read twice."""
-    grown = _grown(region, 1.1)
-    detected = lines_within(tuple(mrz_ocr.text_boxes(gray, evidence.DETECT_LONG_SIDE)), grown)
-    contours = [box.reshape(-1, 1, 2).astype(np.float32) for box in detected]
-    others = tuple(box for box in lines_within(print_lines(gray), grown)
-                   if all(cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) < 0
-                          for contour in contours))
-    return detected + others
+def _detected_lines(gray: np.ndarray, quad: np.ndarray,
+                    read: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """The lines PP-OCR's text detector boxes on `quad` that hold none of the lines `read`
+    already: the large bold print on a busy ground the line finder misses (a Social Security
+    card's name and number), looked for where it found few lines of letters (about 0.1 s)."""
+    detected = lines_within(tuple(mrz_ocr.text_boxes(gray, evidence.DETECT_LONG_SIDE)), quad)
+    return tuple(box for box in detected if not lines_within(read, box))
 
 
 def _identity_unproven(slot: str, portraits: list[Face], text: TextEvidence, mrz_lines: int | None,
