@@ -50,12 +50,20 @@ def other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> str | None:
     readable = sorted(readable, key=lambda box: -float(np.ptp(box[:, 0])))[:MAX_LINES]
     # In reading order, so that the words of a term split over two found lines ("BLUE" "CROSS")
     # are joined again.
-    readable.sort(key=lambda box: (round(float(box[:, 1].mean()) / max(float(np.ptp(box[:, 1])), 1.0)),
-                                   float(box[:, 0].min())))
+    # (Rows a line's height apart, one height for all: words of one line boxed a little taller or
+    # shorter than each other stay on it.)
+    row = max(float(np.median([np.ptp(box[:, 1]) for box in readable])), 1.0) if readable else 1.0
+    readable.sort(key=lambda box: (round(float(box[:, 1].mean()) / row), float(box[:, 0].min())))
     read = [re.sub(r"\s+", "", line.upper()) for line in mrz_ocr.read_lines(gray, readable)]
     words = "".join(read)
     if EMAIL.search(words):
         return "business_card"
-    if any(SSN.fullmatch(line) and not DATE_TAIL.fullmatch(line) for line in read):
+    if any(ssn_line(line) for line in read):
         return "social_security_card"
     return next((kind for kind, terms in WORDS.items() if any(term in words for term in terms)), None)
+
+
+def ssn_line(line: str) -> bool:
+    """A line read (spaces taken out) that is a US Social Security number alone, not a date
+    after a field's number ("4 12-05-2020")."""
+    return SSN.fullmatch(line) is not None and DATE_TAIL.fullmatch(line) is None
