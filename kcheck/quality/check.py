@@ -295,9 +295,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if region is None:
         # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
         printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT or _barcoded(image.gray, slot)
-        cropped_print = None if printed else _cropped_print(image.gray, slot, metrics)
+        cropped_print, card_portraits = (None, []) if printed else _cropped_evidence(image.gray, slot,
+                                                                                      metrics)
         cropped = cropped_print is not None
         found.add("document_not_found", 0.5 if printed or cropped else 0.95)
+        if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
+            found.add("wrong_document_side", _wrong_side(slot, card_portraits, [], False, text, image.gray,
+                                                         None, False))
         if cropped and slot in ID_SLOTS:  # a card cropped to the frame: what do its words say?
             _other_card(image.gray, cropped_print, found, metrics)
         _legibility(image, text, found, metrics, document=printed or cropped)
@@ -374,7 +378,15 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     mrz_lines = _mrz_lines(text, searches, region) if slot == "id_back" else None
     if mrz_lines and finding.quad is None and _short_band(searches, text):
         mrz_lines = 0  # the stacked print of a front, measured against itself: look for a portrait
-    if mrz_lines is not None and mrz_lines >= 2:
+    card_portraits = []
+    if mrz_lines is not None and mrz_lines >= 2 and finding.quad is None:
+        # On a frame cropped to one card, an identity portrait with print beside it is the front:
+        # the band found is its title and fields running across the card (a back's ghost image
+        # is under CROPPED_PORTRAIT_MIN_WIDTH of the frame).
+        card_portraits = _cropped_evidence(image.gray, slot, metrics)[1]
+    if card_portraits:
+        portraits, boxes = card_portraits, [face[:4] for face in card_portraits]
+    elif mrz_lines is not None and mrz_lines >= 2:
         # The MRZ shows the back: a portrait beside it (a scan of both sides) changes nothing
         # the check would say, so the costly portrait search is skipped.
         portraits, boxes = [], []
@@ -425,17 +437,31 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if _identity_unproven(slot, portraits, text, mrz_lines, found):
         # Every line on the card, stacked or not: find_text keeps one aligned block of them (a
         # business card's name, say, without the e-mail address in smaller print below it).
-        _other_card(image.gray, lines_within(print_lines(image.gray), _grown(region, 1.1)), found, metrics)
+        grown = _grown(region, 1.1)
+        lines = lines_within(print_lines(image.gray), grown)
+        few = len(lettered(image.gray, lines)) < LOOSE_PRINT
+        if not _other_card(image.gray, lines, found, metrics) and few:
+            _other_card(image.gray, _detected_lines(image.gray, grown, lines), found, metrics)
     return region, boxes
 
 
-def _other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...], found: Findings, metrics: dict) -> None:
+def _other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...], found: Findings, metrics: dict) -> bool:
     """Sure there is no identity document when the card's `lines` of print carry words of
-    another card (other_cards)."""
+    another card (other_cards); whether they do."""
     kind = other_card(gray, lines)
     if kind is not None:
         metrics["other_card"] = kind
         found.add("document_not_found", OTHER_CARD)
+    return kind is not None
+
+
+def _detected_lines(gray: np.ndarray, quad: np.ndarray,
+                    read: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """The lines PP-OCR's text detector boxes on `quad` that hold none of the lines `read`
+    already: the large bold print on a busy ground the line finder misses (a Social Security
+    card's name and number), looked for where it found few lines of letters (about 0.1 s)."""
+    detected = lines_within(tuple(mrz_ocr.text_boxes(gray, evidence.DETECT_LONG_SIDE)), quad)
+    return tuple(box for box in detected if not lines_within(read, box))
 
 
 def _identity_unproven(slot: str, portraits: list[Face], text: TextEvidence, mrz_lines: int | None,
@@ -620,23 +646,32 @@ def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
 
 def _cropped_print(gray: np.ndarray, slot: str, metrics: dict) -> tuple[np.ndarray, ...] | None:
     """The lines of print (found loosely) of a document scanned or cropped to the frame, whose
-    print find_text missed; None when the frame is not such a document. The frame has the slot's
-    document aspect, and either an identity portrait (CROPPED_PORTRAIT_MIN_WIDTH of its long side
-    at least) with print clear of it, or, with no face at all, many lines of print (both found
-    loosely: large bold print, print on a guilloche, a printed border round the card). A portrait
-    photo, a room or a desk does not have a card's frame; a card whose only face is smaller than
-    an ID's portrait is some other card. Costs a face search and a loose line search, on the
-    no-document and cut-off paths only."""
+    print find_text missed; None when the frame is not such a document (_cropped_evidence)."""
+    return _cropped_evidence(gray, slot, metrics)[0]
+
+
+def _cropped_evidence(gray: np.ndarray, slot: str,
+                      metrics: dict) -> tuple[tuple[np.ndarray, ...] | None, list[Face]]:
+    """The lines of print (found loosely) of a document scanned or cropped to the frame, or None
+    when the frame is not such a document, and its identity portraits. The frame has the slot's
+    document aspect, and either an identity portrait (a confident face CROPPED_PORTRAIT_MIN_WIDTH
+    of its long side at least) with print clear of it, or, with no face at all, many lines of
+    print (both found loosely: large bold print, print on a guilloche, a printed border round
+    the card). A portrait photo, a room or a desk does not have a card's frame; a card whose
+    only face is smaller than an ID's portrait is some other card (or a back's ghost image).
+    Costs a face search and a loose line search, on the no-document and cut-off paths, and on a
+    back cropped to the card whose band may be a front's print (a front sent for it)."""
     if not _document_shaped(gray.shape, slot):
-        return None
+        return None, []
     height, width = gray.shape[:2]
     lines = lettered(gray, evidence.loose_lines(gray))
     faces = [f for f in faces_on_document(gray, PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
     metrics["loose_text_lines"] = len(lines)
     if not faces:
-        return lines if len(lines) >= LOOSE_PRINT else None
-    portraits = [f for f in faces if f.w >= CROPPED_PORTRAIT_MIN_WIDTH * max(height, width)]
-    return lines if any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits) else None
+        return (lines if len(lines) >= LOOSE_PRINT else None), []
+    portraits = [f for f in faces if f.w >= CROPPED_PORTRAIT_MIN_WIDTH * max(height, width)
+                 and _print_clear_of(f, lines) >= PRINT_BY_PORTRAIT]
+    return (lines if portraits else None), portraits
 
 
 def _barcoded(gray: np.ndarray, slot: str) -> bool:

@@ -1,5 +1,6 @@
 """Words that show a card is not an identity document: a health insurance card's title and
-terms, a payment card's, a business card's e-mail address.
+terms, a payment card's, a US Social Security card's title or number, a business card's e-mail
+address.
 
 A card-shaped document without a portrait or an MRZ may still be an identity card (a driving
 licence's back, an old card whose portrait the detector misses), so its shape and what it
@@ -26,7 +27,12 @@ WORDS = {
                        "BLUESHIELD", "MEDICARE", "MEDICAID", "RXBIN", "RXGROUP", "RXPCN", "DENTAL"),
     # Not "MAESTRO": it is also a surname.
     "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "AMERICANEXPRESS", "DEBIT"),
+    "social_security_card": ("SOCIALSECURITY",),
 }
+# A US Social Security card's number, a line of its own (its arched title is seldom read). Not
+# a date with a stray mark before it: a month and a year as its last two groups.
+SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
+DATE_TAIL = re.compile(r".*-(0[1-9]|1[0-2])-(19|20)\d\d")
 EMAIL = re.compile(r"[A-Z0-9._%+-]+@[A-Z0-9-]+(\.[A-Z0-9-]+)*\.[A-Z]{2,}")  # a business card's
 MAX_LINES = 16  # the longest lines are read (a card's terms are among them): the cost is bounded
 # A line is read only when it runs across the photo (the recogniser reads left to right) and is
@@ -36,18 +42,28 @@ MIN_HEIGHT = 4.0
 
 
 def other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> str | None:
-    """The kind of non-identity card ("insurance_card", "payment_card", "business_card") whose
-    words `lines` (4-point boxes in `gray`'s pixels, the document's lines of print) carry, or
-    None. Costs about 40 ms a line (MAX_LINES at most)."""
+    """The kind of non-identity card ("insurance_card", "payment_card", "social_security_card",
+    "business_card") whose words `lines` (4-point boxes in `gray`'s pixels, the document's lines
+    of print) carry, or None. Costs about 40 ms a line (MAX_LINES at most)."""
     readable = [box for box in lines
                 if np.ptp(box[:, 0]) >= MIN_ALONG * np.ptp(box[:, 1]) and np.ptp(box[:, 1]) >= MIN_HEIGHT]
     readable = sorted(readable, key=lambda box: -float(np.ptp(box[:, 0])))[:MAX_LINES]
     # In reading order, so that the words of a term split over two found lines ("BLUE" "CROSS")
     # are joined again.
-    readable.sort(key=lambda box: (round(float(box[:, 1].mean()) / max(float(np.ptp(box[:, 1])), 1.0)),
-                                   float(box[:, 0].min())))
-    text = "".join(mrz_ocr.read_lines(gray, readable))
-    words = re.sub(r"\s+", "", text.upper())
+    # (Rows a line's height apart, one height for all: words of one line boxed a little taller or
+    # shorter than each other stay on it.)
+    row = max(float(np.median([np.ptp(box[:, 1]) for box in readable])), 1.0) if readable else 1.0
+    readable.sort(key=lambda box: (round(float(box[:, 1].mean()) / row), float(box[:, 0].min())))
+    read = [re.sub(r"\s+", "", line.upper()) for line in mrz_ocr.read_lines(gray, readable)]
+    words = "".join(read)
     if EMAIL.search(words):
         return "business_card"
+    if any(ssn_line(line) for line in read):
+        return "social_security_card"
     return next((kind for kind, terms in WORDS.items() if any(term in words for term in terms)), None)
+
+
+def ssn_line(line: str) -> bool:
+    """A line read (spaces taken out) that is a US Social Security number alone, not a date
+    after a field's number ("4 12-05-2020")."""
+    return SSN.fullmatch(line) is not None and DATE_TAIL.fullmatch(line) is None

@@ -48,6 +48,15 @@ def test_a_card_scan_whose_portrait_is_smaller_passes(portrait_width):
     assert _notes(verdict)["document_not_found"] <= 0.5
 
 
+@pytest.mark.parametrize("long_side", [None, 700])
+def test_a_card_front_scanned_to_the_card_for_the_back_is_the_wrong_side(long_side):
+    """Its print missed, the frame is still one card, and an identity portrait with print beside
+    it is on it: the front, sent for the back (a back's ghost image is under a tenth of the
+    frame)."""
+    verdict = check_photo(bold_card_front(long_side), "id_back")
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
 _INSURANCE_FIELDS = (("Name", "MUSTER"), ("Vorname", "LAURA ANNA"), ("Kasse", "AOK UTOPIA"),
                      ("Versichertennummer", "A123456780"), ("Geburtsdatum", "15.04.2004"),
                      ("Gultig bis", "19.04.2032"))

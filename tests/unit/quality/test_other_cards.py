@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from kcheck.quality import check_photo
+from kcheck.quality.other_cards import ssn_line
 from tests.fixtures.documents import scanned
 from tests.fixtures.other_cards import render_other_card
 from tests.fixtures.variety import make_card_photo, render_licence_back
@@ -34,3 +35,20 @@ def test_a_licence_back_photographed_the_same_way_passes(seed):
     verdict = check_photo(make_card_photo(render_licence_back(np.random.default_rng(seed)), seed), "id_back")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert "other_card" not in verdict.metrics
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("social_security", 1), ("social_security_number", 0),
+                                            ("social_security_number", 1)])
+def test_a_social_security_card_is_sent_back(kind, seed):
+    """No portrait, no MRZ, no barcode, as on a licence's back: its title ("SOCIAL SECURITY"), or
+    where the title is not read (it arches across a real card) its number alone on a line
+    (NNN-NN-NNNN), tells it is no identity document."""
+    verdict = check_photo(make_card_photo(render_other_card(kind), seed), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+    assert verdict.metrics["other_card"] == "social_security_card"
+
+
+def test_a_date_after_a_fields_number_is_no_social_security_number():
+    """A licence's "4 12-05-2020" read without its spaces has a Social Security number's shape."""
+    assert ssn_line("123-45-6789") and ssn_line("000-00-0000")
+    assert not ssn_line("412-05-2020") and not ssn_line("123-45-67890")
