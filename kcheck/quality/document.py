@@ -200,9 +200,11 @@ def _edge_support(distance: np.ndarray, quad: np.ndarray, samples: int = 64,
     A card's outline is straight edges all round; a blob (hair, a face, a shadow) whose
     fitted quadrilateral merely looks card-shaped has sides that cross empty space.
     Points outside the image or on its border (where a cut-off card ends) are not counted.
-    On a shape running off the frame (`cut`) a side the frame cut short is bent by a rounded
-    corner as much as a whole one: its tolerance is the longest side's (a card cut below its
-    print, its shortest side 113 px at 640, met the edges for only 0.375 of it).
+    On a shape running off the frame (`cut`) a side the frame cut short (under half the longest
+    side) is bent by a rounded corner as much as a whole one: its tolerance is the longest side's
+    (a card cut below its print, its side 113 px at 640, met the edges for only 0.375 of it). A
+    long side keeps its own: one running along the frame's edge meets the print near it (a
+    passport's upper page cut by the frame was taken for a card when every side had it).
     """
     height, width = distance.shape[:2]
     m = 4
@@ -217,7 +219,8 @@ def _edge_support(distance: np.ndarray, quad: np.ndarray, samples: int = 64,
         if visible.sum() < samples // 4:
             continue
         # Rounded corners, a drop shadow and perspective bend the fitted side a little.
-        tolerance = max(3.0, 0.025 * (longest if cut else float(np.linalg.norm(b - a))))
+        length = float(np.linalg.norm(b - a))
+        tolerance = max(3.0, 0.025 * (longest if cut and length < 0.5 * longest else length))
         hits = distance[points[visible, 1], points[visible, 0]] <= tolerance
         supports.append(float(hits.mean()))
     return sorted(supports) or [0.0]
