@@ -397,6 +397,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]),
                                       NO_PORTRAIT_SCORE)
         boxes = [face[:4] for face in portraits]
+    if slot == "passport_page" and not _has_portrait(portraits):
+        portraits, boxes = _off_band(portraits, boxes, evidence.band_lines(searches))
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
     if bare and not _print_on_card(flat):
         evidence_of_print = (portraits or text.mrz_lines or _barcoded(image.gray, slot)
@@ -421,10 +423,14 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             # Known by its print alone, the page may lie turned a quarter in the photo. (Not on
             # an ID card's front: its smaller portrait, paled by light, was missed every way.)
             portraits = _turned_faces(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]))
+            portraits, boxes = _off_band(portraits, [f[:4] for f in portraits],
+                                         evidence.band_lines(searches))
             every_way = True
-        elif slot == "passport_page" and not _has_portrait(portraits):
+        elif slot == "passport_page" and not _has_portrait(portraits) and _print_across(text, region):
             # An open passport stood upright (the page above the data page) is flattened lying on
             # its side, its portrait turned a quarter: a confident face that way is its portrait.
+            # Only where its print runs across the flattened page too: on a page lying as it was
+            # flattened, a "face" turned a quarter is its pattern (a rosette scored 0.15).
             turned = _turned_faces(flat, PORTRAIT_IN_FRAME * flat.shape[1])
             portraits = [f for f in turned if f.score > 0] or portraits
         # (Not on a passport page, whose other side, with its MRZ on a light band, is known only
@@ -519,14 +525,11 @@ def _portrait_outline(gray: np.ndarray, quad: np.ndarray) -> Face | None:
     if min(crop.shape[:2]) < 8:
         return None
     least = PORTRAIT_OUTLINE * max(crop.shape[:2])
-    height, width = crop.shape[:2]
     faces = [f for f in faces_on_document(crop, least) if f.score > 0]
-    if not faces:  # a card turned a quarter in the photo turns its portrait too (boxes mapped back)
-        turned = detect_faces(cv2.rotate(crop, cv2.ROTATE_90_CLOCKWISE), least)
-        faces = [Face(f.y, height - f.x - f.w, f.h, f.w, f.score) for f in turned if f.score > 0]
-    if not faces:
-        turned = detect_faces(cv2.rotate(crop, cv2.ROTATE_90_COUNTERCLOCKWISE), least)
-        faces = [Face(width - f.y - f.h, f.x, f.h, f.w, f.score) for f in turned if f.score > 0]
+    for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
+        if not faces:  # a card turned a quarter in the photo turns its portrait too
+            turned = _turned_back(detect_faces(cv2.rotate(crop, turn), least), turn, crop.shape)
+            faces = [f for f in turned if f.score > 0]
     if not faces:
         return None
     face = faces[0]
@@ -615,13 +618,53 @@ def _no_data_page(text: TextEvidence, searches: evidence.Searches, region: np.nd
 
 
 def _turned_faces(gray: np.ndarray, min_size: float) -> list[Face]:
-    """Faces in the photo turned a quarter either way (their boxes in the turned copy: only
-    whether one is there counts)."""
+    """Faces in the photo turned a quarter either way (boxes in `gray`'s pixels)."""
     for turn in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
-        faces = detect_faces(cv2.rotate(gray, turn), min_size)
+        faces = _turned_back(detect_faces(cv2.rotate(gray, turn), min_size), turn, gray.shape)
         if faces:
             return faces
     return []
+
+
+def _turned_back(faces: list[Face], turn: int, shape: tuple[int, ...]) -> list[Face]:
+    """`faces` found in a copy of an image of `shape` turned by `turn`, in the image's pixels."""
+    height, width = shape[:2]
+    if turn == cv2.ROTATE_90_CLOCKWISE:
+        return [Face(f.y, height - f.x - f.w, f.h, f.w, f.score) for f in faces]
+    return [Face(width - f.y - f.h, f.x, f.h, f.w, f.score) for f in faces]
+
+
+def _off_band(faces: list[Face], boxes, band: list[np.ndarray]) -> tuple[list[Face], list]:
+    """The faces and their boxes (in the band's pixels) without the weak faces (score <= 0) on
+    the MRZ band's lines: the band's rows of repeated characters (<<<) make weak faces, turned
+    too (generated passport pages without a portrait scored -0.48 to -0.29 there), a portrait
+    sits beside the band, not on it."""
+    if not band:
+        return faces, boxes
+    kept = [(face, box) for face, box in zip(faces, boxes, strict=True)
+            if face.score > 0 or not any(_overlaps(box, line) for line in band)]
+    return [face for face, _ in kept], [box for _, box in kept]
+
+
+def _overlaps(box, line: np.ndarray) -> bool:
+    """The face box (x, y, w, h) and the line's 4-point box overlap."""
+    x, y, w, h = box[:4]
+    square = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
+    return cv2.intersectConvexConvex(square, line.astype(np.float32))[0] > 0
+
+
+def _print_across(text: TextEvidence, region: np.ndarray) -> bool:
+    """The lines of print on the document (`region`, its first side a long one) run across its
+    long side, or none lies on it: the document lies turned a quarter from its flattened view."""
+    lines = lines_within(text.lines, region)
+    if not lines:
+        return True
+    along = region[1] - region[0]
+    along = along / max(float(np.linalg.norm(along)), 1e-6)
+    runs = [order_corners(box.astype(np.float32)) for box in lines]
+    cosines = [abs(float((box[1] - box[0]) @ along)) / max(float(np.linalg.norm(box[1] - box[0])), 1e-6)
+               for box in runs]
+    return float(np.median(cosines)) < 0.5
 
 
 def _faint_card(searches: evidence.Searches, finding: DocumentFinding) -> DocumentFinding:

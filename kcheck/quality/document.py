@@ -88,7 +88,7 @@ def find_document(
             if (
                 candidate.straight
                 and (cut is None or candidate.area > cut.area)
-                and _support(distance, candidate.quad, occluded_sides) >= 0.4
+                and _support(distance, candidate.quad, occluded_sides, cut=True) >= 0.4
             ):
                 cut = candidate
             elif (
@@ -184,13 +184,15 @@ def _outlines(small: np.ndarray, min_box_area: float):
     return distance, contours
 
 
-def _support(distance: np.ndarray, quad: np.ndarray, occluded_sides: int) -> float:
-    """The edge support of the quad's weakest side once `occluded_sides` are left out."""
-    supports = _edge_support(distance, quad)
+def _support(distance: np.ndarray, quad: np.ndarray, occluded_sides: int, cut: bool = False) -> float:
+    """The edge support of the quad's weakest side once `occluded_sides` are left out (`cut`:
+    of a shape running off the frame, see _edge_support)."""
+    supports = _edge_support(distance, quad, cut=cut)
     return supports[min(occluded_sides, len(supports) - 1)]
 
 
-def _edge_support(distance: np.ndarray, quad: np.ndarray, samples: int = 64) -> list[float]:
+def _edge_support(distance: np.ndarray, quad: np.ndarray, samples: int = 64,
+                  cut: bool = False) -> list[float]:
     """For each visible side of the quad, the share of its points near an edge, weakest first.
 
     `distance` is each pixel's distance to the nearest edge pixel.
@@ -198,19 +200,27 @@ def _edge_support(distance: np.ndarray, quad: np.ndarray, samples: int = 64) -> 
     A card's outline is straight edges all round; a blob (hair, a face, a shadow) whose
     fitted quadrilateral merely looks card-shaped has sides that cross empty space.
     Points outside the image or on its border (where a cut-off card ends) are not counted.
+    On a shape running off the frame (`cut`) a side the frame cut short (under half the longest
+    side) is bent by a rounded corner as much as a whole one: its tolerance is the longest side's
+    (a card cut below its print, its side 113 px at 640, met the edges for only 0.375 of it). A
+    long side keeps its own: one running along the frame's edge meets the print near it (a
+    passport's upper page cut by the frame was taken for a card when every side had it).
     """
     height, width = distance.shape[:2]
     m = 4
     t = np.linspace(0.05, 0.95, samples, dtype=np.float32)[:, None]
+    sides = list(zip(quad, np.roll(quad, -1, axis=0), strict=True))
+    longest = max(float(np.linalg.norm(b - a)) for a, b in sides)
     supports = []
-    for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
+    for a, b in sides:
         points = np.round(a + (b - a) * t).astype(np.int32)
         x, y = points[:, 0], points[:, 1]
         visible = (x >= m) & (x < width - m) & (y >= m) & (y < height - m)
         if visible.sum() < samples // 4:
             continue
         # Rounded corners, a drop shadow and perspective bend the fitted side a little.
-        tolerance = max(3.0, 0.025 * float(np.linalg.norm(b - a)))
+        length = float(np.linalg.norm(b - a))
+        tolerance = max(3.0, 0.025 * (longest if cut and length < 0.5 * longest else length))
         hits = distance[points[visible, 1], points[visible, 0]] <= tolerance
         supports.append(float(hits.mean()))
     return sorted(supports) or [0.0]

@@ -287,6 +287,19 @@ def _mrz_band(searches: Searches) -> tuple[mrz_zone.Zone | None, np.ndarray, lis
     return zone, turned, marks
 
 
+def band_lines(searches: Searches) -> list[np.ndarray]:
+    """The lines of the MRZ band (_mrz_band: upright or turned, made of characters, about as long
+    as each other) as 4-point boxes in the image's pixels; [] without such a band."""
+    zone, _, _ = searches.band
+    if zone is None:
+        return []
+    height, width = searches.gray.shape[:2]
+    back = {0: lambda x, y: (x, y), 90: lambda x, y: (y, height - 1 - x),
+            180: lambda x, y: (width - 1 - x, height - 1 - y), 270: lambda x, y: (width - 1 - y, x)}
+    turn = back[zone.quarter % 360]
+    return [np.stack(turn(box[:, 0], box[:, 1]), axis=1).astype(np.float32) for box in zone.boxes]
+
+
 def _band_ends(box: np.ndarray, shape: tuple[int, ...]) -> tuple[float, float]:
     """How far an MRZ line's box (mrz_zone's, a line height past its ink at either end) reaches
     past the frame at its farther and at its nearer end, in line heights (negative inside)."""

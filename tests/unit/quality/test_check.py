@@ -165,6 +165,14 @@ def test_print_running_off_the_frame_is_a_cut_off_document(slot, seed):
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
 
 
+def test_a_card_cut_below_its_print_is_cut_off_by_its_outline():
+    """A turned card running off the bottom edge: its side the frame cut short is bent by the
+    card's rounded corner over much of its length, yet the card's outline runs off the frame."""
+    verdict = check_photo(make_varied_document("id_front", "cut_off", 4004), "id_front")
+    assert verdict.metrics["document_area_fraction"] > 0  # known by its outline
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
 @pytest.mark.parametrize("band", [0.7, 0.72])
 def test_a_band_printed_across_a_scanned_page_is_no_cut_off(band):
     """A passport page scanned whole (the scanner's bed below it), a band and a rule printed

@@ -57,3 +57,18 @@ def test_a_licence_back_scanned_for_the_passport_page_is_the_wrong_document():
 def test_a_data_page_scanned_the_same_way_passes():
     verdict = check_photo(scanned(render_card("id3", "front", 1).astype(np.float32)), "passport_page")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+@pytest.mark.parametrize("seed", [4000, 4003])
+def test_a_passport_page_whose_only_faces_are_on_its_mrz_is_the_wrong_page(seed):
+    """A page with an MRZ and no portrait: the detector's weak "faces" lie on the band's rows of
+    repeated characters (upright, or with the page turned a quarter), where no portrait sits."""
+    verdict = check_photo(make_varied_document("passport_page", "wrong_side", seed), "passport_page")
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+def test_a_pattern_turned_a_quarter_on_a_page_lying_upright_is_no_portrait():
+    """The page's print runs along its flattened outline: it lies as flattened, so a weak face
+    found turned a quarter (its rosette) is no portrait lying on its side."""
+    verdict = check_photo(make_varied_document("passport_page", "wrong_side", 4005), "passport_page")
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
