@@ -296,10 +296,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT or _barcoded(image.gray, slot)
         cropped_print = None if printed else _cropped_print(image.gray, slot, metrics)
         cropped = cropped_print is not None
-        found.add("document_not_found", 0.5 if printed or cropped else 0.95)
-        if cropped and slot in ID_SLOTS:  # a card cropped to the frame: what do its words say?
-            _other_card(image.gray, cropped_print, found, metrics)
-        _legibility(image, text, found, metrics, document=printed or cropped)
+        held_print = None
+        if not printed and not cropped:
+            held_print = _print_by_portrait(image.gray, metrics)
+        found.add("document_not_found", 0.5 if printed or cropped or held_print is not None else 0.95)
+        if (cropped or held_print is not None) and slot in ID_SLOTS:  # what do the card's words say?
+            _other_card(image.gray, cropped_print or held_print, found, metrics)
+        _legibility(image, text, found, metrics, document=printed or cropped or held_print is not None)
         if cropped:  # the frame is the card's: as sharp as the card
             metrics["blur"] = measures.blur_score(image.gray, min(image.gray.shape[1], FLAT_WIDTH))
             found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
@@ -635,6 +638,37 @@ def _cropped_print(gray: np.ndarray, slot: str, metrics: dict) -> tuple[np.ndarr
         return lines if len(lines) >= LOOSE_PRINT else None
     portraits = [f for f in faces if f.w >= CROPPED_PORTRAIT_MIN_WIDTH * max(height, width)]
     return lines if any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits) else None
+
+
+def _print_by_portrait(gray: np.ndarray, metrics: dict) -> tuple[np.ndarray, ...] | None:
+    """The lines of print (found loosely) of a document whose outline and print find_text
+    missed, wherever it lies in the frame (a scan turned a few degrees on its lid, a page held up
+    in a hand: the frame has not the document's shape). Two pieces of evidence: a confident face
+    with PRINT_BY_PORTRAIT lines clear of it, and either LOOSE_PRINT lines in all or a line of an
+    MRZ (_mrz_line). On real calibration photos without a document a face had at most 3 lines
+    clear of it and 4 in all, and no MRZ line; good cards and pages sent turned, re-encoded or
+    smaller kept both. A face search, a loose line search and an MRZ search, on the no-document
+    path only."""
+    height, width = gray.shape[:2]
+    faces = [f for f in faces_on_document(gray, PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
+    if not faces:
+        return None
+    lines = lettered(gray, evidence.loose_lines(gray))
+    metrics["loose_text_lines"] = len(lines)
+    if not any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in faces):
+        return None
+    return lines if len(lines) >= LOOSE_PRINT or _mrz_line(gray) else None
+
+
+def _mrz_line(gray: np.ndarray) -> bool:
+    """A line of an MRZ (upright or turned a quarter), even alone: at least SHORT_ZONE of an ID
+    card's 30 characters as separate marks of ink, end to end without a blank of MRZ_BLANK (a
+    line of ordinary print stops short, a pattern makes few marks)."""
+    zone = mrz_zone.zone_candidates(gray)[0]
+    turned = mrz_zone.turn(gray, zone.quarter)
+    least = evidence.SHORT_ZONE * min(MRZ_CHARACTERS.values())
+    return any(evidence.glyph_marks(turned, box) >= least and evidence.longest_blank(turned, box) < MRZ_BLANK
+               for box in zone.boxes)
 
 
 def _barcoded(gray: np.ndarray, slot: str) -> bool:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from kcheck.quality import check_photo
-from kcheck.quality.check import TEXT_HEIGHT, _cropped_card
+from kcheck.quality.check import TEXT_HEIGHT, _cropped_card, _mrz_line, _print_by_portrait
 from tests.fixtures.cropped_scans import (
     bold_card_close_up,
     bold_card_front,
@@ -18,6 +18,7 @@ from tests.fixtures.cropped_scans import (
     portrait_cropped_like_a_card,
     small_passport_page_scan,
 )
+from tests.unit.quality.test_robustness import _page_scan
 
 
 def _notes(verdict) -> dict:
@@ -144,3 +145,31 @@ def test_a_pale_card_running_off_the_frame_through_its_print_is_a_retake():
 def test_the_same_pale_card_whole_to_the_frames_edge_passes():
     verdict = check_photo(pale_card_on_paper(), "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+
+def _on_lid(data: bytes) -> bytes:
+    """The scan with the scanner's lid round it above and below, of its own border's colour (so
+    no outline shows): the frame, 4:3, no longer has the card's shape, as when a scan is sent
+    turned or uncropped."""
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    height, width = image.shape[:2]
+    pad = (round(width * 3 / 4) - height) // 2
+    framed = cv2.copyMakeBorder(image, pad, pad, 0, 0, cv2.BORDER_REPLICATE)
+    return cv2.imencode(".jpg", framed, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+
+
+def test_a_page_on_its_lid_is_known_by_its_portrait_and_its_mrz_line():
+    """Without the page's shape the frame says nothing (good real scans sent turned a few degrees
+    were told "no document"); the portrait with lines of print clear of it and a line of the MRZ,
+    two pieces of evidence still there, make the missed outline a doubt."""
+    data = _on_lid(_page_scan([(380, 60 + 70 * i, "MUSTER") for i in range(3)]))
+    gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert _mrz_line(gray)
+    assert _print_by_portrait(gray, {}) is not None
+
+
+def test_a_portrait_photo_on_the_same_lid_is_still_a_sure_retake():
+    """A face with hardly any print beside it is one piece of evidence, not two."""
+    verdict = check_photo(_on_lid(portrait_cropped_like_a_card()), "id_front")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
