@@ -75,6 +75,11 @@ DARK_PRINT = 120
 LIFTED_INK = 90
 INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
+# A reflection sure by its size alone (no print runs into it) has a saturated core
+# (measures.patch_core): real and generated reflections 255 at every JPEG quality, scale and
+# gamma; the near-white design of a real card back (a pale gradient) 251-253, across
+# GLARE_LEVEL as the photo is re-encoded.
+SATURATED = 254
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
 # A clipped patch filling less of its convex hull than this is white print threaded with ink (a
 # stamp over a white field), not sure to be a reflection: generated reflections over print filled
@@ -319,8 +324,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         patch = max(patch, measures.glare_patch(image.bgr, mask), key=lambda p: p[0])
     metrics["glare_fraction"] = patch[0]
     glare = graded(patch[0], *GLARE)
-    if patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text):
+    over_print = patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text)
+    if over_print:
         glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
+    elif glare > 0.5:
+        metrics["glare_core"] = measures.patch_core(image.bgr, patch[1])
+        if metrics["glare_core"] < SATURATED:
+            glare = 0.5  # sure by its size alone only where the light saturated the sensor
     box = patch[1]
     if glare < GLARE_OVER_PRINT:
         round_box = _round_glare_over_print(image.bgr, glare_mask, text)
