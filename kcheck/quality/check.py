@@ -174,6 +174,7 @@ FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
 # of the slot's document aspect is taken for one (a camera's own frames, 4:3, 3:2 and 16:9, are
 # 5 % or more from an ID card's or a passport page's).
 CROPPED_CARD_ASPECT = 0.04
+ID2_ASPECT = 105.0 / 74.0  # an ID-2 sized identity card (an old French one) scanned to the frame
 PRINT_BY_PORTRAIT = 2  # lines of print (found loosely) clear of an ID-sized portrait on such a frame
 LOOSE_PRINT = 8  # ...or lines of print on it without any face (a card's back)
 # A cut-off outline on such a frame holding less than this share of its print (found loosely) is
@@ -636,9 +637,12 @@ def _cropped_print(gray: np.ndarray, slot: str, metrics: dict) -> tuple[np.ndarr
     at least) with print clear of it, or, with no face at all, many lines of print (both found
     loosely: large bold print, print on a guilloche, a printed border round the card). A portrait
     photo, a room or a desk does not have a card's frame; a card whose only face is smaller than
-    an ID's portrait is some other card. Costs a face search and a loose line search, on the
+    an ID's portrait is some other card. In an ID slot a frame of an ID-2 card's shape (105 x 74
+    mm: an old French identity card) counts too, only without a face: a press photo's frame (the
+    square root of 2) has that shape too. Costs a face search and a loose line search, on the
     no-document and cut-off paths only."""
-    if not _document_shaped(gray.shape, slot):
+    shaped = _document_shaped(gray.shape, slot)
+    if not shaped and not (slot in ID_SLOTS and _shaped_as(gray.shape, ID2_ASPECT)):
         return None
     height, width = gray.shape[:2]
     lines = lettered(gray, evidence.loose_lines(gray))
@@ -646,6 +650,8 @@ def _cropped_print(gray: np.ndarray, slot: str, metrics: dict) -> tuple[np.ndarr
     metrics["loose_text_lines"] = len(lines)
     if not faces:
         return lines if len(lines) >= LOOSE_PRINT else None
+    if not shaped:  # a press photo's frame may have an ID-2 card's shape too: see _print_by_portrait
+        return None
     portraits = [f for f in faces if f.w >= CROPPED_PORTRAIT_MIN_WIDTH * max(height, width)]
     return lines if any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in portraits) else None
 
@@ -692,9 +698,13 @@ def _barcoded(gray: np.ndarray, slot: str) -> bool:
 def _document_shaped(shape: tuple[int, ...], slot: str) -> bool:
     """The frame has the slot's document aspect (within CROPPED_CARD_ASPECT): a scan or a photo
     cropped to the document."""
+    return any(_shaped_as(shape, expected) for expected in _SLOT_ASPECTS[slot])
+
+
+def _shaped_as(shape: tuple[int, ...], aspect: float) -> bool:
+    """The frame's long side over its short side is `aspect` within CROPPED_CARD_ASPECT."""
     height, width = shape[:2]
-    aspect = max(height, width) / max(min(height, width), 1)
-    return any(abs(aspect / expected - 1) <= CROPPED_CARD_ASPECT for expected in _SLOT_ASPECTS[slot])
+    return abs(max(height, width) / max(min(height, width), 1) / aspect - 1) <= CROPPED_CARD_ASPECT
 
 
 def _box_on_cropped_page(gray: np.ndarray, slot: str, quad: np.ndarray, metrics: dict) -> bool:

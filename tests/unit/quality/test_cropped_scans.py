@@ -173,3 +173,32 @@ def test_a_portrait_photo_on_the_same_lid_is_still_a_sure_retake():
     """A face with hardly any print beside it is one piece of evidence, not two."""
     verdict = check_photo(_on_lid(portrait_cropped_like_a_card()), "id_front")
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
+def _id2_shaped(data: bytes, blank: tuple[int, int, int, int] | None = None) -> bytes:
+    """The scan resized to an ID-2 card's shape (105 x 74 mm, an old French identity card),
+    `blank`: a box (x0, y0, x1, y1) of it painted white first."""
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if blank is not None:
+        cv2.rectangle(image, blank[:2], blank[2:], (255, 255, 255), -1)
+    width = image.shape[1]
+    resized = cv2.resize(image, (width, round(width * 74 / 105)), interpolation=cv2.INTER_AREA)
+    return cv2.imencode(".png", resized)[1].tobytes()
+
+
+def test_an_id2_sized_card_back_scanned_to_the_frame_passes():
+    """A back without a barcode or a face, whose paragraph and fields the line finder misses,
+    scanned to an ID-2 card's frame (as the old French card's back): its many lines of print make
+    the missed outline a doubt, as on an ID-1 card's frame."""
+    verdict = check_photo(_id2_shaped(bordered_card_back(), blank=(50, 100, 750, 470)), "id_back")
+    assert verdict.metrics["loose_text_lines"] >= 8
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert _notes(verdict)["document_not_found"] <= 0.5
+
+
+@pytest.mark.parametrize("slot", ["id_front", "id_back"])
+def test_a_portrait_photo_of_that_shape_is_still_a_sure_retake(slot):
+    """A press photo's frame (the square root of 2) has an ID-2 card's shape: with a face there,
+    the frame's shape is no evidence."""
+    verdict = check_photo(_id2_shaped(portrait_cropped_like_a_card()), slot)
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
