@@ -75,6 +75,11 @@ DARK_PRINT = 120
 LIFTED_INK = 90
 INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
+# A reflection sure by its size alone (no print runs into it) has a saturated core
+# (measures.patch_core): real and generated reflections 255 at every JPEG quality, scale and
+# gamma; the near-white design of a real card back (a pale gradient) 251-253, across
+# GLARE_LEVEL as the photo is re-encoded.
+SATURATED = 254
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
 # A clipped patch filling less of its convex hull than this is white print threaded with ink (a
 # stamp over a white field), not sure to be a reflection: generated reflections over print filled
@@ -169,6 +174,7 @@ FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
 # of the slot's document aspect is taken for one (a camera's own frames, 4:3, 3:2 and 16:9, are
 # 5 % or more from an ID card's or a passport page's).
 CROPPED_CARD_ASPECT = 0.04
+ID2_ASPECT = 105.0 / 74.0  # an ID-2 sized identity card (an old French one) scanned to the frame
 PRINT_BY_PORTRAIT = 2  # lines of print (found loosely) clear of an ID-sized portrait on such a frame
 LOOSE_PRINT = 8  # ...or lines of print on it without any face (a card's back)
 # A cut-off outline on such a frame holding less than this share of its print (found loosely) is
@@ -298,13 +304,16 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         cropped_print, card_portraits = (None, []) if printed else _cropped_evidence(image.gray, slot,
                                                                                       metrics)
         cropped = cropped_print is not None
-        found.add("document_not_found", 0.5 if printed or cropped else 0.95)
+        held_print = None
+        if not printed and not cropped:
+            held_print = _print_by_portrait(searches, metrics)
+        found.add("document_not_found", 0.5 if printed or cropped or held_print is not None else 0.95)
         if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
-            found.add("wrong_document_side", _wrong_side(slot, card_portraits, [], False, text, image.gray,
+            found.add("wrong_document_side", _wrong_side(slot, card_portraits, [], False, text, searches,
                                                          None, False))
-        if cropped and slot in ID_SLOTS:  # a card cropped to the frame: what do its words say?
-            _other_card(image.gray, cropped_print, found, metrics)
-        _legibility(image, text, found, metrics, document=printed or cropped)
+        if (cropped or held_print is not None) and slot in ID_SLOTS:  # what do the card's words say?
+            _other_card(image.gray, cropped_print or held_print, found, metrics)
+        _legibility(image, text, found, metrics, document=printed or cropped or held_print is not None)
         if cropped:  # the frame is the card's: as sharp as the card
             metrics["blur"] = measures.blur_score(image.gray, min(image.gray.shape[1], FLAT_WIDTH))
             found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
@@ -321,8 +330,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         patch = max(patch, measures.glare_patch(image.bgr, mask), key=lambda p: p[0])
     metrics["glare_fraction"] = patch[0]
     glare = graded(patch[0], *GLARE)
-    if patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text):
+    over_print = patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text)
+    if over_print:
         glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
+    elif glare > 0.5:
+        metrics["glare_core"] = measures.patch_core(image.bgr, patch[1])
+        if metrics["glare_core"] < SATURATED:
+            glare = 0.5  # sure by its size alone only where the light saturated the sensor
     box = patch[1]
     if glare < GLARE_OVER_PRINT:
         round_box = _round_glare_over_print(image.bgr, glare_mask, text)
@@ -701,10 +715,13 @@ def _cropped_evidence(gray: np.ndarray, slot: str,
     of its long side at least) with print clear of it, or, with no face at all, many lines of
     print (both found loosely: large bold print, print on a guilloche, a printed border round
     the card). A portrait photo, a room or a desk does not have a card's frame; a card whose
-    only face is smaller than an ID's portrait is some other card (or a back's ghost image).
+    only face is smaller than an ID's portrait is some other card (or a back's ghost image). In
+    an ID slot a frame of an ID-2 card's shape (105 x 74 mm: an old French identity card) counts
+    too, only without a face: a press photo's frame (the square root of 2) has that shape too.
     Costs a face search and a loose line search, on the no-document and cut-off paths, and on a
     back cropped to the card whose band may be a front's print (a front sent for it)."""
-    if not _document_shaped(gray.shape, slot):
+    shaped = _document_shaped(gray.shape, slot)
+    if not shaped and not (slot in ID_SLOTS and _shaped_as(gray.shape, ID2_ASPECT)):
         return None, []
     height, width = gray.shape[:2]
     lines = lettered(gray, evidence.loose_lines(gray))
@@ -712,9 +729,43 @@ def _cropped_evidence(gray: np.ndarray, slot: str,
     metrics["loose_text_lines"] = len(lines)
     if not faces:
         return (lines if len(lines) >= LOOSE_PRINT else None), []
+    if not shaped:  # a press photo's frame may have an ID-2 card's shape too: see _print_by_portrait
+        return None, []
     portraits = [f for f in faces if f.w >= CROPPED_PORTRAIT_MIN_WIDTH * max(height, width)
                  and _print_clear_of(f, lines) >= PRINT_BY_PORTRAIT]
     return (lines if portraits else None), portraits
+
+
+def _print_by_portrait(searches: evidence.Searches, metrics: dict) -> tuple[np.ndarray, ...] | None:
+    """The lines of print (found loosely) of a document whose outline and print find_text
+    missed, wherever it lies in the frame (a scan turned a few degrees on its lid, a page held up
+    in a hand: the frame has not the document's shape). Two pieces of evidence: a confident face
+    with PRINT_BY_PORTRAIT lines clear of it, and either LOOSE_PRINT lines in all or a line of an
+    MRZ (_mrz_line). On real calibration photos without a document a face had at most 3 lines
+    clear of it and 4 in all, and no MRZ line; good cards and pages sent turned, re-encoded or
+    smaller kept both. A face search, a loose line search and an MRZ search, on the no-document
+    path only."""
+    gray = searches.gray
+    height, width = gray.shape[:2]
+    faces = [f for f in faces_on_document(gray, PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
+    if not faces:
+        return None
+    lines = lettered(gray, evidence.loose_lines(gray))
+    metrics["loose_text_lines"] = len(lines)
+    if not any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in faces):
+        return None
+    return lines if len(lines) >= LOOSE_PRINT or _mrz_line(searches) else None
+
+
+def _mrz_line(searches: evidence.Searches) -> bool:
+    """A line of an MRZ (upright or turned a quarter), even alone: at least SHORT_ZONE of an ID
+    card's 30 characters as separate marks of ink, end to end without a blank of MRZ_BLANK (a
+    line of ordinary print stops short, a pattern makes few marks)."""
+    zone = searches.zones.candidates()[0]
+    turned = searches.turned(zone.quarter)
+    least = evidence.SHORT_ZONE * min(MRZ_CHARACTERS.values())
+    return any(searches.marks(zone.quarter, box) >= least and evidence.longest_blank(turned, box) < MRZ_BLANK
+               for box in zone.boxes)
 
 
 def _barcoded(gray: np.ndarray, slot: str) -> bool:
@@ -728,9 +779,13 @@ def _barcoded(gray: np.ndarray, slot: str) -> bool:
 def _document_shaped(shape: tuple[int, ...], slot: str) -> bool:
     """The frame has the slot's document aspect (within CROPPED_CARD_ASPECT): a scan or a photo
     cropped to the document."""
+    return any(_shaped_as(shape, expected) for expected in _SLOT_ASPECTS[slot])
+
+
+def _shaped_as(shape: tuple[int, ...], aspect: float) -> bool:
+    """The frame's long side over its short side is `aspect` within CROPPED_CARD_ASPECT."""
     height, width = shape[:2]
-    aspect = max(height, width) / max(min(height, width), 1)
-    return any(abs(aspect / expected - 1) <= CROPPED_CARD_ASPECT for expected in _SLOT_ASPECTS[slot])
+    return abs(max(height, width) / max(min(height, width), 1) / aspect - 1) <= CROPPED_CARD_ASPECT
 
 
 def _box_on_cropped_page(gray: np.ndarray, slot: str, quad: np.ndarray, metrics: dict) -> bool:

@@ -176,6 +176,18 @@ def patch_fill(bgr: np.ndarray, box: Box) -> float:
     return round(size / max(hull, 1.0), 3)
 
 
+def patch_core(bgr: np.ndarray, box: Box) -> int:
+    """How bright the core of the clipped patch inside `box` (a glare_patch box) is: the upper
+    quartile of its darkest channel, after a 5 px median (JPEG's ringing and sensor noise). A
+    reflection saturates the sensor (255); a near-white part of the design or paper stays a few
+    levels under it, which a re-encode or a gamma moves across GLARE_LEVEL."""
+    x, y, w, h = box
+    darkest = cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
+    core = cv2.medianBlur(np.ascontiguousarray(darkest[y : y + h, x : x + w]), 5)
+    clipped = core[darkest[y : y + h, x : x + w] >= GLARE_LEVEL]
+    return int(np.percentile(clipped, 75)) if clipped.size else 0
+
+
 def _round_blob(blob: np.ndarray) -> bool:
     """A reflection of a lamp or a window is a round or oval patch; a white part of the
     design (a portrait's backdrop cut by the head, a blank field) is angular or ragged."""

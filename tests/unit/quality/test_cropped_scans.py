@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from kcheck.quality import check_photo
-from kcheck.quality.check import TEXT_HEIGHT, _cropped_card
+from kcheck.quality.check import TEXT_HEIGHT, _cropped_card, _mrz_line, _print_by_portrait
 from tests.fixtures.cropped_scans import (
     bold_card_close_up,
     bold_card_front,
@@ -18,6 +18,7 @@ from tests.fixtures.cropped_scans import (
     portrait_cropped_like_a_card,
     small_passport_page_scan,
 )
+from tests.unit.quality.test_robustness import _page_scan
 
 
 def _notes(verdict) -> dict:
@@ -153,3 +154,60 @@ def test_a_pale_card_running_off_the_frame_through_its_print_is_a_retake():
 def test_the_same_pale_card_whole_to_the_frames_edge_passes():
     verdict = check_photo(pale_card_on_paper(), "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+
+def _on_lid(data: bytes) -> bytes:
+    """The scan with the scanner's lid round it above and below, of its own border's colour (so
+    no outline shows): the frame, 4:3, no longer has the card's shape, as when a scan is sent
+    turned or uncropped."""
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    height, width = image.shape[:2]
+    pad = (round(width * 3 / 4) - height) // 2
+    framed = cv2.copyMakeBorder(image, pad, pad, 0, 0, cv2.BORDER_REPLICATE)
+    return cv2.imencode(".jpg", framed, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+
+
+def test_a_page_on_its_lid_is_known_by_its_portrait_and_its_mrz_line():
+    """Without the page's shape the frame says nothing (good real scans sent turned a few degrees
+    were told "no document"); the portrait with lines of print clear of it and a line of the MRZ,
+    two pieces of evidence still there, make the missed outline a doubt."""
+    data = _on_lid(_page_scan([(380, 60 + 70 * i, "MUSTER") for i in range(3)]))
+    gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert _mrz_line(gray)
+    assert _print_by_portrait(gray, {}) is not None
+
+
+def test_a_portrait_photo_on_the_same_lid_is_still_a_sure_retake():
+    """A face with hardly any print beside it is one piece of evidence, not two."""
+    verdict = check_photo(_on_lid(portrait_cropped_like_a_card()), "id_front")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
+def _id2_shaped(data: bytes, blank: tuple[int, int, int, int] | None = None) -> bytes:
+    """The scan resized to an ID-2 card's shape (105 x 74 mm, an old French identity card),
+    `blank`: a box (x0, y0, x1, y1) of it painted white first."""
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if blank is not None:
+        cv2.rectangle(image, blank[:2], blank[2:], (255, 255, 255), -1)
+    width = image.shape[1]
+    resized = cv2.resize(image, (width, round(width * 74 / 105)), interpolation=cv2.INTER_AREA)
+    return cv2.imencode(".png", resized)[1].tobytes()
+
+
+def test_an_id2_sized_card_back_scanned_to_the_frame_passes():
+    """A back without a barcode or a face, whose paragraph and fields the line finder misses,
+    scanned to an ID-2 card's frame (as the old French card's back): its many lines of print make
+    the missed outline a doubt, as on an ID-1 card's frame."""
+    verdict = check_photo(_id2_shaped(bordered_card_back(), blank=(50, 100, 750, 470)), "id_back")
+    assert verdict.metrics["loose_text_lines"] >= 8
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert _notes(verdict)["document_not_found"] <= 0.5
+
+
+@pytest.mark.parametrize("slot", ["id_front", "id_back"])
+def test_a_portrait_photo_of_that_shape_is_still_a_sure_retake(slot):
+    """A press photo's frame (the square root of 2) has an ID-2 card's shape: with a face there,
+    the frame's shape is no evidence."""
+    verdict = check_photo(_id2_shaped(portrait_cropped_like_a_card()), slot)
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics

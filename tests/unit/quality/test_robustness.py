@@ -157,3 +157,19 @@ def test_a_passports_other_page_on_white_paper_with_dark_print_is_the_wrong_page
     verdict = check_photo(make_varied_document("passport_page", "wrong_side", 3000), "passport_page")
     assert verdict.metrics["clipped_white_fraction"] >= 0.5
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("slot, seed", [("id_front", 1001), ("passport_page", 1003)])
+def test_a_white_patch_is_sure_glare_by_its_size_alone_only_where_it_saturates(slot, seed):
+    """A reflection no print runs into is sure glare by its size only where the light saturated
+    the sensor (255 at its core). The same patch three levels under that is a near-white part of
+    the design as well (a real card back's pale gradient measured 251-253, moving across the clip
+    level as the photo was re-encoded): a note for the reviewer."""
+    data = make_varied_document(slot, "glare", seed)
+    reflection = check_photo(data, slot)
+    assert reflection.verdict == "retake" and "glare" in reflection.reasons, reflection.metrics
+    assert reflection.metrics["glare_core"] == 255
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    pale = check_photo(cv2.imencode(".png", np.minimum(image, 252))[1].tobytes(), slot)
+    assert pale.verdict == "pass", (pale.reasons, pale.metrics)
+    assert dict(pale.notes)["glare"] == 0.5
