@@ -8,6 +8,7 @@ import pytest
 
 from kcheck.quality import check_photo
 from kcheck.quality.check import TEXT_HEIGHT, _cropped_card, _mrz_line, _print_by_portrait
+from kcheck.quality.evidence import Searches
 from tests.fixtures.cropped_scans import (
     bold_card_close_up,
     bold_card_front,
@@ -173,9 +174,11 @@ def test_a_page_on_its_lid_is_known_by_its_portrait_and_its_mrz_line():
     were told "no document"); the portrait with lines of print clear of it and a line of the MRZ,
     two pieces of evidence still there, make the missed outline a doubt."""
     data = _on_lid(_page_scan([(380, 60 + 70 * i, "MUSTER") for i in range(3)]))
-    gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert _mrz_line(gray)
-    assert _print_by_portrait(gray, {}) is not None
+    searches = Searches(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE))
+    assert _mrz_line(searches)
+    assert _print_by_portrait(searches, {}) is not None
+    verdict = check_photo(data, "passport_page")
+    assert "document_not_found" not in verdict.reasons, verdict.metrics
 
 
 def test_a_portrait_photo_on_the_same_lid_is_still_a_sure_retake():
