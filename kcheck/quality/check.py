@@ -461,7 +461,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         lines = lines_within(print_lines(image.gray), grown)
         few = len(lettered(image.gray, lines)) < LOOSE_PRINT
         if not _other_card(image.gray, lines, found, metrics) and few:
-            _other_card(image.gray, _detected_lines(image.gray, grown, lines), found, metrics)
+            _other_card(image.gray, _detected_lines(searches, grown, lines), found, metrics)
     return region, boxes
 
 
@@ -475,12 +475,12 @@ def _other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...], found: Findings
     return kind is not None
 
 
-def _detected_lines(gray: np.ndarray, quad: np.ndarray,
+def _detected_lines(searches: evidence.Searches, quad: np.ndarray,
                     read: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
     """The lines PP-OCR's text detector boxes on `quad` that hold none of the lines `read`
     already: the large bold print on a busy ground the line finder misses (a Social Security
     card's name and number), looked for where it found few lines of letters (about 0.1 s)."""
-    detected = lines_within(tuple(mrz_ocr.text_boxes(gray, evidence.DETECT_LONG_SIDE)), quad)
+    detected = lines_within(tuple(searches.detected_lines), quad)
     return tuple(box for box in detected if not lines_within(read, box))
 
 
