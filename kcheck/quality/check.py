@@ -108,7 +108,7 @@ BAND_CUT = 0.9
 # Room between a passport page's portrait and the frame's edge on its chin side, in face heights,
 # where no MRZ band was found (_room_under_portrait): under this the frame cut the band away, as it
 # lies under the portrait. Good real pages measured 0.96 and more (1.96 and more where no band was
-# found), good generated ones 1.41; pages cut under the portrait 0.62-1.05.
+# found), good generated ones 1.41 (1.76 without a band); pages cut under the portrait 0.62-1.06.
 PORTRAIT_ROOM = 1.2
 # Characters on a line of the MRZ of the slot's document (the shortest of its formats: an ID
 # card's back carries TD1's 30 or TD2's 36, a passport page TD3's 44)
