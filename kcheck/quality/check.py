@@ -105,6 +105,11 @@ MRZ_PAST_FRAME = (1.0, 1.4)
 # characters cut (evidence.zone_lines_cut): sure, however little the band reaches past.
 BAND_LINES_CUT = 2
 BAND_CUT = 0.9
+# Room between a passport page's portrait and the frame's edge on its chin side, in face heights,
+# where no MRZ band was found (_room_under_portrait): under this the frame cut the band away, as it
+# lies under the portrait. Good real pages measured 0.96 and more (1.96 and more where no band was
+# found), good generated ones 1.41 (1.76 without a band); pages cut under the portrait 0.62-1.06.
+PORTRAIT_ROOM = 1.2
 # Characters on a line of the MRZ of the slot's document (the shortest of its formats: an ID
 # card's back carries TD1's 30 or TD2's 36, a passport page TD3's 44)
 MRZ_CHARACTERS = {"id_back": 30, "passport_page": 44}
@@ -414,6 +419,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if slot == "passport_page" and not _has_portrait(portraits):
         portraits, boxes = _off_band(portraits, boxes, evidence.band_lines(searches))
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
+    if slot == "passport_page" and portraits and searches.band[0] is None and not text.mrz_lines:
+        # A data page prints its MRZ under the portrait: with no band found, a frame (or the
+        # page's outline) ending right under the portrait has cut it away.
+        room = _room_under_portrait(portraits, flat.shape if finding.quad is not None else image.gray.shape)
+        metrics["room_under_portrait"] = room
+        if room is not None and room < PORTRAIT_ROOM:
+            found.add("document_cut_off", BAND_CUT)
     if bare and not _print_on_card(flat):
         evidence_of_print = (portraits or text.mrz_lines or _barcoded(image.gray, slot)
                              or _cropped_card(image.gray, slot, metrics))
@@ -593,6 +605,16 @@ def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, t
         return 0.9
     # A document covering most of the frame is a scan or a close-up, not a card running off.
     return SLICED_CUT if evidence.sliced_lines(searches, finding.quad) else 0.45
+
+
+def _room_under_portrait(portraits: list[Face], shape: tuple[int, ...]) -> float | None:
+    """The least room, in face heights, between a confident portrait's chin side (below it
+    upright, above it upside down) and the edge of the image of `shape` (the frame, or the
+    flattened document); None without a confident face."""
+    height = shape[0]
+    rooms = [(face.y if face.upside_down else height - face.y - face.h) / max(face.h, 1)
+             for face in portraits if face.score > 0]
+    return round(min(rooms), 2) if rooms else None
 
 
 def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: TextEvidence,

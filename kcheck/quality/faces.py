@@ -29,6 +29,7 @@ class Face(NamedTuple):
     w: int
     h: int
     score: float
+    upside_down: bool = False  # found in the image turned half a turn (faces_on_document)
 
 
 @functools.cache
@@ -67,7 +68,7 @@ def faces_on_document(flat: np.ndarray, min_size: float, weakest: float = WEAKES
         return faces
     height, width = flat.shape[:2]
     flipped = detect_faces(cv2.rotate(flat, cv2.ROTATE_180), min_size, weakest)
-    flipped = [Face(width - f.x - f.w, height - f.y - f.h, f.w, f.h, f.score) for f in flipped]
+    flipped = [Face(width - f.x - f.w, height - f.y - f.h, f.w, f.h, f.score, True) for f in flipped]
     return max((faces, flipped), key=lambda found: max((f.score for f in found), default=-9))
 
 

@@ -72,3 +72,26 @@ def test_a_pattern_turned_a_quarter_on_a_page_lying_upright_is_no_portrait():
     found turned a quarter (its rosette) is no portrait lying on its side."""
     verdict = check_photo(make_varied_document("passport_page", "wrong_side", 4005), "passport_page")
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+def _page_cut_under_portrait(variant: int) -> np.ndarray:
+    """A passport data page whose photo ends just under its portrait: its MRZ is out of the frame."""
+    page = render_card("id3", "front", variant).astype(np.float32)
+    unit = page.shape[1] / 856  # render_card's portrait is 316 units high from 90 units down
+    return page[: round((90 + 316 + 12) * unit)]
+
+
+@pytest.mark.parametrize("upside_down", [False, True])
+def test_a_page_cut_under_its_portrait_is_cut_off(upside_down):
+    """No MRZ band anywhere, and the frame ends right under the portrait (above it, the page
+    upside down), where the data page prints its MRZ: the frame cut it away."""
+    page = _page_cut_under_portrait(3)
+    verdict = check_photo(_encode(page[::-1, ::-1] if upside_down else page), "passport_page")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("upside_down", [False, True])
+def test_the_whole_page_with_its_mrz_under_the_portrait_passes(upside_down):
+    page = render_card("id3", "front", 3).astype(np.float32)
+    verdict = check_photo(_encode(page[::-1, ::-1] if upside_down else page), "passport_page")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
