@@ -23,11 +23,11 @@ def annotate(data: bytes, verdict: QualityVerdict, max_side: int = 1280) -> byte
     return _drawn(image.bgr.copy(), 1.0 / image.scale, verdict)
 
 
-def annotate_pixels(rgb: np.ndarray, verdict: QualityVerdict, max_side: int = 1280) -> bytes:
-    """The same preview from the checked image's RGB pixels still in memory (the worker has
+def annotate_pixels(bgr: np.ndarray, verdict: QualityVerdict, max_side: int = 1280) -> bytes:
+    """The same preview from the checked image's BGR pixels still in memory (the worker has
     them from making the stored copy), sized as `annotate` would size it, without a decode."""
-    rgb, scale = shrink_to(rgb, max_side, to_look_at=True)
-    return _drawn(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), scale, verdict)
+    bgr, scale = shrink_to(bgr, max_side, to_look_at=True)
+    return _drawn(bgr if scale != 1.0 else bgr.copy(), scale, verdict)
 
 
 def _drawn(canvas: np.ndarray, scale: float, verdict: QualityVerdict) -> bytes:

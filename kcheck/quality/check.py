@@ -270,7 +270,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     finding = find_document(image.gray, _SLOT_ASPECTS[slot])
     run_off = finding.run_off  # (kept where the outline found turns out to be a box on the card)
     finding = _faint_card(searches, finding)
-    if finding.cut_off and _box_on_cropped_page(image.gray, slot, finding.quad, metrics):
+    if finding.cut_off and _box_on_cropped_page(searches, slot, finding.quad, metrics):
         # The frame is the document, scanned or cropped to it: nothing of it is cut off.
         finding = with_quad(NOT_FOUND, _frame_quad(image.gray.shape), image.gray.shape)
     # With a whole outline, one quick look for print is enough; without one, look harder.
@@ -306,7 +306,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if region is None:
         # A few stacked lines of print (too few to outline a document) are a doubt, not sure.
         printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT or _barcoded(image.gray, slot)
-        cropped_print, card_portraits = (None, []) if printed else _cropped_evidence(image.gray, slot,
+        cropped_print, card_portraits = (None, []) if printed else _cropped_evidence(searches, slot,
                                                                                       metrics)
         cropped = cropped_print is not None
         held_print = None
@@ -328,7 +328,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     # A document filling the photo, or known only by its print, is looked at whole.
     fills = region is not finding.quad or finding.area_fraction >= 0.6
     glare_mask = np.full(image.gray.shape, 255, np.uint8) if fills else mask
-    patch = measures.glare_patch(image.bgr, glare_mask)
+    patch, round_patch = measures.glare_patches(image.bgr, glare_mask)
     if region is not finding.quad:
         # Against the whole frame a reflection on a small card is a speck: measure it also
         # against the print's surroundings (the patch it wiped out lies among the lines).
@@ -344,7 +344,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             glare = 0.5  # sure by its size alone only where the light saturated the sensor
     box = patch[1]
     if glare < GLARE_OVER_PRINT:
-        round_box = _round_glare_over_print(image.bgr, glare_mask, text)
+        round_box = _round_glare_over_print(round_patch, text)
         if round_box is not None:
             glare, box = GLARE_OVER_PRINT, round_box
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
@@ -402,7 +402,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # On a frame cropped to one card, an identity portrait with print beside it is the front:
         # the band found is its title and fields running across the card (a back's ghost image
         # is under CROPPED_PORTRAIT_MIN_WIDTH of the frame).
-        card_portraits = _cropped_evidence(image.gray, slot, metrics)[1]
+        card_portraits = _cropped_evidence(searches, slot, metrics)[1]
     if card_portraits:
         portraits, boxes = card_portraits, [face[:4] for face in card_portraits]
     elif mrz_lines is not None and mrz_lines >= 2:
@@ -413,8 +413,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1], NO_PORTRAIT_SCORE)
         boxes = _unflatten_boxes(portraits, region, flat.shape)
     else:  # the lines of print do not cover the portrait beside them: look in the whole photo
-        portraits = faces_on_document(image.gray, PORTRAIT_IN_FRAME * max(image.gray.shape[:2]),
-                                      NO_PORTRAIT_SCORE)
+        portraits = searches.faces.on_document(PORTRAIT_IN_FRAME * max(image.gray.shape[:2]),
+                                               NO_PORTRAIT_SCORE)
         boxes = [face[:4] for face in portraits]
     if slot == "passport_page" and not _has_portrait(portraits):
         portraits, boxes = _off_band(portraits, boxes, evidence.band_lines(searches))
@@ -428,7 +428,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             found.add("document_cut_off", BAND_CUT)
     if bare and not _print_on_card(flat):
         evidence_of_print = (portraits or text.mrz_lines or _barcoded(image.gray, slot)
-                             or _cropped_card(image.gray, slot, metrics))
+                             or _cropped_card(searches, slot, metrics))
         found.add("document_not_found", 0.5 if evidence_of_print else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
@@ -533,11 +533,12 @@ def _shaken(gray: np.ndarray, metrics: dict) -> float:
     return shaken if max(scores) >= SHAKE_WORST else min(shaken, 0.5)
 
 
-def _round_glare_over_print(bgr: np.ndarray, mask: np.ndarray, text: TextEvidence) -> measures.Box | None:
-    """The box of a round clipped patch of at least GLARE's doubt size, with some halo and the
-    card's texture around it, that lines of print run into: a lamp's reflection whose light does
-    not visibly spread (a coloured card: its halo stays under the halo share by a little)."""
-    share, box = measures.glare_patch(bgr, mask, spread=False)
+def _round_glare_over_print(patch: measures.Patch, text: TextEvidence) -> measures.Box | None:
+    """The box of the glare patch found without `spread` (a round clipped patch with some halo and
+    the card's texture around it) when it has at least GLARE's doubt size and lines of print run
+    into it: a lamp's reflection whose light does not visibly spread (a coloured card: its halo
+    stays under the halo share by a little)."""
+    share, box = patch
     return box if box is not None and share >= GLARE[0] and _over_print(box, text) else None
 
 
@@ -718,18 +719,18 @@ def _faint_card(searches: evidence.Searches, finding: DocumentFinding) -> Docume
     return finding
 
 
-def _cropped_card(gray: np.ndarray, slot: str, metrics: dict) -> bool:
+def _cropped_card(searches: evidence.Searches, slot: str, metrics: dict) -> bool:
     """A document scanned or cropped to the frame, whose print find_text missed (_cropped_print)."""
-    return _cropped_print(gray, slot, metrics) is not None
+    return _cropped_print(searches, slot, metrics) is not None
 
 
-def _cropped_print(gray: np.ndarray, slot: str, metrics: dict) -> tuple[np.ndarray, ...] | None:
+def _cropped_print(searches: evidence.Searches, slot: str, metrics: dict) -> tuple[np.ndarray, ...] | None:
     """The lines of print (found loosely) of a document scanned or cropped to the frame, whose
     print find_text missed; None when the frame is not such a document (_cropped_evidence)."""
-    return _cropped_evidence(gray, slot, metrics)[0]
+    return _cropped_evidence(searches, slot, metrics)[0]
 
 
-def _cropped_evidence(gray: np.ndarray, slot: str,
+def _cropped_evidence(searches: evidence.Searches, slot: str,
                       metrics: dict) -> tuple[tuple[np.ndarray, ...] | None, list[Face]]:
     """The lines of print (found loosely) of a document scanned or cropped to the frame, or None
     when the frame is not such a document, and its identity portraits. The frame has the slot's
@@ -742,12 +743,13 @@ def _cropped_evidence(gray: np.ndarray, slot: str,
     too, only without a face: a press photo's frame (the square root of 2) has that shape too.
     Costs a face search and a loose line search, on the no-document and cut-off paths, and on a
     back cropped to the card whose band may be a front's print (a front sent for it)."""
+    gray = searches.gray
     shaped = _document_shaped(gray.shape, slot)
     if not shaped and not (slot in ID_SLOTS and _shaped_as(gray.shape, ID2_ASPECT)):
         return None, []
     height, width = gray.shape[:2]
-    lines = lettered(gray, evidence.loose_lines(gray))
-    faces = [f for f in faces_on_document(gray, PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
+    lines = searches.loose_print
+    faces = [f for f in searches.faces.on_document(PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
     metrics["loose_text_lines"] = len(lines)
     if not faces:
         return (lines if len(lines) >= LOOSE_PRINT else None), []
@@ -769,10 +771,10 @@ def _print_by_portrait(searches: evidence.Searches, metrics: dict) -> tuple[np.n
     path only."""
     gray = searches.gray
     height, width = gray.shape[:2]
-    faces = [f for f in faces_on_document(gray, PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
+    faces = [f for f in searches.faces.on_document(PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
     if not faces:
         return None
-    lines = lettered(gray, evidence.loose_lines(gray))
+    lines = searches.loose_print
     metrics["loose_text_lines"] = len(lines)
     if not any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in faces):
         return None
@@ -810,11 +812,11 @@ def _shaped_as(shape: tuple[int, ...], aspect: float) -> bool:
     return abs(max(height, width) / max(min(height, width), 1) / aspect - 1) <= CROPPED_CARD_ASPECT
 
 
-def _box_on_cropped_page(gray: np.ndarray, slot: str, quad: np.ndarray, metrics: dict) -> bool:
+def _box_on_cropped_page(searches: evidence.Searches, slot: str, quad: np.ndarray, metrics: dict) -> bool:
     """A cut-off outline that is a box printed on a document cropped to the frame (a portrait
     printed to the page's edge): the frame shows such a document (_cropped_card) and most of
     the print found on it lies outside the outline."""
-    lines = _cropped_print(gray, slot, metrics)
+    lines = _cropped_print(searches, slot, metrics)
     if lines is None:
         return False
     inside = lines_inside(TextEvidence(lines, (), 0.0, None, False), quad)

@@ -17,6 +17,7 @@ import numpy as np
 
 from kcheck.docintel import mrz_ocr, mrz_zone
 from kcheck.quality.document import order_corners
+from kcheck.quality.faces import FaceSearch
 
 # Lines are looked for with character-sized kernels in a copy this large: 640 px suits a
 # document filling much of the photo; small print (a card held in a selfie) needs 1000.
@@ -80,12 +81,13 @@ class TextEvidence:
 
 class Searches:
     """One working image and the searches the check runs on it (its lines of print at a size,
-    PP-OCR's text boxes, its MRZ band and the marks of ink along the band's lines), each run
-    once however many of the checks ask for it."""
+    PP-OCR's text boxes, its MRZ band and the marks of ink along the band's lines, its faces,
+    its print found loosely), each run once however many of the checks ask for it."""
 
     def __init__(self, gray: np.ndarray) -> None:
         self.gray = gray
         self.zones = mrz_zone.ZoneSearch(gray)
+        self.faces = FaceSearch(gray)
         self._rects: dict[int, tuple[list, float]] = {}
         self._turned: dict[int, np.ndarray] = {}
         self._marks: dict[tuple[int, bytes], int] = {}
@@ -118,6 +120,11 @@ class Searches:
         if key not in self._marks:
             self._marks[key] = glyph_marks(self.turned(quarter), box)
         return self._marks[key]
+
+    @functools.cached_property
+    def loose_print(self) -> tuple[np.ndarray, ...]:
+        """The lines made of letters among loose_lines."""
+        return lettered(self.gray, loose_lines(self.gray))
 
     @functools.cached_property
     def band(self) -> tuple[mrz_zone.Zone | None, np.ndarray, list[int]]:

@@ -17,6 +17,9 @@ import numpy as np
 WINDOW = 80  # dlib's frontal detector finds faces from about this width
 # Detections down to this score are kept (dlib's own cut-off is 0); the caller grades them.
 WEAKEST = -0.4
+# The weakest score any check asks for (check.NO_PORTRAIT_SCORE): a FaceSearch looks that far
+# down at once (the threshold costs the detector nothing), so no caller repeats its search.
+LOWEST = -0.6
 
 _lock = threading.Lock()
 
@@ -41,6 +44,11 @@ def _detector():
 
 def detect_faces(gray: np.ndarray, min_size: float, weakest: float = WEAKEST) -> list[Face]:
     """Faces at least about `min_size` px wide in `gray`, largest first."""
+    return [face for face, _ in _scored_faces(gray, min_size, weakest)]
+
+
+def _scored_faces(gray: np.ndarray, min_size: float, weakest: float) -> list[tuple[Face, float]]:
+    """detect_faces's faces, each with the detector's unrounded score."""
     factor = WINDOW / max(min_size, 1.0)
     small = gray
     if abs(factor - 1) > 0.05:
@@ -56,20 +64,47 @@ def detect_faces(gray: np.ndarray, min_size: float, weakest: float = WEAKEST) ->
     for box, score in zip(boxes, scores, strict=True):
         x, y = max(box.left(), 0) / factor, max(box.top(), 0) / factor
         w, h = box.width() / factor, box.height() / factor
-        faces.append(Face(round(x), round(y), round(w), round(h), round(float(score), 2)))
-    return sorted(faces, key=lambda f: f.w * f.h, reverse=True)
+        faces.append((Face(round(x), round(y), round(w), round(h), round(float(score), 2)), float(score)))
+    return sorted(faces, key=lambda f: f[0].w * f[0].h, reverse=True)
 
 
 def faces_on_document(flat: np.ndarray, min_size: float, weakest: float = WEAKEST) -> list[Face]:
     """Faces on a flattened document, which may be upside down after flattening (the
     upside-down view is only searched when the upright one has no confident face)."""
-    faces = detect_faces(flat, min_size, weakest)
-    if any(f.score > 0 for f in faces):
-        return faces
-    height, width = flat.shape[:2]
-    flipped = detect_faces(cv2.rotate(flat, cv2.ROTATE_180), min_size, weakest)
-    flipped = [Face(width - f.x - f.w, height - f.y - f.h, f.w, f.h, f.score, True) for f in flipped]
-    return max((faces, flipped), key=lambda found: max((f.score for f in found), default=-9))
+    return FaceSearch(flat).on_document(min_size, weakest)
+
+
+class FaceSearch:
+    """faces_on_document's searches of one image, each size searched once, down to LOWEST (or the
+    weakest score asked for): a caller asking for stronger faces gets them filtered from it (the
+    detector keeps the same faces above a score however far below it its threshold is set: it
+    drops overlapping boxes strongest first)."""
+
+    def __init__(self, gray: np.ndarray) -> None:
+        self.gray = gray
+        # min_size -> [the weakest score searched, upright faces, upside-down faces or None]
+        self._found: dict[float, list] = {}
+
+    def on_document(self, min_size: float, weakest: float = WEAKEST) -> list[Face]:
+        """faces_on_document(gray, min_size, weakest)."""
+        if min_size not in self._found or self._found[min_size][0] > weakest:
+            searched = min(weakest, LOWEST)
+            self._found[min_size] = [searched, _scored_faces(self.gray, min_size, searched), None]
+        found = self._found[min_size]
+        faces = _stronger(found[1], weakest)
+        if any(f.score > 0 for f in faces):
+            return faces
+        if found[2] is None:
+            height, width = self.gray.shape[:2]
+            found[2] = [(Face(width - f.x - f.w, height - f.y - f.h, f.w, f.h, f.score, True), score) for f, score
+                        in _scored_faces(cv2.rotate(self.gray, cv2.ROTATE_180), min_size, found[0])]
+        flipped = _stronger(found[2], weakest)
+        return max((faces, flipped), key=lambda found: max((f.score for f in found), default=-9))
+
+
+def _stronger(scored: list[tuple[Face, float]], weakest: float) -> list[Face]:
+    """The faces scoring at least `weakest` (as the detector run at that threshold keeps them)."""
+    return [face for face, score in scored if score >= weakest]
 
 
 def load_detector() -> None:

@@ -97,35 +97,43 @@ _DIRECTIONS = (
 
 
 Box = tuple[int, int, int, int]  # x, y, width, height in image pixels
+Patch = tuple[float, Box | None]  # a share of the mask and its box (glare_patch)
 
 
-def glare_patch(bgr: np.ndarray, mask: np.ndarray, spread: bool = True) -> tuple[float, Box | None]:
+def glare_patch(bgr: np.ndarray, mask: np.ndarray) -> Patch:
     """The largest specular reflection inside `mask`: its area as a fraction of the mask, and
-    its bounding box (0.0 and None when there is none). Without `spread`, a round patch with
-    some halo and texture around it counts without its light spreading visibly (the caller
-    asks for other evidence: print running into it).
+    its bounding box (0.0 and None when there is none).
 
     A reflection clips all three channels and wipes out the texture under it (print,
     guilloche, letters), while the card around it keeps its texture. A pale card in even
     light is near-white too, but the ring around its brightest patch is as plain as the
     patch: that is a pale card, not glare.
     """
+    return glare_patches(bgr, mask)[0]
+
+
+def glare_patches(bgr: np.ndarray, mask: np.ndarray) -> tuple[Patch, Patch]:
+    """glare_patch's answer, and the one where a round patch with some halo and texture around
+    it counts without its light spreading visibly (the caller asks for other evidence: print
+    running into it), from one look at the clipped patches."""
+    none = (0.0, None)
     x, y, w, h = cv2.boundingRect(mask)
     if w == 0 or h == 0:
-        return 0.0, None
+        return none, none
     roi = bgr[y : y + h, x : x + w]
     roi_mask = mask[y : y + h, x : x + w]
     clipped = cv2.inRange(cv2.min(cv2.min(roi[..., 0], roi[..., 1]), roi[..., 2]), GLARE_LEVEL, 255)
     clipped = cv2.bitwise_and(clipped, roi_mask)
     area = max(1, cv2.countNonZero(roi_mask))
     if cv2.countNonZero(clipped) < GLARE_MIN_SHARE * area:
-        return 0.0, None  # not enough clipped pixels for one reflection that counts
+        return none, none  # not enough clipped pixels for one reflection that counts
     clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
     if count <= 1:
-        return 0.0, None
+        return none, none
     gray = cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY)
     texture = np.abs(cv2.Laplacian(gray, cv2.CV_16S, ksize=3))
+    spreading, round_only = None, None  # the first patch that counts either way
     for index in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:3] + 1:
         size = int(stats[index, cv2.CC_STAT_AREA])
         if size < GLARE_MIN_SHARE * area:
@@ -144,17 +152,23 @@ def glare_patch(bgr: np.ndarray, mask: np.ndarray, spread: bool = True) -> tuple
         ring = (ring > blob) & (roi_mask > 0) & (clipped == 0)
         patch = (round(size / area, 4), (int(x + bx), int(y + by), int(bw), int(bh)))
         if ring.sum() < 16:
-            return patch
+            return spreading or patch, round_only or patch
         # Light spreads around a reflection (a bright halo over the card's texture); a white
         # patch of the design (a portrait's backdrop, a blank field) ends at dark edges.
         halo = float((gray[ring] >= GLARE_HALO_LEVEL).mean())
         textured = float(texture[ring].mean()) >= GLARE_RING_TEXTURE
         if textured and halo >= GLARE_HALO_SHARE:
-            return patch
-        round_spot = halo >= GLARE_ROUND_HALO_SHARE and _round_blob(blob)
-        if round_spot and ((textured and not spread) or _spreads(gray, blob, box, ring, roi_mask, reach)):
-            return patch
-    return 0.0, None
+            return spreading or patch, round_only or patch
+        if not (halo >= GLARE_ROUND_HALO_SHARE and _round_blob(blob)):
+            continue
+        if round_only is None and textured:
+            round_only = patch
+        if spreading is None and _spreads(gray, blob, box, ring, roi_mask, reach):
+            spreading = patch
+            round_only = round_only or patch
+        if spreading is not None and round_only is not None:
+            break
+    return spreading or none, round_only or none
 
 
 def patch_fill(bgr: np.ndarray, box: Box) -> float:

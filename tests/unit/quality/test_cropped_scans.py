@@ -99,7 +99,7 @@ def test_a_small_passport_page_scan_is_known_by_its_smaller_portrait():
     page's width, smaller for the page than an ID card's portrait is for the card, and it is
     still the page's portrait (the print beside it is legible)."""
     gray = cv2.imdecode(np.frombuffer(small_passport_page_scan(), np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert _cropped_card(gray, "passport_page", {})
+    assert _cropped_card(Searches(gray), "passport_page", {})
 
 
 @pytest.mark.parametrize("sigma", [2.5, 4.0])

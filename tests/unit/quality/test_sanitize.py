@@ -6,7 +6,7 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from kcheck.quality import (
     ImageRejected,
@@ -77,6 +77,24 @@ def test_the_stored_copy_applies_the_orientation_read_at_intake():
     bottom = np.asarray(image)[-100:].reshape(-1, 3).mean(axis=0)
     assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]
     assert not Image.open(io.BytesIO(result.data)).getexif()
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_the_stored_copy_is_upright_for_every_exif_orientation(orientation):
+    """The copy (shrunk by JPEG's DCT scaling) shows what a viewer shows for the upload."""
+    quarters = np.zeros((3000, 4000, 3), np.uint8)
+    quarters[:1500, :2000], quarters[:1500, 2000:] = (220, 30, 30), (30, 220, 30)
+    quarters[1500:, :2000], quarters[1500:, 2000:] = (30, 30, 220), (230, 230, 230)
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    out = io.BytesIO()
+    Image.fromarray(quarters).save(out, "JPEG", quality=90, exif=exif.tobytes())
+    upload = sanitize_upload(out.getvalue())
+    copy = stored_copy(upload.data, upload.orientation)
+    shown = ImageOps.exif_transpose(Image.open(io.BytesIO(out.getvalue())).convert("RGB"))
+    assert (copy.width, copy.height) == (shown.width // 2, shown.height // 2)
+    expected = np.asarray(shown.reduce(2), int)
+    assert np.abs(_pixels(copy.data).astype(int) - expected).mean() < 3
 
 
 def test_png_text_and_exif_chunks_are_removed_losslessly():
