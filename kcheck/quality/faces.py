@@ -96,8 +96,9 @@ class FaceSearch:
             return faces
         if found[2] is None:
             height, width = self.gray.shape[:2]
-            found[2] = [(Face(width - f.x - f.w, height - f.y - f.h, f.w, f.h, f.score, True), score) for f, score
-                        in _scored_faces(cv2.rotate(self.gray, cv2.ROTATE_180), min_size, found[0])]
+            turned = _scored_faces(cv2.rotate(self.gray, cv2.ROTATE_180), min_size, found[0])
+            found[2] = [(Face(width - f.x - f.w, height - f.y - f.h, f.w, f.h, f.score, True), score)
+                        for f, score in turned]
         flipped = _stronger(found[2], weakest)
         return max((faces, flipped), key=lambda found: max((f.score for f in found), default=-9))
 
