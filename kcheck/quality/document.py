@@ -19,11 +19,6 @@ FAINT_EDGE_SUPPORT = 0.4  # a whole outline this faint counts only with print on
 # least: a document that runs off it if its print does too (check.py decides).
 RUN_OFF_SUPPORT = 0.9
 RUN_OFF_AREA = 0.3
-# A shape runs off the frame where a side at least this share of its short side lies along the
-# frame's edge: a page turned 3 degrees in a frame it fills grazes the edge at its corners only
-# (robustness bench: a passport page scan turned 3 degrees was told it was cut off, its white
-# MRZ strip touching the frame at one corner).
-RUN_OFF_SIDE = 0.1
 
 
 @dataclass(frozen=True)
@@ -239,11 +234,12 @@ def _candidate(contour: np.ndarray, shape: tuple[int, ...], min_fill: float) -> 
     height, width = shape[:2]
     margin = max(2.0, 0.006 * max(width, height))
     points = hull.reshape(-1, 2).astype(np.float32)
-    # A shape runs off the frame where a side of it lies along the frame's edge (the cut); one
-    # that only grazes the edge with a corner (a page turned a few degrees in a frame it fills)
-    # is whole.
-    shortest = min(cv2.minAreaRect(hull)[1])
-    touches = _along_frame(points, width, height, margin) >= max(2 * margin, RUN_OFF_SIDE * shortest)
+    touches = bool(
+        (points[:, 0] <= margin).any()
+        or (points[:, 1] <= margin).any()
+        or (points[:, 0] >= width - 1 - margin).any()
+        or (points[:, 1] >= height - 1 - margin).any()
+    )
     approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2)
     if len(approx) == 4:
         quad = approx.astype(np.float32)
@@ -259,17 +255,6 @@ def _candidate(contour: np.ndarray, shape: tuple[int, ...], min_fill: float) -> 
     straight = len(approx) <= 7 and _solid(contour, hull_area)
     quad = order_corners(quad)
     return _Candidate(quad, quad_area, _aspect(quad), touches, straight)
-
-
-def _along_frame(points: np.ndarray, width: int, height: int, margin: float) -> float:
-    """How long the sides of the convex outline `points` that lie along the frame's edge (both
-    their ends within `margin` of the same side of the frame) are, in pixels."""
-    limits = ((0, 0.0), (0, width - 1.0), (1, 0.0), (1, height - 1.0))
-    length = 0.0
-    for a, b in zip(points, np.roll(points, -1, axis=0), strict=True):
-        if any(abs(a[axis] - at) <= margin and abs(b[axis] - at) <= margin for axis, at in limits):
-            length += float(np.linalg.norm(b - a))
-    return length
 
 
 def _solid(contour: np.ndarray, hull_area: float) -> bool:
