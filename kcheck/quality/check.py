@@ -389,8 +389,6 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         metrics["document_width_px"] = round(width)
         if width >= LEGIBLE_DOCUMENT_WIDTH:
             small = min(small, 0.5)  # small in a large photo: its print is still legible
-        elif small > 0.5 and _print_round_outline(image.gray, finding.quad, metrics):
-            small = 0.5  # a box on a larger document (its portrait, a field), not the document
         found.add("document_too_small", small)
     flat = flatten(image.gray, region, _aspect(region))
     metrics["laplacian_variance"] = measures.sharpness(flat)
@@ -811,17 +809,6 @@ def _box_on_cropped_page(gray: np.ndarray, slot: str, quad: np.ndarray, metrics:
         return False
     inside = lines_inside(TextEvidence(lines, (), 0.0, None, False), quad)
     return inside < BOX_ON_PAGE_PRINT * len(lines)
-
-
-def _print_round_outline(gray: np.ndarray, quad: np.ndarray, metrics: dict) -> bool:
-    """A small outline with most of the frame's print (found loosely), LOOSE_PRINT lines at
-    least, outside it: a box on a larger document whose own outline was not found (a licence's
-    portrait, which a re-encode of the photo no longer showed as a face), not a document too small
-    to read. A loose line search, only where "too small" would be sure."""
-    lines = lettered(gray, evidence.loose_lines(gray))
-    metrics["loose_text_lines"] = len(lines)
-    inside = lines_inside(TextEvidence(lines, (), 0.0, None, False), quad)
-    return len(lines) - inside >= LOOSE_PRINT and inside < BOX_ON_PAGE_PRINT * len(lines)
 
 
 def _frame_quad(shape: tuple[int, ...]) -> np.ndarray:
