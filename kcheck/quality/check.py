@@ -380,8 +380,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         if slot in MRZ_CHARACTERS and evidence.zone_short_at_edge(searches, MRZ_CHARACTERS[slot]):
             found.add("document_cut_off", BAND_CUT)  # its lines short of the format's: cut by the edge
     # A whole outline of the document's shape is evidence of a document as print is: without
-    # print to measure, the photo's short side is then only a doubt (a card filling a 309 px
-    # frame was sure too small to read where the same card without its outline found was not).
+    # print to measure, the photo's short side is then only a doubt (a card filling a 440 x 300 px
+    # frame, its print missed, was sure too small where the same card known by its print was not).
     _legibility(image, text, found, metrics, document=finding.found)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
         small = graded(finding.area_fraction, *DOCUMENT_AREA)
