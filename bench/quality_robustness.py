@@ -2,7 +2,7 @@
 would have sent it.
 
 Run: KCHECK_REALDATA_DIR=... .venv/bin/python bench/quality_robustness.py
-     [--set photos|variety] [--first-seed N] [--jobs N]
+     [--set photos|variety] [--first-seed N] [--jobs N] [--only ID_PART ...] [--limit N]
   photos   the good photos (labelled pass) of the real calibration split, datasets/photos (built
            into $KCHECK_REALDATA_DIR by scripts/realdata.py, which this bench runs first); the test
            split is never used here (it stays blind)
@@ -15,7 +15,9 @@ mixes of all of them (seeded by the photo's id, so every run draws the same), en
 and judged the way a person's upload is (kcheck.quality.check_upload). A good photo that is
 still good after such a change and is told to retake is a false retake the calibration figures
 did not show. Prints, per change, how many variants were told to retake and the reasons given,
-then each such variant; never fails.
+then each such variant with the confidence of each sure reason; never fails. `--only` (repeatable:
+photos whose id contains any of the given parts) and `--limit` (the first N good photos) run a
+subset to iterate on quickly; quoted figures come from the full run.
 """
 
 from __future__ import annotations
@@ -125,10 +127,18 @@ def variants(sample: Sample) -> list[tuple[str, bytes]]:
 
 
 def judge(sample: Sample) -> list[tuple[str, str, str, tuple[str, ...]]]:
-    """(sample id, change, verdict, reasons) for each variant of one good photo."""
-    return [(sample.id, name, verdict.verdict, verdict.reasons)
+    """(sample id, change, verdict, reasons with the confidence of each) for each variant of one
+    good photo."""
+    return [(sample.id, name, verdict.verdict,
+             tuple(f"{code} {confidence.get(code, 1.0):.2f}" for code in verdict.reasons))
             for name, data in variants(sample)
-            for verdict in (check_upload(data, sample.slot),)]
+            for verdict in (check_upload(data, sample.slot),)
+            for confidence in ((verdict.metrics or {}).get("confidence", {}),)]
+
+
+def _code(reason: str) -> str:
+    """The reason's code without its confidence."""
+    return reason.split()[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,12 +146,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", choices=(PHOTOS, "variety"), default=PHOTOS)
     parser.add_argument("--first-seed", type=int, default=1000, help="variety only")
     parser.add_argument("--jobs", type=int, default=2, help="processes checking photos")
+    parser.add_argument("--only", action="append", default=[], metavar="ID_PART",
+                        help="only the photos whose id contains this (repeatable)")
+    parser.add_argument("--limit", type=int, help="only the first N good photos")
     args = parser.parse_args(argv)
     samples = photos("calibration") if args.set == PHOTOS else variety(args.first_seed)
-    good = [s for s in samples if s.expected == "pass"]
+    good = [s for s in samples if s.expected == "pass"
+            and (not args.only or any(part in s.id for part in args.only))][:args.limit]
     slot_of = {s.id: s.slot for s in good}
+    rows = []
     with ProcessPoolExecutor(args.jobs) as pool:
-        rows = [row for rows in pool.map(judge, good) for row in rows]
+        for done, judged in enumerate(pool.map(judge, good), 1):
+            rows += judged
+            for sample_id, change, verdict, codes in judged:  # as they come: the run is long
+                if verdict != "pass":
+                    print(f"[{done}/{len(good)}] {sample_id} {change}: {', '.join(codes)}",
+                          file=sys.stderr, flush=True)
     part = "calibration split" if args.set == PHOTOS else f"seeds from {args.first_seed}"
     print(f"{args.set}, {part}: {len(good)} good photos, {len(rows)} variants")
     changes = ["as sent", *SOLO, *(f"mix{i + 1}" for i in range(MIXES))]
@@ -150,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'change':<14}{'retakes':>10}{'refused':>9}  reasons given")
     for change in changes:
         mine = [r for r in told if r[1] == change]
-        reasons = Counter(reason for r in mine for reason in r[3])
+        reasons = Counter(_code(reason) for r in mine for reason in r[3])
         n = sum(r[1] == change for r in rows)
         print(f"{change:<14}{len(mine):>4}/{n:<5}{sum(r[1] == change for r in refused):>9}  "
               + ", ".join(f"{code} {count}" for code, count in reasons.most_common()))
@@ -166,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         photos_all = len({r[0] for r in mine})
         rate = f"{hit:>20}/{len(mine):<4} {100 * hit / len(mine):5.1f} %"
         print(f"{slot:<15}{rate}{photos_hit:>10}/{photos_all}")
-    reasons = Counter(reason for r in retaken for reason in r[3])
+    reasons = Counter(_code(reason) for r in retaken for reason in r[3])
     print("\nreasons over all changed variants: "
           + (", ".join(f"{code} {count}" for code, count in reasons.most_common()) or "none"))
     print(f"\nretakes ({len(told)}):")

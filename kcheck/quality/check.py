@@ -88,6 +88,10 @@ GLARE_HULL_FILL = 0.72
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
 TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
+# ...of the lines of letters at this percentile: a page's small field captions (half its lines on
+# a passport page) are not what a reviewer reads, its fields are. At the median, a legible page
+# of 600 px re-encoded measured 8.0 then 6.4 px (its captions) and was sure too small to read.
+PRINT_HEIGHT_SHARE = 75
 # How far the box around the lines of print reaches past the frame, in line heights: a good
 # photo's reached 0.64 (a short first line beside a long last one), cut ones 1.0 to 4.2.
 PRINT_PAST_FRAME = (0.7, 1.0)
@@ -358,7 +362,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     bare = (finding.quad is not None and not text.is_document
             and not _print_inside(image.gray, text, finding.quad))
     if finding.cut_off:
-        found.add("document_cut_off", _cut_off_confidence(searches, finding, text))
+        found.add("document_cut_off", _cut_off_confidence(searches, finding, text, slot))
     elif finding.quad is None and run_off is not None and evidence.sliced_lines(searches, run_off):
         # A ragged outline with two corners in the frame and sides running off it, and print on
         # it cut by the edge: the document runs off the frame.
@@ -380,7 +384,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
                 found.add("document_cut_off", BAND_CUT)
         if slot in MRZ_CHARACTERS and evidence.zone_short_at_edge(searches, MRZ_CHARACTERS[slot]):
             found.add("document_cut_off", BAND_CUT)  # its lines short of the format's: cut by the edge
-    _legibility(image, text, found, metrics)
+    # A whole outline of the document's shape is evidence of a document as print is: without
+    # print to measure, the photo's short side is then only a doubt (a card filling a 440 x 300 px
+    # frame, its print missed, was sure too small where the same card known by its print was not).
+    _legibility(image, text, found, metrics, document=finding.found)
     if finding.quad is not None:  # the print alone says nothing of the document's extent
         small = graded(finding.area_fraction, *DOCUMENT_AREA)
         width = float(np.linalg.norm(finding.quad[1] - finding.quad[0])) * image.scale
@@ -596,15 +603,20 @@ def _over_print(box: measures.Box, text: TextEvidence) -> bool:
     return False
 
 
-def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, text: TextEvidence) -> float:
+def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, text: TextEvidence,
+                        slot: str) -> float:
     """Sure when print runs into the frame's edge, or when a card that does not fill the frame
     runs off it (its corners are outside); a document filling the frame is a doubt, unless
-    lines of its print run into the edge, their characters cut (evidence.sliced_lines)."""
+    lines of its print run into the edge, their characters cut (evidence.sliced_lines), in a
+    frame that has not the document's own shape: one that has is cropped to the document, whose
+    print may run to its edge (a page cropped tight through its printed title)."""
     if text.at_edge:
         return 0.95
     if finding.area_fraction < 0.6:
         return 0.9
     # A document covering most of the frame is a scan or a close-up, not a card running off.
+    if _document_shaped(searches.gray.shape, slot):
+        return 0.45
     return SLICED_CUT if evidence.sliced_lines(searches, finding.quad) else 0.45
 
 
@@ -951,17 +963,17 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
 
 
 def _print_height(gray: np.ndarray, text: TextEvidence, legible: float) -> float:
-    """The median height of the lines made of letters (working pixels): a rule, an underline or
-    a strip of microprint found among them is thinner than any print a person reads. All the
-    lines' median where fewer than two are letters, or where it is `legible` already (letters
+    """The height of the lines made of letters (working pixels) at PRINT_HEIGHT_SHARE: a rule, an
+    underline or a strip of microprint found among them is thinner than any print a person reads.
+    All the lines' median where fewer than two are letters, or where it is `legible` already (letters
     are told from strips only on the way to a low_resolution doubt)."""
     if text.line_height >= legible:
         return text.line_height
     letters = lettered(gray, text.lines)
     if len(letters) < 2:
         return text.line_height
-    return float(np.median([min(np.linalg.norm(box[1] - box[0]), np.linalg.norm(box[2] - box[1]))
-                            for box in letters]))
+    return float(np.percentile([min(np.linalg.norm(box[1] - box[0]), np.linalg.norm(box[2] - box[1]))
+                                for box in letters], PRINT_HEIGHT_SHARE))
 
 
 def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
