@@ -462,7 +462,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         if slot == "passport_page" and not portraits and not faint:
             side = max(side, _no_data_page(text, searches, region))
         found.add("wrong_document_side", side)
-    if _identity_unproven(slot, portraits, text, mrz_lines, found):
+    full_mrz = mrz_lines
+    if mrz_lines and mrz_lines >= 2:
+        # An MRZ proves an identity document only with its lines full of characters (a business
+        # card's stacked e-mail and address lines make a band of 22-27 marks each).
+        boxes_found = _mrz_boxes(text, searches, region)
+        full_mrz = sum(searches.marks(0, box) >= CARD_MRZ_GLYPHS for box in boxes_found)
+    if _identity_unproven(slot, portraits, text, full_mrz, found):
         # Every line on the card, stacked or not: find_text keeps one aligned block of them (a
         # business card's name, say, without the e-mail address in smaller print below it).
         grown = _grown(region, 1.1)
