@@ -147,9 +147,8 @@ PORTRAIT_DOUBT_SCORE = -0.25
 # An ID card's back carries TD1's three-line MRZ; a two-line one (TD2) may be on the front, beside
 # the portrait (a Romanian identity card), so it does not spare the portrait search.
 CARD_BACK_MRZ_LINES = 3
-# A side told by two pieces of evidence: a confident face of an identity portrait's size and no
-# back's MRZ or barcode (a front), or no face at all and a barcode (a licence back). See _wrong_side.
-FRONT_BY_PORTRAIT = 0.9
+# In the front slot, no face at all and a licence back's barcode (a strip of bars): the back.
+BACK_BY_BARCODE = 0.9
 MRZ_BACK_DOUBT = 0.5  # an MRZ with such a face clear of it: maybe the back, maybe a front
 # A face's score moves by up to about 0.15 when the photo is re-encoded, so the sure decisions
 # on a portrait keep a margin from the score where they would change:
@@ -413,9 +412,6 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if slot == "passport_page" and not _has_portrait(portraits):
         portraits, boxes = _off_band(portraits, boxes, evidence.band_lines(searches))
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
-    long_side = flat.shape[1] if region is finding.quad else max(image.gray.shape[:2])
-    identity = slot == "id_back" and (mrz_lines or 0) < CARD_BACK_MRZ_LINES and any(
-        f.score > 0 and f.w >= CROPPED_PORTRAIT_MIN_WIDTH * long_side for f in portraits)
     if bare and not _print_on_card(flat):
         evidence_of_print = (portraits or text.mrz_lines or _barcoded(image.gray, slot)
                              or _cropped_card(image.gray, slot, metrics))
@@ -453,12 +449,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # by the portrait it lacks.)
         washed = slot == "id_front" and metrics["clipped_white_fraction"] >= WASHED_PORTRAIT
         side = _wrong_side(slot, portraits, boxes, faint, text, searches, region, every_way, washed)
-        if identity and not _barcoded(image.gray, slot):
-            # A confident face of an identity portrait's size, on a card with neither a back's MRZ
-            # nor its barcode: the front (a back's ghost image is under half that size).
-            side = max(side, FRONT_BY_PORTRAIT)
-        elif slot == "id_front" and not portraits and not faint and _barcoded(image.gray, "id_back"):
-            side = max(side, FRONT_BY_PORTRAIT)  # no face at all, a licence back's barcode: the back
+        if slot == "id_front" and not portraits and not faint and _barcoded(image.gray, "id_back"):
+            side = max(side, BACK_BY_BARCODE)  # no face at all, a licence back's barcode: the back
         if slot == "passport_page" and not portraits and not faint:
             side = max(side, _no_data_page(text, searches, region))
         found.add("wrong_document_side", side)
