@@ -153,6 +153,11 @@ PORTRAIT_OUTLINE = 0.3
 # A weak face scoring at least this may be a portrait the detector is unsure of: the portrait
 # of a real old resident card scored -0.14 to 0.01 across JPEG qualities 60-95.
 PORTRAIT_DOUBT_SCORE = -0.25
+# An ID card's back carries TD1's three-line MRZ; a two-line one (TD2) may be on the front, beside
+# the portrait (a Romanian identity card), so it does not spare the portrait search.
+CARD_BACK_MRZ_LINES = 3
+# In the front slot, no face at all and a licence back's barcode (a strip of bars): the back.
+BACK_BY_BARCODE = 0.9
 MRZ_BACK_DOUBT = 0.5  # an MRZ with such a face clear of it: maybe the back, maybe a front
 # A face's score moves by up to about 0.15 when the photo is re-encoded, so the sure decisions
 # on a portrait keep a margin from the score where they would change:
@@ -312,11 +317,21 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         printed = len(lettered(image.gray, text.lines)) >= STACKED_PRINT or _barcoded(image.gray, slot)
         cropped_print, card_portraits = (None, []) if printed else _cropped_evidence(searches, slot,
                                                                                       metrics)
+        if printed and slot == "id_back":
+            # Print found, the frame may still be one card's front: its identity portrait tells.
+            card_portraits = _cropped_evidence(searches, slot, metrics)[1]
         cropped = cropped_print is not None
         held_print = None
         if not printed and not cropped:
             held_print = _print_by_portrait(searches, metrics)
         found.add("document_not_found", 0.5 if printed or cropped or held_print is not None else 0.95)
+        if (printed or cropped or held_print is not None) and portrait is None:
+            # A document shown by scattered evidence (a few lines, a barcode, print found loosely)
+            # still shows a reflection over its print: look for one over the whole frame.
+            whole = np.full(image.gray.shape, 255, np.uint8)
+            lines = cropped_print or held_print or ()
+            loose = replace(text, lines=text.lines + lines)
+            found.add("glare", _glare(image, *measures.glare_patches(image.bgr, whole), loose, metrics))
         if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
             found.add("wrong_document_side", _wrong_side(slot, card_portraits, [], False, text, searches,
                                                          None, False))
@@ -337,25 +352,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # Against the whole frame a reflection on a small card is a speck: measure it also
         # against the print's surroundings (the patch it wiped out lies among the lines).
         patch = max(patch, measures.glare_patch(image.bgr, mask), key=lambda p: p[0])
-    metrics["glare_fraction"] = patch[0]
-    glare = graded(patch[0], *GLARE)
-    over_print = patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text)
-    if over_print:
-        glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
-    elif glare > 0.5:
-        metrics["glare_core"] = measures.patch_core(image.bgr, patch[1])
-        if metrics["glare_core"] < SATURATED:
-            glare = 0.5  # sure by its size alone only where the light saturated the sensor
-    box = patch[1]
-    if glare < GLARE_OVER_PRINT:
-        round_box = _round_glare_over_print(round_patch, text)
-        if round_box is not None:
-            glare, box = GLARE_OVER_PRINT, round_box
-    if metrics["clipped_white_fraction"] >= WHITE_PAGE:
-        glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
-    if glare > 0.5 and measures.patch_fill(image.bgr, box) < GLARE_HULL_FILL:
-        glare = 0.5  # a ragged white patch with ink across it: maybe the design's own white
-    found.add("glare", glare)
+    found.add("glare", _glare(image, patch, round_patch, text, metrics))
     # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
     # no portrait is found on it either, below).
     # Ruled lines on a sheet of paper are no print: only lines made of letters count here.
@@ -412,9 +409,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         card_portraits = _cropped_evidence(searches, slot, metrics)[1]
     if card_portraits:
         portraits, boxes = card_portraits, [face[:4] for face in card_portraits]
-    elif mrz_lines is not None and mrz_lines >= 2:
+    elif mrz_lines is not None and mrz_lines >= CARD_BACK_MRZ_LINES:
         # The MRZ shows the back: a portrait beside it (a scan of both sides) changes nothing
-        # the check would say, so the costly portrait search is skipped.
+        # the check would say, so the costly portrait search is skipped. (A two-line MRZ does
+        # not: some cards print theirs on the front, beside the portrait.)
         portraits, boxes = [], []
     elif finding.quad is not None:
         portraits = faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1], NO_PORTRAIT_SCORE)
@@ -470,10 +468,18 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # by the portrait it lacks.)
         washed = slot == "id_front" and metrics["clipped_white_fraction"] >= WASHED_PORTRAIT
         side = _wrong_side(slot, portraits, boxes, faint, text, searches, region, every_way, washed)
+        if slot == "id_front" and not portraits and not faint and _barcoded(image.gray, "id_back"):
+            side = max(side, BACK_BY_BARCODE)  # no face at all, a licence back's barcode: the back
         if slot == "passport_page" and not portraits and not faint:
             side = max(side, _no_data_page(text, searches, region))
         found.add("wrong_document_side", side)
-    if _identity_unproven(slot, portraits, text, mrz_lines, found):
+    full_mrz = mrz_lines
+    if mrz_lines and mrz_lines >= 2:
+        # An MRZ proves an identity document only with its lines full of characters (a business
+        # card's stacked e-mail and address lines make a band of 22-27 marks each).
+        boxes_found = _mrz_boxes(text, searches, region)
+        full_mrz = sum(searches.marks(0, box) >= CARD_MRZ_GLYPHS for box in boxes_found)
+    if _identity_unproven(slot, portraits, text, full_mrz, found):
         # Every line on the card, stacked or not: find_text keeps one aligned block of them (a
         # business card's name, say, without the e-mail address in smaller print below it).
         grown = _grown(region, 1.1)
@@ -538,6 +544,32 @@ def _shaken(gray: np.ndarray, metrics: dict) -> float:
     metrics["shake"] = measures.shake(scores)
     shaken = graded(metrics["shake"], *SHAKE)
     return shaken if max(scores) >= SHAKE_WORST else min(shaken, 0.5)
+
+
+def _glare(image: WorkingImage, patch: measures.Patch, round_patch: measures.Patch, text: TextEvidence,
+           metrics: dict) -> float:
+    """How sure the largest specular reflection (`patch`; `round_patch` as glare_patches finds it
+    without spreading light) spoils the document: sure over lines of print, or by its size alone
+    where it saturated the sensor."""
+    metrics["glare_fraction"] = patch[0]
+    glare = graded(patch[0], *GLARE)
+    over_print = patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text)
+    if over_print:
+        glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
+    elif glare > 0.5:
+        metrics["glare_core"] = measures.patch_core(image.bgr, patch[1])
+        if metrics["glare_core"] < SATURATED:
+            glare = 0.5  # sure by its size alone only where the light saturated the sensor
+    box = patch[1]
+    if glare < GLARE_OVER_PRINT:
+        round_box = _round_glare_over_print(round_patch, text)
+        if round_box is not None:
+            glare, box = GLARE_OVER_PRINT, round_box
+    if metrics["clipped_white_fraction"] >= WHITE_PAGE:
+        glare = min(glare, 0.5)  # white is the paper's own colour: a white patch may be paper
+    if glare > 0.5 and measures.patch_fill(image.bgr, box) < GLARE_HULL_FILL:
+        glare = 0.5  # a ragged white patch with ink across it: maybe the design's own white
+    return glare
 
 
 def _round_glare_over_print(patch: measures.Patch, text: TextEvidence) -> measures.Box | None:

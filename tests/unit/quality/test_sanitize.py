@@ -223,7 +223,7 @@ def test_over_40_megapixels_is_too_large():
 
 
 def test_a_tiny_photo_is_low_resolution():
-    error = _rejected(images.plain_jpeg(320, 200))
+    error = _rejected(images.plain_jpeg(300, 180))
     assert (error.code, error.http_status) == ("low_resolution", 422)
 
 

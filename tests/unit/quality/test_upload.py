@@ -29,9 +29,9 @@ def test_a_photo_under_480_px_whose_print_is_legible_is_checked_and_passes():
 
 
 def test_a_file_nothing_can_be_read_from_is_refused_as_at_intake():
-    verdict = check_upload(images.plain_jpeg(320, 200), "id_front")
+    verdict = check_upload(images.plain_jpeg(300, 180), "id_front")
     assert verdict.verdict != "pass" and verdict.reasons == ("low_resolution",)
-    assert "320x200" in verdict.metrics["detail"]
+    assert "300x180" in verdict.metrics["detail"]
 
 
 def test_the_verdict_is_the_stored_copys():

@@ -1,0 +1,77 @@
+"""The side of a card told by what each side carries (a front its identity portrait, a back its
+MRZ or barcode), a reflection on a card known by scattered evidence, and a small but legible
+card scan checked rather than refused."""
+
+import cv2
+import numpy as np
+import pytest
+
+from kcheck.quality import check_photo, check_upload
+from tests.fixtures.cropped_scans import bold_card_front
+from tests.fixtures.documents import render_card
+from tests.fixtures.variety import render_licence_back
+
+
+def _jpeg(rgb: np.ndarray, quality: int = 90) -> bytes:
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    return cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])[1].tobytes()
+
+
+def _with_reflection(data: bytes, x: float, y: float, radius: float) -> bytes:
+    """A lamp's reflection on the photo: a hard white core fading out over about one radius
+    (`radius` x the short side), centred at (x, y) as shares of the frame."""
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR).astype(np.float32)
+    height, width = image.shape[:2]
+    sigma = radius * min(height, width)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    light = np.clip(2.5 * np.exp(-((xx - x * width) ** 2 + (yy - y * height) ** 2) / (2 * sigma**2)), 0, 1)
+    lit = image * (1 - light[..., None]) + 255.0 * light[..., None]
+    return _jpeg(cv2.cvtColor(np.clip(lit, 0, 255).astype(np.uint8), cv2.COLOR_BGR2RGB), 92)
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_a_licence_back_cropped_to_the_card_for_the_front_is_the_wrong_side(seed):
+    """No face at all and a licence back's barcode: the back, sent for the front (a real US
+    licence back sample passed with only a doubt)."""
+    back = _jpeg(render_licence_back(np.random.default_rng(seed)))
+    verdict = check_photo(back, "id_front")
+    assert verdict.verdict == "retake" and verdict.reasons == ("wrong_document_side",), verdict.metrics
+    assert check_photo(back, "id_back").verdict == "pass"  # in its own slot it is fine
+
+
+@pytest.mark.parametrize("variant", [0, 1])
+def test_a_document_with_a_two_line_mrz_beside_its_portrait_for_the_back_is_the_front(variant):
+    """A two-line MRZ does not show a card's back (a Romanian identity card prints it on the
+    front, beside the portrait): the portrait is still looked for, and found."""
+    page = _jpeg(render_card("id3", "front", variant))
+    verdict = check_photo(page, "id_back")
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("variant", [0, 1])
+def test_a_card_front_cropped_to_the_card_still_passes_in_the_front_slot(variant):
+    verdict = check_photo(_jpeg(render_card("id1", "front", variant)), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+@pytest.mark.parametrize(("x", "y", "radius"), [(0.5, 0.5, 0.08), (0.6, 0.4, 0.1)])
+def test_a_reflection_on_a_card_known_only_by_scattered_evidence_is_glare(x, y, radius):
+    """A card scanned to the frame whose print the line finder misses (large bold print on a
+    guilloche) is known by its portrait and print found loosely, not by an outline: a saturated
+    reflection over its print is still sure glare (real card backs known this way passed with a
+    lamp over their address or text), where the same scan without it passes."""
+    card = bold_card_front()
+    assert check_photo(card, "id_front").verdict == "pass"
+    verdict = check_photo(_with_reflection(card, x, y, radius), "id_front")
+    assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
+
+
+def test_a_small_card_scan_whose_print_is_legible_is_checked_not_refused():
+    """358 x 226 px (a real Serbian specimen at 358 x 224 was refused as too small, its print
+    legible): its lines of print are 7.5 px high, so it passes, with a note for the reviewer."""
+    front = render_card("id1", "front", 0)
+    size = (358, round(358 * front.shape[0] / front.shape[1]))
+    small = cv2.resize(front, size, interpolation=cv2.INTER_AREA)
+    verdict = check_upload(_jpeg(small), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "low_resolution" in dict(verdict.notes)
