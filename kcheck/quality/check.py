@@ -424,12 +424,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if slot == "passport_page" and not _has_portrait(portraits):
         portraits, boxes = _off_band(portraits, boxes, evidence.band_lines(searches))
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
-    if slot == "passport_page" and portraits and searches.band[0] is None and not text.mrz_lines:
+    if slot == "passport_page" and portraits and not text.mrz_lines:
         # A data page prints its MRZ under the portrait: with no band found, a frame (or the
-        # page's outline) ending right under the portrait has cut it away.
+        # page's outline) ending right under the portrait has cut it away. (The band is looked
+        # for last: on a whole page its search costs a tenth of the check.)
         room = _room_under_portrait(portraits, flat.shape if finding.quad is not None else image.gray.shape)
-        metrics["room_under_portrait"] = room
-        if room is not None and room < PORTRAIT_ROOM:
+        if room is not None and room < PORTRAIT_ROOM and searches.band[0] is None:
+            metrics["room_under_portrait"] = room
             found.add("document_cut_off", BAND_CUT)
     if bare and not _print_on_card(flat):
         evidence_of_print = (portraits or text.mrz_lines or _barcoded(image.gray, slot)
@@ -474,9 +475,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             side = max(side, _no_data_page(text, searches, region))
         found.add("wrong_document_side", side)
     full_mrz = mrz_lines
-    if mrz_lines and mrz_lines >= 2:
+    if slot in ID_SLOTS and mrz_lines and mrz_lines >= 2 and not _has_portrait(portraits):
         # An MRZ proves an identity document only with its lines full of characters (a business
-        # card's stacked e-mail and address lines make a band of 22-27 marks each).
+        # card's stacked e-mail and address lines make a band of 22-27 marks each). Counted only
+        # where _identity_unproven asks (an ID slot, no portrait): the marks cost a passport page
+        # about 5 % of its check.
         boxes_found = _mrz_boxes(text, searches, region)
         full_mrz = sum(searches.marks(0, box) >= CARD_MRZ_GLYPHS for box in boxes_found)
     if _identity_unproven(slot, portraits, text, full_mrz, found):
