@@ -163,6 +163,20 @@ def _await_verdict(photo: Photo, wait: int) -> Photo:
             woken.wait(left)
 
 
+def _photo_blob(svc, case: Case, photo: Photo) -> bytes:
+    """The photo's current blob. The worker swaps the upload for its stored copy and deletes the
+    upload (quality_job._replace_upload), maybe between this request's read of the photo and of
+    its blob: then the photo, read again, points at the copy."""
+    try:
+        return svc.vault().get_blob(case, photo.blob_key)
+    except BlobNotFound:
+        with svc.sessions() as session:
+            fresh = session.get(Photo, photo.id)
+        if fresh is None or fresh.blob_key in (None, photo.blob_key):
+            raise
+        return svc.vault().get_blob(case, fresh.blob_key)
+
+
 @bp.get("/session/photos/<slot>/image")
 @mobile_session(reads=True)
 def photo_image(slot: str):
@@ -170,7 +184,7 @@ def photo_image(slot: str):
     svc = services()
     case, photo = _current_photo(slot)
     try:
-        data = svc.vault().get_blob(case, photo.blob_key)
+        data = _photo_blob(svc, case, photo)
     except (DataGone, BlobNotFound):
         raise Problem("not_found", detail=NO_PHOTO) from None
     return Response(data, mimetype="image/jpeg", headers={
