@@ -7,6 +7,10 @@ import pytest
 from PIL import Image, ImageDraw
 
 from kcheck.quality import check_photo
+from kcheck.quality.check import PRINT_TO_EDGE, _cut_off_confidence, _letters_to_frame
+from kcheck.quality.document import DocumentFinding, frame_contact
+from kcheck.quality.evidence import Searches, TextEvidence, line_to_frame
+from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
 from tests.fixtures.documents import _font, _portrait, scanned
 
 INK = (120, 130, 150)  # print on a pale blue card that the line finder misses at a small size
@@ -42,3 +46,75 @@ def test_a_card_whose_outline_fills_a_small_photo_is_not_sure_too_small_to_read(
 def test_the_same_card_under_300_px_long_is_still_too_small(long_side):
     verdict = check_photo(_card_scanned_at(long_side), "id_front")
     assert verdict.verdict == "retake" and "low_resolution" in verdict.reasons, verdict.metrics
+
+
+def _card_with_a_flag(long_side: int) -> bytes:
+    """A driving licence front scanned to the card (856 x 540 scaled to `long_side`): a blue
+    flag printed in its top left corner, the portrait under it, grey print beside it, as a JPEG."""
+    card = Image.new("RGB", (856, 540), (238, 196, 190))
+    card.paste(_portrait(230, 290, False), (40, 170))
+    draw = ImageDraw.Draw(card)
+    draw.rectangle((40, 30, 230, 150), fill=(30, 50, 150))
+    fields = ["DRIVING LICENCE", "1. MUSTER", "2. ANNA MARIA", "3. 01.01.1985", "4. UTOPIA"]
+    for row, words in enumerate(fields):
+        draw.text((320, 90 + 70 * row), words, fill=(60, 60, 90), font=_font(34))
+    bgr = cv2.cvtColor(np.asarray(card), cv2.COLOR_RGB2BGR)
+    factor = long_side / 856
+    small = cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes()
+
+
+@pytest.mark.parametrize("long_side", [600, 440])
+def test_a_box_printed_beside_the_cards_portrait_is_not_a_document_too_small(long_side):
+    """The flag's outline is found where the card's is not: a box a twentieth of the frame, the
+    card's portrait beside it wider than it. No document holds a portrait wider than itself, so the
+    box is not the document (before: sure too small; aut-dl-musterfrau-lisa-specimen-front re-sent
+    at JPEG 60-95, a Colorado licence's ghost image turned 3 degrees)."""
+    verdict = check_photo(_card_with_a_flag(long_side), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "document_too_small" not in dict(verdict.notes)
+
+
+def _strip_and_print(print_top: int) -> tuple[np.ndarray, TextEvidence]:
+    """A 400 x 600 page with a 4 px dark strip along its top edge and a line of letters whose
+    box starts `print_top` px below the edge, and the text evidence of both (20 px lines)."""
+    gray = np.full((400, 600), 235, np.uint8)
+    cv2.rectangle(gray, (40, 0), (300, 3), 40, -1)
+    cv2.putText(gray, "ANNA MARIA MUSTER", (40, print_top + 18), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 30, 2)
+    strip = np.array([[40, 0], [300, 0], [300, 4], [40, 4]], np.float32)
+    line = np.array([[40, print_top], [290, print_top], [290, print_top + 20], [40, print_top + 20]],
+                    np.float32)
+    return gray, TextEvidence((strip, line), (), 20.0, None, False)
+
+
+def test_a_strip_hugging_the_frames_edge_is_no_print_the_frame_cut():
+    """Good scans re-sent (JPEG 60, gamma, perspective) had a strip along their top edge, no
+    letters, which made a tilted box round their print sure cut off."""
+    gray, text = _strip_and_print(print_top=80)
+    assert line_to_frame(text, gray.shape) >= PRINT_TO_EDGE  # the strip touches the edge
+    assert _letters_to_frame(gray, text) < PRINT_TO_EDGE  # the print stays four lines inside
+
+
+def test_a_line_of_letters_at_the_frames_edge_still_is():
+    gray, text = _strip_and_print(print_top=0)
+    assert _letters_to_frame(gray, text) >= PRINT_TO_EDGE
+
+
+def _cut_off(quad: list[list[float]], area_fraction: float) -> float:
+    """The cut-off confidence of an outline running off a 1000 x 738 frame, no print at its edge."""
+    searches = Searches(np.full((738, 1000), 200, np.uint8))
+    finding = DocumentFinding(np.array(quad, np.float32), True, area_fraction, 5.7)
+    return _cut_off_confidence(searches, finding, TextEvidence((), (), 0.0, None, False), "passport_page")
+
+
+def test_an_outline_grazing_the_frame_with_a_corner_is_only_a_doubt():
+    """A passport page scan turned 3 degrees: its white MRZ strip, taken for the document, meets
+    the frame at one corner only (ukr-passport-specimen-large turned either way)."""
+    assert frame_contact(np.array([[31, 561], [988, 517], [995, 683], [38, 730]], np.float32),
+                         (738, 1000)) == 0
+    assert _cut_off(
+        [[31, 561], [988, 517], [995, 683], [38, 730]], 0.22) < DEFAULT_RETAKE_CONFIDENCE
+
+
+def test_an_outline_the_frame_cuts_along_a_side_is_still_sure_cut_off():
+    assert _cut_off([[300, 200], [1100, 150], [1120, 500], [310, 560]], 0.3) >= DEFAULT_RETAKE_CONFIDENCE
