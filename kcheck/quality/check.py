@@ -1029,10 +1029,12 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
         height = _print_height(image.gray, text, TEXT_HEIGHT[0] / image.scale) * image.scale
         metrics["text_height_px"] = round(height, 1)
         low = graded(height, *TEXT_HEIGHT)
-        if len(text.lines) < MIN_LINES:
+        if _rows(text.lines, text.line_height) < MIN_LINES:
             # Two or three lines may be strays of a busy background (guilloche, a stamp), whose
             # height says nothing of the print: a real passport page re-encoded at quality 75
-            # gave three 4 px "lines" where quality 80 found its print.
+            # gave three 4 px "lines" where quality 80 found its print. Pieces of one row count
+            # once: a card's title banner, its border broken in three, gave four 5 px "lines"
+            # in two rows where the card's 14 px print went unfound (downscaled to 480 px).
             low = min(low, 0.5)
         found.add("low_resolution", low)
     cap = 0.5 if text.is_document or document else 1.0
@@ -1040,6 +1042,18 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
     found.add("low_resolution", graded(max(image.original_width, image.original_height), *LONG_SIDE))
     if short_side < SMALL_PHOTO:
         found.add("low_resolution", NOTE_FLOOR)
+
+
+def _rows(lines: tuple[np.ndarray, ...], height: float) -> int:
+    """How many rows `lines` (4-point boxes) stand in across their direction: pieces of one row
+    (words far apart, a rule broken by an emblem) less than half a line height apart count once."""
+    if not lines:
+        return 0
+    corners = order_corners(max(lines, key=lambda box: np.ptp(box, axis=0).sum()).astype(np.float32))
+    along = corners[1] - corners[0]
+    across = np.array([-along[1], along[0]]) / max(float(np.linalg.norm(along)), 1e-6)
+    offsets = np.sort([float(box.mean(axis=0) @ across) for box in lines])
+    return 1 + int((np.diff(offsets) > 0.5 * max(height, 1.0)).sum())
 
 
 def _print_height(gray: np.ndarray, text: TextEvidence, legible: float) -> float:

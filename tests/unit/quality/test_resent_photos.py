@@ -7,9 +7,16 @@ import pytest
 from PIL import Image, ImageDraw
 
 from kcheck.quality import check_photo
-from kcheck.quality.check import PRINT_TO_EDGE, _cut_off_confidence, _letters_to_frame
+from kcheck.quality.check import (
+    PRINT_TO_EDGE,
+    _cropped_outline,
+    _cut_off_confidence,
+    _letters_to_frame,
+    _print_by_portrait,
+    _rows,
+)
 from kcheck.quality.document import DocumentFinding, frame_contact
-from kcheck.quality.evidence import Searches, TextEvidence, line_to_frame
+from kcheck.quality.evidence import MIN_LINES, Searches, TextEvidence, line_to_frame
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
 from tests.fixtures.documents import _font, _portrait, scanned
 
@@ -118,3 +125,70 @@ def test_an_outline_grazing_the_frame_with_a_corner_is_only_a_doubt():
 
 def test_an_outline_the_frame_cuts_along_a_side_is_still_sure_cut_off():
     assert _cut_off([[300, 200], [1100, 150], [1120, 500], [310, 560]], 0.3) >= DEFAULT_RETAKE_CONFIDENCE
+
+
+def _turned_on_canvas(data: bytes, turn: float) -> bytes:
+    """The photo turned `turn` degrees on a canvas grown round it, filled with its border's colour
+    (a scan turned on the lid: the frame no longer has the card's shape), as a JPEG."""
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    height, width = bgr.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), turn, 1.0)
+    corners = np.array([[0, 0, 1], [width, 0, 1], [width, height, 1], [0, height, 1]], np.float32) @ matrix.T
+    matrix[:, 2] -= corners.min(axis=0)
+    size = tuple(int(np.ceil(v)) + 1 for v in np.ptp(corners, axis=0))
+    border = np.concatenate([bgr[0], bgr[-1], bgr[:, 0], bgr[:, -1]])
+    fill = tuple(float(v) for v in np.median(border, axis=0))
+    out = cv2.warpAffine(bgr, matrix, size, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+    return cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes()
+
+
+def _card_with_rows(rows: int) -> Searches:
+    """The searches of a citizen card front 440 px wide (its portrait on the right, `rows` lines
+    of print on the left), scanned to the card and turned 3 degrees on the lid."""
+    card = Image.new("RGB", (856, 540), (214, 226, 236))
+    card.paste(_portrait(200, 250, False), (620, 200))
+    draw = ImageDraw.Draw(card)
+    fields = ["CARTAO DE CIDADAO", "AVILA", "JOANA", "PRT  F  1.70", "01 01 1990", "123456789"]
+    for row, words in enumerate(fields[:rows]):
+        draw.text((40, 60 + 75 * row), words, fill=(70, 70, 90), font=_font(36))
+    bgr = cv2.cvtColor(np.asarray(card), cv2.COLOR_RGB2BGR)
+    small = cv2.resize(bgr, (440, 278), interpolation=cv2.INTER_AREA)
+    data = _turned_on_canvas(cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes(), -3)
+    return Searches(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE))
+
+
+def test_five_lines_clear_of_a_confident_portrait_show_a_document_in_a_frame_of_any_shape():
+    """A Portuguese citizen card scan turned 3 degrees (canvas grown round it): 5-6 lines found
+    loosely, 5 clear of its portrait, no MRZ; before, "no document" was sure."""
+    assert _print_by_portrait(_card_with_rows(6), {}) is not None
+
+
+def test_four_are_not_enough():
+    """Real photos without a document had a face with at most 3 lines clear of it."""
+    assert _print_by_portrait(_card_with_rows(5), {}) is None
+
+
+def _box(x: float, y: float, width: float, height: float) -> np.ndarray:
+    return np.array([[x, y], [x + width, y], [x + width, y + height], [x, y + height]], np.float32)
+
+
+def test_pieces_of_one_row_count_once_when_print_is_measured():
+    """A card's title banner, its lower border broken in three by an emblem, and the title: four
+    "lines" in two rows (a border crossing card downscaled to 480 px, its 14 px print unfound), too
+    few rows for their 5 px height to make the photo sure too small to read."""
+    banner = (_box(592, 99, 51, 5), _box(350, 99, 173, 5), _box(305, 99, 33, 6), _box(119, 63, 541, 21))
+    assert _rows(banner, 5.0) == 2 < MIN_LINES
+
+
+def test_stacked_lines_count_each():
+    assert _rows(tuple(_box(40, 100 + 30 * row, 200, 12) for row in range(5)), 12.0) == 5
+
+
+@pytest.mark.parametrize("area_fraction, aspect, cropped", [(0.9, 1.456, True), (0.4, 1.456, False),
+                                                             (0.9, 3.0, False)])
+def test_an_outline_of_the_cards_shape_running_off_a_frame_it_fills_shows_a_document(area_fraction, aspect,
+                                                                                      cropped):
+    """A card scan 279 px high re-encoded at JPEG 60 lost the MRZ band that made its short side
+    a doubt; its outline, of the card's shape over 0.9 of the frame, shows the document still."""
+    finding = DocumentFinding(_box(0, 0, 400, 279), True, area_fraction, aspect)
+    assert _cropped_outline(finding, "id_front") is cropped
