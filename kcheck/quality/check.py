@@ -101,8 +101,9 @@ PRINT_PAST_FRAME = (0.7, 1.0)
 # negative inside) or runs into it: a stray mark at an angle tilts the box round the print (real
 # page scans re-encoded at JPEG 60-95 reached 1.1-4.1 with their nearest line 0.8-1.5 inside the
 # frame; the generated cut-off cards' lines reach -0.0 to 0.98, every one touching the edge).
-# Only lines made of letters count (evidence.lettered): good scans re-sent (JPEG 60, gamma,
-# perspective, downscaled) had a 3-6 px strip along the top edge, no letters, at -0.0.
+# Only lines made of letters count (evidence.lettered): good photos re-sent (JPEG 60, gamma,
+# perspective, downscaled, mixed) had a 3-6 px strip or a rule at the edge, no letters, at -0.0
+# to 0.34 (10 variants of 5 real photos).
 PRINT_TO_EDGE = -0.25
 # How far the MRZ band reaches past the frame, in its line heights (evidence.zone_beyond_frame):
 # a band ending at the edge reaches 1.0; generated good photos' reached at most 0.13, cut ones
