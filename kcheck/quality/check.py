@@ -18,6 +18,7 @@ from kcheck.docintel import mrz_ocr, mrz_zone
 from kcheck.quality import evidence, measures
 from kcheck.quality.decode import WorkingImage, decode_working
 from kcheck.quality.document import (
+    ASPECT_TOLERANCE,
     FLAT_WIDTH,
     ID1_ASPECT,
     ID3_ASPECT,
@@ -25,6 +26,7 @@ from kcheck.quality.document import (
     DocumentFinding,
     find_document,
     flatten,
+    frame_contact,
     order_corners,
     quad_mask,
     with_quad,
@@ -99,6 +101,9 @@ PRINT_PAST_FRAME = (0.7, 1.0)
 # negative inside) or runs into it: a stray mark at an angle tilts the box round the print (real
 # page scans re-encoded at JPEG 60-95 reached 1.1-4.1 with their nearest line 0.8-1.5 inside the
 # frame; the generated cut-off cards' lines reach -0.0 to 0.98, every one touching the edge).
+# Only lines made of letters count (evidence.lettered): good photos re-sent (JPEG 60, gamma,
+# perspective, downscaled, mixed) had a 3-6 px strip or a rule at the edge, no letters, at -0.0
+# to 0.34 (10 variants of 5 real photos).
 PRINT_TO_EDGE = -0.25
 # How far the MRZ band reaches past the frame, in its line heights (evidence.zone_beyond_frame):
 # a band ending at the edge reaches 1.0; generated good photos' reached at most 0.13, cut ones
@@ -121,6 +126,11 @@ MRZ_CHARACTERS = {"id_back": 30, "passport_page": 44}
 # up to the edge: evidence.sliced_lines): sure, however much of the frame it fills. Good scans
 # and close-ups cropped to the card had none; cut cards one or two.
 SLICED_CUT = 0.9
+# An outline that touches the frame along less than this share of its short side only grazes it
+# with a corner (a page turned 3 degrees in a frame it nearly fills, its white MRZ strip taken for
+# the document): without print running into the edge, cut off is a doubt (robustness bench: 8
+# good variants of 3 real pages turned or downscaled met the frame along 0-0.02 of it).
+GRAZING_CONTACT = 0.1
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
@@ -191,6 +201,10 @@ CROPPED_CARD_ASPECT = 0.04
 ID2_ASPECT = 105.0 / 74.0  # an ID-2 sized identity card (an old French one) scanned to the frame
 PRINT_BY_PORTRAIT = 2  # lines of print (found loosely) clear of an ID-sized portrait on such a frame
 LOOSE_PRINT = 8  # ...or lines of print on it without any face (a card's back)
+# Lines of print (found loosely) clear of a confident face: evidence of a document on their own,
+# whatever the frame's shape (_print_by_portrait). Real photos without a document had at most 3;
+# a card scan turned 3 degrees on a canvas grown round it (no longer of the card's shape) had 5.
+CLEAR_OF_FACE = 5
 # A cut-off outline on such a frame holding less than this share of its print (found loosely) is
 # a box on the document running to the frame's edge (a portrait printed to the page's edge), not
 # a document running off: a card that runs off holds its own print.
@@ -298,8 +312,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         finding, region, outlined = NOT_FOUND, text.region, False
     portrait = None
     if finding.found and region is finding.quad and finding.area_fraction < DOCUMENT_AREA[0]:
-        portrait = _portrait_outline(image.gray, finding.quad)
-        if portrait is not None:  # the card's portrait photo, whose edges were found, not the card's
+        portrait = _portrait_outline(image.gray, finding.quad) or _portrait_beside_box(searches, finding.quad)
+        if portrait is not None:  # the card's portrait photo, or a box beside it, not the card
             finding, region, outlined = NOT_FOUND, text.region, False
     mask = None
     if region is not None:
@@ -366,8 +380,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         found.add("document_cut_off", SLICED_CUT)
     past = graded(metrics["print_past_frame"], *PRINT_PAST_FRAME)
     if past > 0.5:
-        metrics["print_to_edge"] = evidence.line_to_frame(text, image.gray.shape)
-        if not text.at_edge and metrics["print_to_edge"] < PRINT_TO_EDGE:
+        reach = _letters_to_frame(image.gray, text)
+        metrics["print_to_edge"] = reach if np.isfinite(reach) else None
+        if not text.at_edge and reach < PRINT_TO_EDGE:
             past = 0.5  # the box reaches past, the print stays inside: the box, not the print
     found.add("document_cut_off", past)
     if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):
@@ -384,7 +399,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     # A whole outline of the document's shape is evidence of a document as print is: without
     # print to measure, the photo's short side is then only a doubt (a card filling a 440 x 300 px
     # frame, its print missed, was sure too small where the same card known by its print was not).
-    _legibility(image, text, found, metrics, document=finding.found)
+    _legibility(image, text, found, metrics, document=finding.found or _cropped_outline(finding, slot))
     if finding.quad is not None:  # the print alone says nothing of the document's extent
         small = graded(finding.area_fraction, *DOCUMENT_AREA)
         width = float(np.linalg.norm(finding.quad[1] - finding.quad[0])) * image.scale
@@ -537,6 +552,15 @@ def _fills_frame(finding: DocumentFinding, region: np.ndarray, shape: tuple[int,
     return length >= SHAKE_FRAME_SHARE * extent
 
 
+def _cropped_outline(finding: DocumentFinding, slot: str) -> bool:
+    """An outline of the slot's document shape running off a frame it fills (SHAKE_FRAME_SHARE at
+    least): a scan or photo cropped to the document, as much a document as a whole outline (a
+    card scan 279 px high re-encoded at JPEG 60 lost its MRZ band, the print that made its short
+    side a doubt, and was sure too small to read)."""
+    return (finding.cut_off and finding.area_fraction >= SHAKE_FRAME_SHARE
+            and any(abs(finding.aspect / aspect - 1) <= ASPECT_TOLERANCE for aspect in _SLOT_ASPECTS[slot]))
+
+
 def _shaken(gray: np.ndarray, metrics: dict) -> float:
     """How sure the camera moved while the photo was taken (the print is smeared along a line),
     over a frame the document fills (elsewhere the desk's own grain, soft stripes of wood, reads
@@ -605,6 +629,17 @@ def _portrait_outline(gray: np.ndarray, quad: np.ndarray) -> Face | None:
     return Face(face.x + x, face.y + y, face.w, face.h, face.score)
 
 
+def _portrait_beside_box(searches: evidence.Searches, quad: np.ndarray) -> Face | None:
+    """A confident face outside the small outline `quad`, wider than the outline's short side:
+    the card's portrait beside a box printed on the card (a flag, a ghost image), whose edges
+    were found where the card's were not. No document holds a portrait wider than itself."""
+    short = float(np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1).min())
+    faces = searches.faces.on_document(PORTRAIT_IN_FRAME * max(searches.gray.shape[:2]))
+    return next((face for face in faces if face.score > 0 and face.w >= short
+                 and cv2.pointPolygonTest(quad.reshape(-1, 1, 2).astype(np.float32),
+                                          (face.x + face.w / 2, face.y + face.h / 2), False) < 0), None)
+
+
 def _beside_portrait(image: WorkingImage, searches: evidence.Searches, slot: str, portrait: Face,
                      text: TextEvidence, found: Findings, metrics: dict) -> None:
     """What the card's portrait photo (its outline taken for the card's) still tells: a blurred
@@ -638,17 +673,27 @@ def _over_print(box: measures.Box, text: TextEvidence) -> bool:
     return False
 
 
+def _letters_to_frame(gray: np.ndarray, text: TextEvidence) -> float:
+    """evidence.line_to_frame of the lines made of letters only (-inf without any): a thin strip
+    hugging the frame's edge (a scan's border line, the seam of a re-encoded frame) is no print
+    the frame cut."""
+    return evidence.line_to_frame(replace(text, lines=lettered(gray, text.lines)), gray.shape)
+
+
 def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, text: TextEvidence,
                         slot: str) -> float:
     """Sure when print runs into the frame's edge, or when a card that does not fill the frame
-    runs off it (its corners are outside); a document filling the frame is a doubt, unless
+    runs off it (its corners are outside, the frame cutting it along a side: one it only grazes
+    with a corner is a doubt, GRAZING_CONTACT); a document filling the frame is a doubt, unless
     lines of its print run into the edge, their characters cut (evidence.sliced_lines), in a
     frame that has not the document's own shape: one that has is cropped to the document, whose
     print may run to its edge (a page cropped tight through its printed title)."""
     if text.at_edge:
         return 0.95
     if finding.area_fraction < 0.6:
-        return 0.9
+        sides = np.linalg.norm(finding.quad - np.roll(finding.quad, -1, axis=0), axis=1)
+        grazing = frame_contact(finding.quad, searches.gray.shape) < GRAZING_CONTACT * float(sides.min())
+        return 0.5 if grazing else 0.9
     # A document covering most of the frame is a scan or a close-up, not a card running off.
     if _document_shaped(searches.gray.shape, slot):
         return 0.45
@@ -811,11 +856,11 @@ def _print_by_portrait(searches: evidence.Searches, metrics: dict) -> tuple[np.n
     """The lines of print (found loosely) of a document whose outline and print find_text
     missed, wherever it lies in the frame (a scan turned a few degrees on its lid, a page held up
     in a hand: the frame has not the document's shape). Two pieces of evidence: a confident face
-    with PRINT_BY_PORTRAIT lines clear of it, and either LOOSE_PRINT lines in all or a line of an
-    MRZ (_mrz_line). On real calibration photos without a document a face had at most 3 lines
-    clear of it and 4 in all, and no MRZ line; good cards and pages sent turned, re-encoded or
-    smaller kept both. A face search, a loose line search and an MRZ search, on the no-document
-    path only."""
+    with PRINT_BY_PORTRAIT lines clear of it, and either LOOSE_PRINT lines in all, CLEAR_OF_FACE
+    lines clear of it or a line of an MRZ (_mrz_line). On real calibration photos without a
+    document a face had at most 3 lines clear of it and 4 in all, and no MRZ line; good cards and
+    pages sent turned, re-encoded or smaller kept both. A face search, a loose line search and an
+    MRZ search, on the no-document path only."""
     gray = searches.gray
     height, width = gray.shape[:2]
     faces = [f for f in searches.faces.on_document(PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
@@ -823,9 +868,10 @@ def _print_by_portrait(searches: evidence.Searches, metrics: dict) -> tuple[np.n
         return None
     lines = searches.loose_print
     metrics["loose_text_lines"] = len(lines)
-    if not any(_print_clear_of(face, lines) >= PRINT_BY_PORTRAIT for face in faces):
+    clear = max(_print_clear_of(face, lines) for face in faces)
+    if clear < PRINT_BY_PORTRAIT:
         return None
-    return lines if len(lines) >= LOOSE_PRINT or _mrz_line(searches) else None
+    return lines if len(lines) >= LOOSE_PRINT or clear >= CLEAR_OF_FACE or _mrz_line(searches) else None
 
 
 def _mrz_line(searches: evidence.Searches) -> bool:
@@ -984,10 +1030,12 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
         height = _print_height(image.gray, text, TEXT_HEIGHT[0] / image.scale) * image.scale
         metrics["text_height_px"] = round(height, 1)
         low = graded(height, *TEXT_HEIGHT)
-        if len(text.lines) < MIN_LINES:
+        if _rows(text.lines, text.line_height) < MIN_LINES:
             # Two or three lines may be strays of a busy background (guilloche, a stamp), whose
             # height says nothing of the print: a real passport page re-encoded at quality 75
-            # gave three 4 px "lines" where quality 80 found its print.
+            # gave three 4 px "lines" where quality 80 found its print. Pieces of one row count
+            # once: a card's title banner, its border broken in three, gave four 5 px "lines"
+            # in two rows where the card's 14 px print went unfound (downscaled to 480 px).
             low = min(low, 0.5)
         found.add("low_resolution", low)
     cap = 0.5 if text.is_document or document else 1.0
@@ -995,6 +1043,18 @@ def _legibility(image: WorkingImage, text: TextEvidence, found: Findings, metric
     found.add("low_resolution", graded(max(image.original_width, image.original_height), *LONG_SIDE))
     if short_side < SMALL_PHOTO:
         found.add("low_resolution", NOTE_FLOOR)
+
+
+def _rows(lines: tuple[np.ndarray, ...], height: float) -> int:
+    """How many rows `lines` (4-point boxes) stand in across their direction: pieces of one row
+    (words far apart, a rule broken by an emblem) less than half a line height apart count once."""
+    if not lines:
+        return 0
+    corners = order_corners(max(lines, key=lambda box: np.ptp(box, axis=0).sum()).astype(np.float32))
+    along = corners[1] - corners[0]
+    across = np.array([-along[1], along[0]]) / max(float(np.linalg.norm(along)), 1e-6)
+    offsets = np.sort([float(box.mean(axis=0) @ across) for box in lines])
+    return 1 + int((np.diff(offsets) > 0.5 * max(height, 1.0)).sum())
 
 
 def _print_height(gray: np.ndarray, text: TextEvidence, legible: float) -> float:

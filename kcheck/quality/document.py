@@ -132,6 +132,22 @@ def with_quad(finding: DocumentFinding, quad: np.ndarray, image_shape: tuple[int
     return DocumentFinding(quad, False, round(area, 4), round(_aspect(quad), 3), None)
 
 
+def frame_contact(quad: np.ndarray, shape: tuple[int, ...]) -> float:
+    """How long the part of `quad` inside the frame of `shape` runs along the frame's edges, in
+    pixels: a document cut by the frame meets it along the cut; one turned a few degrees in a
+    frame it nearly fills only grazes it with a corner (about 0)."""
+    height, width = shape[:2]
+    frame = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+    area, inside = cv2.intersectConvexConvex(order_corners(quad.astype(np.float32)), frame)
+    if inside is None or area <= 0:
+        return 0.0
+    points = inside.reshape(-1, 2)
+    margin = max(2.0, 0.006 * max(width, height))
+    limits = ((0, 0.0), (0, width - 1.0), (1, 0.0), (1, height - 1.0))
+    return sum(float(np.linalg.norm(b - a)) for a, b in zip(points, np.roll(points, -1, axis=0), strict=True)
+               if any(abs(a[axis] - at) <= margin and abs(b[axis] - at) <= margin for axis, at in limits))
+
+
 def flatten(gray: np.ndarray, quad: np.ndarray, aspect: float) -> np.ndarray:
     """The document warped to an upright-or-upside-down rectangle FLAT_WIDTH wide, or as wide
     as it is in `gray` when smaller: enlarging would make a sharp small document look soft."""
