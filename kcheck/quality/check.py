@@ -332,6 +332,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             lines = cropped_print or held_print or ()
             loose = replace(text, lines=text.lines + lines)
             found.add("glare", _glare(image, *measures.glare_patches(image.bgr, whole), loose, metrics))
+        if _band_cut_by_edge(searches, slot):
+            found.add("document_cut_off", BAND_CUT)
         if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
             found.add("wrong_document_side", _wrong_side(slot, card_portraits, [], False, text, searches,
                                                          None, False))
@@ -381,6 +383,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
                 found.add("document_cut_off", BAND_CUT)
         if slot in MRZ_CHARACTERS and evidence.zone_short_at_edge(searches, MRZ_CHARACTERS[slot]):
             found.add("document_cut_off", BAND_CUT)  # its lines short of the format's: cut by the edge
+        elif _band_cut_by_edge(searches, slot):
+            found.add("document_cut_off", BAND_CUT)
     # A whole outline of the document's shape is evidence of a document as print is: without
     # print to measure, the photo's short side is then only a doubt (a card filling a 440 x 300 px
     # frame, its print missed, was sure too small where the same card known by its print was not).
@@ -837,6 +841,18 @@ def _mrz_line(searches: evidence.Searches) -> bool:
     least = evidence.SHORT_ZONE * min(MRZ_CHARACTERS.values())
     return any(searches.marks(zone.quarter, box) >= least and evidence.longest_blank(turned, box) < MRZ_BLANK
                for box in zone.boxes)
+
+
+def _band_cut_by_edge(searches: evidence.Searches, slot: str) -> bool:
+    """In a slot whose document has an MRZ, an MRZ band the zone finder missed or found short,
+    its lines running into the frame's edge short of the format's (evidence.band_cut_by_edge).
+    Not looked for where a band of the format's length was found: its lines are whole."""
+    if slot not in MRZ_CHARACTERS:
+        return False
+    zone, _, marks = searches.band
+    if zone is not None and max(marks) >= evidence.SHORT_ZONE * MRZ_CHARACTERS[slot]:
+        return False
+    return evidence.band_cut_by_edge(searches, MRZ_CHARACTERS[slot])
 
 
 def _barcoded(gray: np.ndarray, slot: str) -> bool:

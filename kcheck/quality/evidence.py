@@ -54,6 +54,11 @@ EQUAL_ZONE = 0.8  # ...and the lines of a band the edge cuts are about as short 
 # ...where the band's line boxes reach this far past the frame, in line heights (a band whose
 # ink ends at the edge reaches 1, as the real page cut through its MRZ did)
 SHORT_ZONE_REACH = 0.5
+# PP-OCR's lines of an MRZ band the zone finder missed, cut by the frame's edge: their ink comes
+# within this many line heights of the edge (a cut Czech back's measured 0.25, a Slovak's 0.2) and
+# each holds at least CUT_BAND_GLYPHS marks (a field's label cut at the edge holds 2-7).
+CUT_BAND_REACH = 0.35
+CUT_BAND_GLYPHS = 12
 # Where find_text saw no document, lines are looked for once more, loosely, at these sizes (a
 # small scan is enlarged: its print is then as large as a phone photo's).
 LOOSE_LONG_SIDES = (640, 1000)
@@ -283,6 +288,42 @@ def zone_short_at_edge(searches: Searches, characters: int) -> bool:
     if zone is None or max(marks) >= SHORT_ZONE * characters:
         return False
     return all(_band_ends(box, turned.shape)[0] >= SHORT_ZONE_REACH for box in zone.boxes)
+
+
+def band_cut_by_edge(searches: Searches, characters: int) -> bool:
+    """Two lines or more of PP-OCR's, about as long as each other and as full of marks, running
+    into the same edge of the frame with ink up to it (CUT_BAND_REACH), each short of SHORT_ZONE
+    of the `characters` of the document's MRZ line: an MRZ band the edge cut (the zone finder
+    misses a band that starts or ends at the frame). A band cropped at its last character has
+    every character; lines of print of unequal length are not a band."""
+    gray = searches.gray
+    shape = gray.shape[:2]
+    by_edge: dict[int, list[tuple[float, int]]] = {}
+    for box in searches.detected_lines:
+        corners = order_corners(box.astype(np.float32))
+        length = float(np.linalg.norm(corners[1] - corners[0]))
+        height = float(np.linalg.norm(corners[2] - corners[1]))
+        reach = CUT_BAND_REACH * height
+        if not _runs_into_edge(box, shape, reach) or _edge_gap(gray, box) > reach:
+            continue
+        marks = glyph_marks(gray, box)
+        if CUT_BAND_GLYPHS <= marks < SHORT_ZONE * characters:
+            by_edge.setdefault(_nearest_edge(box, shape), []).append((length, marks))
+    for lines in by_edge.values():
+        longest = max(length for length, _ in lines)
+        most = max(marks for _, marks in lines)
+        equal = [1 for length, marks in lines if length >= EQUAL_ZONE * longest and marks >= EQUAL_ZONE * most]
+        if len(equal) >= 2:
+            return True
+    return False
+
+
+def _nearest_edge(box: np.ndarray, shape: tuple[int, ...]) -> int:
+    """Which edge of the frame (0 left, 1 top, 2 right, 3 bottom) `box` comes nearest."""
+    height, width = shape[:2]
+    xs, ys = box[:, 0], box[:, 1]
+    gaps = (float(xs.min()), float(ys.min()), width - 1 - float(xs.max()), height - 1 - float(ys.max()))
+    return int(np.argmin(gaps))
 
 
 def _mrz_band(searches: Searches) -> tuple[mrz_zone.Zone | None, np.ndarray, list[int]]:
