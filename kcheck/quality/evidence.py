@@ -312,8 +312,7 @@ def band_cut_by_edge(searches: Searches, characters: int) -> bool:
     for lines in by_edge.values():
         longest = max(length for length, _ in lines)
         most = max(marks for _, marks in lines)
-        equal = [1 for length, marks in lines if length >= EQUAL_ZONE * longest and marks >= EQUAL_ZONE * most]
-        if len(equal) >= 2:
+        if sum(length >= EQUAL_ZONE * longest and marks >= EQUAL_ZONE * most for length, marks in lines) >= 2:
             return True
     return False
 

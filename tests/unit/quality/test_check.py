@@ -499,8 +499,10 @@ def test_a_card_back_scan_cut_through_its_mrz_is_a_cut_off_document(variant, cut
     to its edges passes."""
     card = render_card("id1", "back", variant)
     keep = round(0.65 * card.shape[1])
-    for image, expected in ((card, "pass"), (card[:, :keep] if cut == "right" else card[:, -keep:], "retake")):
-        ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    cut_card = card[:, :keep] if cut == "right" else card[:, -keep:]
+    for image, expected in ((card, "pass"), (cut_card, "retake")):
+        bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+        ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])
         verdict = check_photo(jpeg.tobytes(), "id_back")
         assert verdict.verdict == expected, (verdict.reasons, verdict.metrics)
         assert ("document_cut_off" in verdict.reasons) == (expected == "retake")
