@@ -332,6 +332,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             lines = cropped_print or held_print or ()
             loose = replace(text, lines=text.lines + lines)
             found.add("glare", _glare(image, *measures.glare_patches(image.bgr, whole), loose, metrics))
+            found.add("glare", _glare_across_print(image, searches, found, metrics))
         if _band_cut_by_edge(searches, slot):
             found.add("document_cut_off", BAND_CUT)
         if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
@@ -355,6 +356,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # against the print's surroundings (the patch it wiped out lies among the lines).
         patch = max(patch, measures.glare_patch(image.bgr, mask), key=lambda p: p[0])
     found.add("glare", _glare(image, patch, round_patch, text, metrics))
+    found.add("glare", _glare_across_print(image, searches, found, metrics))
     # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
     # no portrait is found on it either, below).
     # Ruled lines on a sheet of paper are no print: only lines made of letters count here.
@@ -577,6 +579,19 @@ def _glare(image: WorkingImage, patch: measures.Patch, round_patch: measures.Pat
     if glare > 0.5 and measures.patch_fill(image.bgr, box) < GLARE_HULL_FILL:
         glare = 0.5  # a ragged white patch with ink across it: maybe the design's own white
     return glare
+
+
+def _glare_across_print(image: WorkingImage, searches: evidence.Searches, found: Findings,
+                        metrics: dict) -> float:
+    """On a white document (WHITE_PAGE), whose paper a reflection merges with, sure glare where
+    two lines of print or more are broken by one clipped gap with their letters fading into it
+    (evidence.lines_faded_into_glare: PP-OCR's lines, about 0.1 s, looked for on white documents
+    only)."""
+    if metrics["clipped_white_fraction"] < WHITE_PAGE or found.sure(("glare",), GLARE_OVER_PRINT):
+        return 0.0
+    darkest = cv2.min(cv2.min(image.bgr[..., 0], image.bgr[..., 1]), image.bgr[..., 2])
+    metrics["lines_faded_into_glare"] = evidence.lines_faded_into_glare(searches, darkest)
+    return GLARE_OVER_PRINT if metrics["lines_faded_into_glare"] >= 2 else 0.0
 
 
 def _round_glare_over_print(patch: measures.Patch, text: TextEvidence) -> measures.Box | None:

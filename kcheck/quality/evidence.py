@@ -59,6 +59,15 @@ SHORT_ZONE_REACH = 0.5
 # each holds at least CUT_BAND_GLYPHS marks (a field's label cut at the edge holds 2-7).
 CUT_BAND_REACH = 0.35
 CUT_BAND_GLYPHS = 12
+# A reflection across lines of print on a white card: each line broken by a gap at least
+# GLARE_GAP line heights long, GLARE_GAP_CLIPPED of it clipped, the letters on both sides of it
+# fading into it (their darkest 5 % within a line height of the gap FADED_INK grey levels lighter
+# than the line's own). Real white backs with a reflection over their MRZ measured 66-142; the
+# two columns of a white back's fields (clipped paper between them) 0-5 either way.
+GLARE_GAP = 2.0
+GLARE_GAP_CLIPPED = 0.9
+FADED_INK = 50
+GLARE_CLIP_LEVEL = 250  # measures.GLARE_LEVEL
 # Where find_text saw no document, lines are looked for once more, loosely, at these sizes (a
 # small scan is enlarged: its print is then as large as a phone photo's).
 LOOSE_LONG_SIDES = (640, 1000)
@@ -315,6 +324,54 @@ def band_cut_by_edge(searches: Searches, characters: int) -> bool:
         if sum(length >= EQUAL_ZONE * longest and marks >= EQUAL_ZONE * most for length, marks in lines) >= 2:
             return True
     return False
+
+
+def lines_faded_into_glare(searches: Searches, darkest: np.ndarray) -> int:
+    """How many of PP-OCR's lines of print (about level) are broken by a clipped gap whose light
+    has faded the letters on both sides of it (GLARE_GAP, GLARE_GAP_CLIPPED, FADED_INK), where the
+    gaps of two such lines or more lie over each other: one reflection across them (0 or 1
+    otherwise). `darkest` is the photo's darkest colour channel, as glare is clipped in all.
+    A gap between two columns of print on white paper is clipped too, but the letters beside it
+    are as dark as the others."""
+    gray = searches.gray
+    boxes = [(float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max()))
+             for b in searches.detected_lines]
+    boxes = [box for box in boxes if box[2] - box[0] >= 2 * (box[3] - box[1])]  # along the rows
+    gaps = []
+    for left in boxes:
+        row = [right for right in boxes if right[0] > left[2] and _same_row(left, right)]
+        if not row:
+            continue
+        right = min(row, key=lambda box: box[0])  # the next piece along the line
+        height = min(left[3] - left[1], right[3] - right[1])
+        top, bottom = round(max(left[1], right[1])), round(min(left[3], right[3]))
+        start, end = round(left[2]), round(right[0])
+        if end - start < GLARE_GAP * height:
+            continue
+        if float((darkest[top:bottom, start:end] >= GLARE_CLIP_LEVEL).mean()) < GLARE_GAP_CLIPPED:
+            continue
+        reach = round(height)
+        left_faded = _ink(gray, left, start - reach, start) - _ink(gray, left, left[0], start)
+        right_faded = _ink(gray, right, end, end + reach) - _ink(gray, right, end, right[2])
+        if min(left_faded, right_faded) >= FADED_INK:
+            gaps.append((start, end))
+    across = any(a[0] < b[1] and b[0] < a[1] for i, a in enumerate(gaps) for b in gaps[i + 1:])
+    return len(gaps) if across else min(len(gaps), 1)
+
+
+def _same_row(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Two boxes (x0, y0, x1, y1) on one line: they overlap over 0.6 of the lower one's height."""
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    return overlap >= 0.6 * min(a[3] - a[1], b[3] - b[1])
+
+
+def _ink(gray: np.ndarray, line: tuple[float, ...], left: float, right: float) -> float:
+    """The darkest 5 % of `gray` along `line` (x0, y0, x1, y1) from `left` to `right`: its ink's
+    level there."""
+    height, width = gray.shape[:2]
+    rows = slice(max(round(line[1]), 0), min(round(line[3]) + 1, height))
+    patch = gray[rows, max(round(left), 0) : min(round(right) + 1, width)]
+    return float(np.percentile(patch, 5)) if patch.size else 0.0
 
 
 def _nearest_edge(box: np.ndarray, shape: tuple[int, ...]) -> int:
