@@ -534,12 +534,21 @@ def has_barcode(gray: np.ndarray) -> bool:
     does not take for lines of text. Only a strip of bars counts (BARCODE_STRIP): on generated
     desks without a document the detector also boxed patches of texture as wide as they are
     tall. About 10 ms at the working size; nothing is decoded."""
+    return bool(barcode_boxes(gray))
+
+
+def barcode_boxes(gray: np.ndarray) -> list[np.ndarray]:
+    """The 4-point boxes (in `gray`'s pixels) of the barcodes has_barcode counts: strips of bars."""
     with _barcode_lock:  # one detector object per process, not documented as thread-safe
         found, corners = _barcode_detector().detect(gray)
     if not found or corners is None:
-        return False
-    sides = [sorted(cv2.minAreaRect(box.astype(np.float32))[1]) for box in corners]
-    return any(short > 0 and long >= BARCODE_STRIP * short for short, long in sides)
+        return []
+    strips = []
+    for box in corners:
+        short, long = sorted(cv2.minAreaRect(box.astype(np.float32))[1])
+        if short > 0 and long >= BARCODE_STRIP * short:
+            strips.append(box.astype(np.float32))
+    return strips
 
 
 def loose_lines(gray: np.ndarray) -> tuple[np.ndarray, ...]:
