@@ -102,6 +102,17 @@ def test_two_columns_of_print_on_white_paper_are_no_reflection():
     assert lines_faded_into_glare(Searches(gray), image.min(axis=2)) == 0
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_round_reflection_over_a_licence_backs_barcode_is_glare(seed):
+    """A licence back with only its barcodes: a lamp's round reflection over the linear barcode
+    hides its data as one over print would (a real Ontario back with a reflection over its
+    barcodes passed); the same back without it passes."""
+    back = _jpeg(render_licence_back(np.random.default_rng(seed), words=False))
+    assert check_photo(back, "id_back").verdict == "pass"
+    verdict = check_photo(_with_reflection(back, 0.6, 0.13, 0.06), "id_back")
+    assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
+
+
 def test_a_small_card_scan_whose_print_is_legible_is_checked_not_refused():
     """358 x 226 px (a real Serbian specimen at 358 x 224 was refused as too small, its print
     legible): its lines of print are 7.5 px high, so it passes, with a note for the reviewer."""
