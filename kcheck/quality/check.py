@@ -333,8 +333,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             loose = replace(text, lines=text.lines + lines)
             found.add("glare", _glare(image, *measures.glare_patches(image.bgr, whole), loose, metrics))
             found.add("glare", _glare_across_print(image, searches, found, metrics))
-        if _band_cut_by_edge(searches, slot):
-            found.add("document_cut_off", BAND_CUT)
+        if (printed or cropped or held_print is not None) and _band_cut_by_edge(searches, slot):
+            found.add("document_cut_off", BAND_CUT)  # (with no document at all, no band either)
         if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
             found.add("wrong_document_side", _wrong_side(slot, card_portraits, [], False, text, searches,
                                                          None, False))
