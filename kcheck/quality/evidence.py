@@ -59,6 +59,10 @@ SHORT_ZONE_REACH = 0.5
 # each holds at least CUT_BAND_GLYPHS marks (a field's label cut at the edge holds 2-7).
 CUT_BAND_REACH = 0.35
 CUT_BAND_GLYPHS = 12
+# ...and as dense as an MRZ's separate characters: marks per line height along the line (the cut
+# real backs' and generated backs' MRZ lines 1.10-1.35; a justified paragraph of a book page
+# under a printed passport, running off the frame, 0.66-0.82: its letters run together).
+CUT_BAND_DENSITY = 1.0
 # A reflection across lines of print on a white card: each line broken by a gap at least
 # GLARE_GAP line heights long, GLARE_GAP_CLIPPED of it clipped, the letters on both sides of it
 # fading into it (their darkest 5 % within a line height of the gap FADED_INK grey levels lighter
@@ -300,11 +304,12 @@ def zone_short_at_edge(searches: Searches, characters: int) -> bool:
 
 
 def band_cut_by_edge(searches: Searches, characters: int) -> bool:
-    """Two lines or more of PP-OCR's, about as long as each other and as full of marks, running
-    into the same edge of the frame with ink up to it (CUT_BAND_REACH), each short of SHORT_ZONE
-    of the `characters` of the document's MRZ line: an MRZ band the edge cut (the zone finder
-    misses a band that starts or ends at the frame). A band cropped at its last character has
-    every character; lines of print of unequal length are not a band."""
+    """Two lines or more of PP-OCR's, about as long as each other and as full of marks, as dense
+    with marks as an MRZ (CUT_BAND_DENSITY), running into the same edge of the frame with ink up
+    to it (CUT_BAND_REACH), each short of SHORT_ZONE of the `characters` of the document's MRZ
+    line: an MRZ band the edge cut (the zone finder misses a band that starts or ends at the
+    frame). A band cropped at its last character has every character; lines of print of unequal
+    length are not a band."""
     gray = searches.gray
     shape = gray.shape[:2]
     by_edge: dict[int, list[tuple[float, int]]] = {}
@@ -316,7 +321,8 @@ def band_cut_by_edge(searches: Searches, characters: int) -> bool:
         if not _runs_into_edge(box, shape, reach) or _edge_gap(gray, box) > reach:
             continue
         marks = glyph_marks(gray, box)
-        if CUT_BAND_GLYPHS <= marks < SHORT_ZONE * characters:
+        dense = marks >= CUT_BAND_DENSITY * length / max(height, 1.0)
+        if dense and CUT_BAND_GLYPHS <= marks < SHORT_ZONE * characters:
             by_edge.setdefault(_nearest_edge(box, shape), []).append((length, marks))
     for lines in by_edge.values():
         longest = max(length for length, _ in lines)
