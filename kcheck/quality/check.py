@@ -346,6 +346,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             lines = cropped_print or held_print or ()
             loose = replace(text, lines=text.lines + lines)
             found.add("glare", _glare(image, *measures.glare_patches(image.bgr, whole), loose, metrics))
+            found.add("glare", _glare_across_print(image, searches, found, metrics))
+        if (printed or cropped or held_print is not None) and _band_cut_by_edge(searches, slot):
+            found.add("document_cut_off", BAND_CUT)  # (with no document at all, no band either)
         if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
             found.add("wrong_document_side", _wrong_side(slot, card_portraits, [], False, text, searches,
                                                          None, False))
@@ -367,6 +370,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # against the print's surroundings (the patch it wiped out lies among the lines).
         patch = max(patch, measures.glare_patch(image.bgr, mask), key=lambda p: p[0])
     found.add("glare", _glare(image, patch, round_patch, text, metrics))
+    found.add("glare", _glare_across_print(image, searches, found, metrics))
     # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
     # no portrait is found on it either, below).
     # Ruled lines on a sheet of paper are no print: only lines made of letters count here.
@@ -396,6 +400,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
                 found.add("document_cut_off", BAND_CUT)
         if slot in MRZ_CHARACTERS and evidence.zone_short_at_edge(searches, MRZ_CHARACTERS[slot]):
             found.add("document_cut_off", BAND_CUT)  # its lines short of the format's: cut by the edge
+        elif _band_cut_by_edge(searches, slot):
+            found.add("document_cut_off", BAND_CUT)
     # A whole outline of the document's shape is evidence of a document as print is: without
     # print to measure, the photo's short side is then only a doubt (a card filling a 440 x 300 px
     # frame, its print missed, was sure too small where the same card known by its print was not).
@@ -589,7 +595,7 @@ def _glare(image: WorkingImage, patch: measures.Patch, round_patch: measures.Pat
             glare = 0.5  # sure by its size alone only where the light saturated the sensor
     box = patch[1]
     if glare < GLARE_OVER_PRINT:
-        round_box = _round_glare_over_print(round_patch, text)
+        round_box = _round_glare_over_print(image.gray, round_patch, text)
         if round_box is not None:
             glare, box = GLARE_OVER_PRINT, round_box
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
@@ -599,13 +605,30 @@ def _glare(image: WorkingImage, patch: measures.Patch, round_patch: measures.Pat
     return glare
 
 
-def _round_glare_over_print(patch: measures.Patch, text: TextEvidence) -> measures.Box | None:
+def _glare_across_print(image: WorkingImage, searches: evidence.Searches, found: Findings,
+                        metrics: dict) -> float:
+    """On a white document (WHITE_PAGE), whose paper a reflection merges with, sure glare where
+    two lines of print or more are broken by one clipped gap with their letters fading into it
+    (evidence.lines_faded_into_glare: PP-OCR's lines, about 0.1 s, looked for on white documents
+    only)."""
+    if metrics["clipped_white_fraction"] < WHITE_PAGE or found.sure(("glare",), GLARE_OVER_PRINT):
+        return 0.0
+    darkest = cv2.min(cv2.min(image.bgr[..., 0], image.bgr[..., 1]), image.bgr[..., 2])
+    metrics["lines_faded_into_glare"] = evidence.lines_faded_into_glare(searches, darkest)
+    return GLARE_OVER_PRINT if metrics["lines_faded_into_glare"] >= 2 else 0.0
+
+
+def _round_glare_over_print(gray: np.ndarray, patch: measures.Patch,
+                            text: TextEvidence) -> measures.Box | None:
     """The box of the glare patch found without `spread` (a round clipped patch with some halo and
-    the card's texture around it) when it has at least GLARE's doubt size and lines of print run
-    into it: a lamp's reflection whose light does not visibly spread (a coloured card: its halo
-    stays under the halo share by a little)."""
+    the card's texture around it) when it has at least GLARE's doubt size and lines of print or
+    a barcode (a licence back's data, found only here: about 10 ms) run into it: a lamp's
+    reflection whose light does not visibly spread (a coloured card: its halo stays under the
+    halo share by a little)."""
     share, box = patch
-    return box if box is not None and share >= GLARE[0] and _over_print(box, text) else None
+    if box is None or share < GLARE[0]:
+        return None
+    return box if _over_print(box, text) or _over_lines(box, evidence.barcode_boxes(gray)) else None
 
 
 def _portrait_outline(gray: np.ndarray, quad: np.ndarray) -> Face | None:
@@ -663,10 +686,15 @@ def _beside_portrait(image: WorkingImage, searches: evidence.Searches, slot: str
 def _over_print(box: measures.Box, text: TextEvidence) -> bool:
     """Lines of print end at, or cross, the reflection (its box grown by a quarter): the
     text under it is lost, not only the card's plain background."""
+    return _over_lines(box, text.lines + text.mrz_lines)
+
+
+def _over_lines(box: measures.Box, lines) -> bool:
+    """Any of `lines` (4-point boxes: print, barcodes) ends at or crosses `box` grown by a quarter."""
     x, y, w, h = box
     grow_x, grow_y = 0.25 * w, 0.25 * h
     left, top, right, bottom = x - grow_x, y - grow_y, x + w + grow_x, y + h + grow_y
-    for line in text.lines + text.mrz_lines:
+    for line in lines:
         lx, ly = line[:, 0], line[:, 1]
         if lx.min() <= right and lx.max() >= left and ly.min() <= bottom and ly.max() >= top:
             return True
@@ -883,6 +911,18 @@ def _mrz_line(searches: evidence.Searches) -> bool:
     least = evidence.SHORT_ZONE * min(MRZ_CHARACTERS.values())
     return any(searches.marks(zone.quarter, box) >= least and evidence.longest_blank(turned, box) < MRZ_BLANK
                for box in zone.boxes)
+
+
+def _band_cut_by_edge(searches: evidence.Searches, slot: str) -> bool:
+    """In a slot whose document has an MRZ, an MRZ band the zone finder missed or found short,
+    its lines running into the frame's edge short of the format's (evidence.band_cut_by_edge).
+    Not looked for where a band of the format's length was found: its lines are whole."""
+    if slot not in MRZ_CHARACTERS:
+        return False
+    zone, _, marks = searches.band
+    if zone is not None and max(marks) >= evidence.SHORT_ZONE * MRZ_CHARACTERS[slot]:
+        return False
+    return evidence.band_cut_by_edge(searches, MRZ_CHARACTERS[slot])
 
 
 def _barcoded(gray: np.ndarray, slot: str) -> bool:

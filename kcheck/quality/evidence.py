@@ -54,6 +54,24 @@ EQUAL_ZONE = 0.8  # ...and the lines of a band the edge cuts are about as short 
 # ...where the band's line boxes reach this far past the frame, in line heights (a band whose
 # ink ends at the edge reaches 1, as the real page cut through its MRZ did)
 SHORT_ZONE_REACH = 0.5
+# PP-OCR's lines of an MRZ band the zone finder missed, cut by the frame's edge: their ink comes
+# within this many line heights of the edge (a cut Czech back's measured 0.25, a Slovak's 0.2) and
+# each holds at least CUT_BAND_GLYPHS marks (a field's label cut at the edge holds 2-7).
+CUT_BAND_REACH = 0.35
+CUT_BAND_GLYPHS = 12
+# ...and as dense as an MRZ's separate characters: marks per line height along the line (the cut
+# real backs' and generated backs' MRZ lines 1.10-1.35; a justified paragraph of a book page
+# under a printed passport, running off the frame, 0.66-0.82: its letters run together).
+CUT_BAND_DENSITY = 1.0
+# A reflection across lines of print on a white card: each line broken by a gap at least
+# GLARE_GAP line heights long, GLARE_GAP_CLIPPED of it clipped, the letters on both sides of it
+# fading into it (their darkest 5 % within a line height of the gap FADED_INK grey levels lighter
+# than the line's own). Real white backs with a reflection over their MRZ measured 66-142; the
+# two columns of a white back's fields (clipped paper between them) 0-5 either way.
+GLARE_GAP = 2.0
+GLARE_GAP_CLIPPED = 0.9
+FADED_INK = 50
+GLARE_CLIP_LEVEL = 250  # measures.GLARE_LEVEL
 # Where find_text saw no document, lines are looked for once more, loosely, at these sizes (a
 # small scan is enlarged: its print is then as large as a phone photo's).
 LOOSE_LONG_SIDES = (640, 1000)
@@ -285,6 +303,91 @@ def zone_short_at_edge(searches: Searches, characters: int) -> bool:
     return all(_band_ends(box, turned.shape)[0] >= SHORT_ZONE_REACH for box in zone.boxes)
 
 
+def band_cut_by_edge(searches: Searches, characters: int) -> bool:
+    """Two lines or more of PP-OCR's, about as long as each other and as full of marks, as dense
+    with marks as an MRZ (CUT_BAND_DENSITY), running into the same edge of the frame with ink up
+    to it (CUT_BAND_REACH), each short of SHORT_ZONE of the `characters` of the document's MRZ
+    line: an MRZ band the edge cut (the zone finder misses a band that starts or ends at the
+    frame). A band cropped at its last character has every character; lines of print of unequal
+    length are not a band."""
+    gray = searches.gray
+    shape = gray.shape[:2]
+    by_edge: dict[int, list[tuple[float, int]]] = {}
+    for box in searches.detected_lines:
+        corners = order_corners(box.astype(np.float32))
+        length = float(np.linalg.norm(corners[1] - corners[0]))
+        height = float(np.linalg.norm(corners[2] - corners[1]))
+        reach = CUT_BAND_REACH * height
+        if not _runs_into_edge(box, shape, reach) or _edge_gap(gray, box) > reach:
+            continue
+        marks = glyph_marks(gray, box)
+        dense = marks >= CUT_BAND_DENSITY * length / max(height, 1.0)
+        if dense and CUT_BAND_GLYPHS <= marks < SHORT_ZONE * characters:
+            by_edge.setdefault(_nearest_edge(box, shape), []).append((length, marks))
+    for lines in by_edge.values():
+        longest = max(length for length, _ in lines)
+        most = max(marks for _, marks in lines)
+        if sum(length >= EQUAL_ZONE * longest and marks >= EQUAL_ZONE * most for length, marks in lines) >= 2:
+            return True
+    return False
+
+
+def lines_faded_into_glare(searches: Searches, darkest: np.ndarray) -> int:
+    """How many of PP-OCR's lines of print (about level) are broken by a clipped gap whose light
+    has faded the letters on both sides of it (GLARE_GAP, GLARE_GAP_CLIPPED, FADED_INK), where the
+    gaps of two such lines or more lie over each other: one reflection across them (0 or 1
+    otherwise). `darkest` is the photo's darkest colour channel, as glare is clipped in all.
+    A gap between two columns of print on white paper is clipped too, but the letters beside it
+    are as dark as the others."""
+    gray = searches.gray
+    boxes = [(float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max()))
+             for b in searches.detected_lines]
+    boxes = [box for box in boxes if box[2] - box[0] >= 2 * (box[3] - box[1])]  # along the rows
+    gaps = []
+    for left in boxes:
+        row = [right for right in boxes if right[0] > left[2] and _same_row(left, right)]
+        if not row:
+            continue
+        right = min(row, key=lambda box: box[0])  # the next piece along the line
+        height = min(left[3] - left[1], right[3] - right[1])
+        top, bottom = round(max(left[1], right[1])), round(min(left[3], right[3]))
+        start, end = round(left[2]), round(right[0])
+        if end - start < GLARE_GAP * height:
+            continue
+        if float((darkest[top:bottom, start:end] >= GLARE_CLIP_LEVEL).mean()) < GLARE_GAP_CLIPPED:
+            continue
+        reach = round(height)
+        left_faded = _ink(gray, left, start - reach, start) - _ink(gray, left, left[0], start)
+        right_faded = _ink(gray, right, end, end + reach) - _ink(gray, right, end, right[2])
+        if min(left_faded, right_faded) >= FADED_INK:
+            gaps.append((start, end))
+    across = any(a[0] < b[1] and b[0] < a[1] for i, a in enumerate(gaps) for b in gaps[i + 1:])
+    return len(gaps) if across else min(len(gaps), 1)
+
+
+def _same_row(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Two boxes (x0, y0, x1, y1) on one line: they overlap over 0.6 of the lower one's height."""
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    return overlap >= 0.6 * min(a[3] - a[1], b[3] - b[1])
+
+
+def _ink(gray: np.ndarray, line: tuple[float, ...], left: float, right: float) -> float:
+    """The darkest 5 % of `gray` along `line` (x0, y0, x1, y1) from `left` to `right`: its ink's
+    level there."""
+    height, width = gray.shape[:2]
+    rows = slice(max(round(line[1]), 0), min(round(line[3]) + 1, height))
+    patch = gray[rows, max(round(left), 0) : min(round(right) + 1, width)]
+    return float(np.percentile(patch, 5)) if patch.size else 0.0
+
+
+def _nearest_edge(box: np.ndarray, shape: tuple[int, ...]) -> int:
+    """Which edge of the frame (0 left, 1 top, 2 right, 3 bottom) `box` comes nearest."""
+    height, width = shape[:2]
+    xs, ys = box[:, 0], box[:, 1]
+    gaps = (float(xs.min()), float(ys.min()), width - 1 - float(xs.max()), height - 1 - float(ys.max()))
+    return int(np.argmin(gaps))
+
+
 def _mrz_band(searches: Searches) -> tuple[mrz_zone.Zone | None, np.ndarray, list[int]]:
     """The MRZ band, the photo turned as it reads and its lines' marks of ink, where its two
     lines or more are made of characters and about as long as each other (EQUAL_ZONE): a
@@ -437,12 +540,21 @@ def has_barcode(gray: np.ndarray) -> bool:
     does not take for lines of text. Only a strip of bars counts (BARCODE_STRIP): on generated
     desks without a document the detector also boxed patches of texture as wide as they are
     tall. About 10 ms at the working size; nothing is decoded."""
+    return bool(barcode_boxes(gray))
+
+
+def barcode_boxes(gray: np.ndarray) -> list[np.ndarray]:
+    """The 4-point boxes (in `gray`'s pixels) of the barcodes has_barcode counts: strips of bars."""
     with _barcode_lock:  # one detector object per process, not documented as thread-safe
         found, corners = _barcode_detector().detect(gray)
     if not found or corners is None:
-        return False
-    sides = [sorted(cv2.minAreaRect(box.astype(np.float32))[1]) for box in corners]
-    return any(short > 0 and long >= BARCODE_STRIP * short for short, long in sides)
+        return []
+    strips = []
+    for box in corners:
+        short, long = sorted(cv2.minAreaRect(box.astype(np.float32))[1])
+        if short > 0 and long >= BARCODE_STRIP * short:
+            strips.append(box.astype(np.float32))
+    return strips
 
 
 def loose_lines(gray: np.ndarray) -> tuple[np.ndarray, ...]:

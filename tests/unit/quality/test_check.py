@@ -490,6 +490,24 @@ def test_a_page_scan_cut_through_its_mrz_is_a_cut_off_document(variant, keep):
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
 
 
+@pytest.mark.parametrize("variant", [0, 1, 2])
+@pytest.mark.parametrize("cut", ["left", "right"])
+def test_a_card_back_scan_cut_through_its_mrz_is_a_cut_off_document(variant, cut):
+    """A card's back scanned to the card but for a third of it, past the frame's edge: its MRZ
+    lines run into the edge with ink up to it, each short of a card's 30 characters (as the
+    real Czech and Slovak specimen backs cut at the right and left were). The whole card scanned
+    to its edges passes."""
+    card = render_card("id1", "back", variant)
+    keep = round(0.65 * card.shape[1])
+    cut_card = card[:, :keep] if cut == "right" else card[:, -keep:]
+    for image, expected in ((card, "pass"), (cut_card, "retake")):
+        bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+        ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        verdict = check_photo(jpeg.tobytes(), "id_back")
+        assert verdict.verdict == expected, (verdict.reasons, verdict.metrics)
+        assert ("document_cut_off" in verdict.reasons) == (expected == "retake")
+
+
 def test_a_ruled_sheet_is_not_an_mrz_band():
     """Evenly spaced ruled lines on a sheet of paper look like a zone's lines from afar; close
     up an MRZ line is a row of separate characters and a ruled line one stroke."""

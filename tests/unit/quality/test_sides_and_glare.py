@@ -1,12 +1,14 @@
 """The side of a card told by what each side carries (a front its identity portrait, a back its
-MRZ or barcode), a reflection on a card known by scattered evidence, and a small but legible
-card scan checked rather than refused."""
+MRZ or barcode), a reflection on a card known by scattered evidence or across a white card's
+MRZ, and a small but legible card scan checked rather than refused."""
 
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from kcheck.quality import check_photo, check_upload
+from kcheck.quality.evidence import Searches, lines_faded_into_glare
 from tests.fixtures.cropped_scans import bold_card_front
 from tests.fixtures.documents import render_card
 from tests.fixtures.variety import render_licence_back
@@ -63,6 +65,51 @@ def test_a_reflection_on_a_card_known_only_by_scattered_evidence_is_glare(x, y, 
     card = bold_card_front()
     assert check_photo(card, "id_front").verdict == "pass"
     verdict = check_photo(_with_reflection(card, x, y, radius), "id_front")
+    assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
+
+
+def _white_back(variant: int) -> np.ndarray:
+    """A card back on white paper (clipped to 255 round its print, as a render or a bright scan)."""
+    card = render_card("id1", "back", variant).copy()
+    card[card.min(axis=2) > 150] = 255
+    return card
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_a_reflection_across_the_mrz_of_a_white_card_is_glare(variant):
+    """On a white card the reflection merges with the paper (no patch of its own), but the MRZ's
+    lines are broken by it, their characters fading into it on both sides (real German and
+    Colombian backs with a lamp over their zone passed); the same card without it passes."""
+    card = _jpeg(_white_back(variant))
+    assert check_photo(card, "id_back").verdict == "pass"
+    verdict = check_photo(_with_reflection(card, 0.45, 0.82, 0.08), "id_back")
+    assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
+    assert verdict.metrics["lines_faded_into_glare"] >= 2
+
+
+def test_two_columns_of_print_on_white_paper_are_no_reflection():
+    """Field names and values in two columns: the clipped paper between them breaks each line
+    as a reflection would, but the letters beside it are as dark as the others."""
+    page = Image.new("RGB", (1000, 420), (255, 255, 255))
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(30)
+    for row, (name, value) in enumerate([("Height", "1.72 m"), ("Eyes", "GREEN"), ("Issued", "01.03.2021"),
+                                         ("Authority", "BERN BE"), ("Place", "LUZERN")]):
+        draw.text((40, 40 + 70 * row), name, fill=(20, 20, 40), font=font)
+        draw.text((520, 40 + 70 * row), value, fill=(20, 20, 40), font=font)
+    image = cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    assert lines_faded_into_glare(Searches(gray), image.min(axis=2)) == 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_round_reflection_over_a_licence_backs_barcode_is_glare(seed):
+    """A licence back with only its barcodes: a lamp's round reflection over the linear barcode
+    hides its data as one over print would (a real Ontario back with a reflection over its
+    barcodes passed); the same back without it passes."""
+    back = _jpeg(render_licence_back(np.random.default_rng(seed), words=False))
+    assert check_photo(back, "id_back").verdict == "pass"
+    verdict = check_photo(_with_reflection(back, 0.6, 0.13, 0.06), "id_back")
     assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
 
 
