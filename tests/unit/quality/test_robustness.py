@@ -144,6 +144,19 @@ def test_a_reflection_clear_of_the_print_is_labelled_usable():
     assert labelled[0] == make_varied_document("id_back", "glare", 2003)
 
 
+@pytest.mark.parametrize("seed", [2001, 2005, 4004])
+def test_an_over_exposed_card_whose_print_faded_into_it_is_labelled_a_retake(seed):
+    """White print on a dark card the light lifted to a pale one: under a quarter of the card
+    clipped, but the print and portrait are barely there (labelled pass before)."""
+    assert isinstance(_make(("id_front", "bright", seed)), bytes)
+
+
+@pytest.mark.parametrize("seed", [1002, 3004])
+def test_a_pale_card_whose_print_still_shows_is_labelled_usable(seed):
+    labelled = _make(("id_front", "bright", seed))
+    assert isinstance(labelled, tuple) and labelled[1] == "pass"
+
+
 @pytest.mark.parametrize("slot, seed", [("id_front", 2001), ("id_back", 1004)])
 def test_a_reflection_that_print_runs_into_stays_a_retake(slot, seed):
     """Lines of print end at the reflection: nobody can tell whether they run on under it."""
