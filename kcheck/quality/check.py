@@ -86,6 +86,11 @@ GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines
 # within 0.05 card widths of print, about a line and its spacing). Generated reflections the
 # label calls a retake had 25-44 pixels of ink there, those on a plain ground 0.
 GLARE_PRINT_REACH = 1.5
+# ...and one of GLARE's doubt size (1-3.5 %) is sure that way only if compact: real good scans
+# re-sent turned 3 degrees or at gamma 1.25 (robustness bench: ind-passport-scan,
+# usa-mi-dl-sample-render) had white strips of 1.2-1.6 % along the page's edge, 7-11 times longer
+# than wide, with print beside them; the generated reflections are round (box 1.0-1.3).
+GLARE_COMPACT = 3.0
 # A clipped patch filling less of its convex hull than this is white print threaded with ink (a
 # stamp over a white field), not sure to be a reflection: generated reflections over print filled
 # 0.78-1.0 of theirs, real ones 0.95-0.99, the white of a real passport's design 0.62-0.69.
@@ -578,10 +583,11 @@ def _glare(image: WorkingImage, patch: measures.Patch, round_patch: measures.Pat
         elif text.lines:  # (without lines of print, its size alone decides)
             reach = max(2, round(GLARE_PRINT_REACH * text.line_height))
             metrics["glare_ink_near"] = measures.ink_round_patch(image.bgr, patch[1], reach, mask)
-            # Print or the portrait runs up to it (some is lost), or it lies on the card's plain
-            # ground, clear of what a reviewer reads.
-            near = metrics["glare_ink_near"] >= text.line_height
-            glare = GLARE_OVER_PRINT if near else min(glare, 0.5)
+            if metrics["glare_ink_near"] < text.line_height:
+                glare = min(glare, 0.5)  # on the card's plain ground, clear of what is read
+            elif _compact(patch[1]):
+                glare = max(glare, GLARE_OVER_PRINT)  # a lamp's reflection with print up to it
+            # (a strip with print beside it, a page's white margin maybe: its size decides)
     box = patch[1]
     if glare < GLARE_OVER_PRINT:
         round_box = _round_glare_over_print(round_patch, text)
@@ -592,6 +598,13 @@ def _glare(image: WorkingImage, patch: measures.Patch, round_patch: measures.Pat
     if glare > 0.5 and measures.patch_fill(image.bgr, box) < GLARE_HULL_FILL:
         glare = 0.5  # a ragged white patch with ink across it: maybe the design's own white
     return glare
+
+
+def _compact(box: measures.Box) -> bool:
+    """A lamp's reflection is a compact patch; a white strip (a page's margin, an edge of the
+    frame turned into it) is GLARE_COMPACT times longer than wide or more."""
+    _, _, w, h = box
+    return max(w, h) < GLARE_COMPACT * min(w, h)
 
 
 def _round_glare_over_print(patch: measures.Patch, text: TextEvidence) -> measures.Box | None:

@@ -212,3 +212,13 @@ def test_a_reflection_with_print_or_the_portrait_up_to_it_is_glare(slot, seed):
     verdict = check_upload(make_varied_document(slot, "glare", seed), slot)
     assert verdict.metrics["glare_ink_near"] >= 20
     assert verdict.verdict == "retake" and "glare" in verdict.reasons, verdict.metrics
+
+
+def test_a_white_strip_is_no_lamps_reflection():
+    """A saturated patch of 1-3.5 % of the document with print beside it is sure glare only when
+    compact: good real scans re-sent turned 3 degrees had white strips along the page's edge
+    (boxes 42 x 318 and 12 x 134 px) with print beside them, and were told to retake."""
+    from kcheck.quality.check import _compact
+
+    assert _compact((0, 0, 123, 132)) and _compact((0, 0, 186, 157))  # generated reflections
+    assert not _compact((10, 232, 42, 318)) and not _compact((469, 132, 12, 134))
