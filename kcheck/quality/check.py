@@ -83,6 +83,16 @@ GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 # GLARE_LEVEL as the photo is re-encoded.
 SATURATED = 254
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
+# A reflection sure by its size alone hides print only with ink (print, the portrait's edges)
+# within this many line heights of its clipped patch (the generator's label rule: clipped pixels
+# within 0.05 card widths of print, about a line and its spacing). Generated reflections the
+# label calls a retake had 25-44 pixels of ink there, those on a plain ground 0.
+GLARE_PRINT_REACH = 1.5
+# ...and one of GLARE's doubt size (1-3.5 %) is sure that way only if compact: real good scans
+# re-sent turned 3 degrees or at gamma 1.25 (robustness bench: ind-passport-scan,
+# usa-mi-dl-sample-render) had white strips of 1.2-1.6 % along the page's edge, 7-11 times longer
+# than wide, with print beside them; the generated reflections are round (box 1.0-1.3).
+GLARE_COMPACT = 3.0
 # A clipped patch filling less of its convex hull than this is white print threaded with ink (a
 # stamp over a white field), not sure to be a reflection: generated reflections over print filled
 # 0.78-1.0 of theirs, real ones 0.95-0.99, the white of a real passport's design 0.62-0.69.
@@ -151,6 +161,10 @@ SMALL_PHOTO = 720  # a short side below this is worth a note to the reviewer, ne
 FACE_WIDTH = (0.18, 0.1)  # selfie face width as a share of the photo's short side
 COMPARABLE_FACE_PX = 120  # a face this wide (original pixels) has detail a reviewer compares
 SECOND_FACE_RATIO = 0.5  # a second face at least this wide (vs the first) is a 2nd person
+# ...and sure by its detector score (a doubt from the first, sure, 0.8, from about 0.27): second
+# people in real calibration selfies scored 0.36-2.47, weak detections on a generated suit's
+# badges 0.08 and 0.16 (sure before, at 0.2), and a re-encode moves a score by up to 0.15.
+SECOND_FACE_SCORE = (-0.3, 0.5)
 PORTRAIT_MIN_WIDTH = 0.16  # portrait face width as a share of the flattened document
 PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print was found
 # A portrait's face on a document scanned or cropped to the frame, as a share of the frame's long
@@ -337,7 +351,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         cropped = cropped_print is not None
         held_print = None
         if not printed and not cropped:
-            held_print = _print_by_portrait(searches, metrics)
+            held_print = _print_by_portrait(searches, metrics, framed=portrait is not None)
         found.add("document_not_found", 0.5 if printed or cropped or held_print is not None else 0.95)
         if (printed or cropped or held_print is not None) and portrait is None:
             # A document shown by scattered evidence (a few lines, a barcode, print found loosely)
@@ -345,7 +359,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             whole = np.full(image.gray.shape, 255, np.uint8)
             lines = cropped_print or held_print or ()
             loose = replace(text, lines=text.lines + lines)
-            found.add("glare", _glare(image, *measures.glare_patches(image.bgr, whole), loose, metrics))
+            found.add("glare", _glare(image, *measures.glare_patches(image.bgr, whole), loose, whole,
+                                      metrics))
             found.add("glare", _glare_across_print(image, searches, found, metrics))
         if (printed or cropped or held_print is not None) and _band_cut_by_edge(searches, slot):
             found.add("document_cut_off", BAND_CUT)  # (with no document at all, no band either)
@@ -369,7 +384,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # Against the whole frame a reflection on a small card is a speck: measure it also
         # against the print's surroundings (the patch it wiped out lies among the lines).
         patch = max(patch, measures.glare_patch(image.bgr, mask), key=lambda p: p[0])
-    found.add("glare", _glare(image, patch, round_patch, text, metrics))
+    found.add("glare", _glare(image, patch, round_patch, text, glare_mask, metrics))
     found.add("glare", _glare_across_print(image, searches, found, metrics))
     # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
     # no portrait is found on it either, below).
@@ -580,19 +595,29 @@ def _shaken(gray: np.ndarray, metrics: dict) -> float:
 
 
 def _glare(image: WorkingImage, patch: measures.Patch, round_patch: measures.Patch, text: TextEvidence,
-           metrics: dict) -> float:
+           mask: np.ndarray, metrics: dict) -> float:
     """How sure the largest specular reflection (`patch`; `round_patch` as glare_patches finds it
-    without spreading light) spoils the document: sure over lines of print, or by its size alone
-    where it saturated the sensor."""
+    without spreading light) on the document (`mask`) hides print a reviewer reads: sure where
+    lines of print run into it, or by its size alone where it saturated the sensor with print or
+    the portrait within a line or so of it. A reflection on the card's plain ground, however
+    large, hides nothing: a note."""
     metrics["glare_fraction"] = patch[0]
     glare = graded(patch[0], *GLARE)
     over_print = patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text)
     if over_print:
         glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
-    elif glare > 0.5:
+    elif glare > 0:
         metrics["glare_core"] = measures.patch_core(image.bgr, patch[1])
         if metrics["glare_core"] < SATURATED:
-            glare = 0.5  # sure by its size alone only where the light saturated the sensor
+            glare = min(glare, 0.5)  # sure only where the light saturated the sensor
+        elif text.lines:  # (without lines of print, its size alone decides)
+            reach = max(2, round(GLARE_PRINT_REACH * text.line_height))
+            metrics["glare_ink_near"] = measures.ink_round_patch(image.bgr, patch[1], reach, mask)
+            if metrics["glare_ink_near"] < text.line_height:
+                glare = min(glare, 0.5)  # on the card's plain ground, clear of what is read
+            elif _compact(patch[1]):
+                glare = max(glare, GLARE_OVER_PRINT)  # a lamp's reflection with print up to it
+            # (a strip with print beside it, a page's white margin maybe: its size decides)
     box = patch[1]
     if glare < GLARE_OVER_PRINT:
         round_box = _round_glare_over_print(image.gray, round_patch, text)
@@ -616,6 +641,13 @@ def _glare_across_print(image: WorkingImage, searches: evidence.Searches, found:
     darkest = cv2.min(cv2.min(image.bgr[..., 0], image.bgr[..., 1]), image.bgr[..., 2])
     metrics["lines_faded_into_glare"] = evidence.lines_faded_into_glare(searches, darkest)
     return GLARE_OVER_PRINT if metrics["lines_faded_into_glare"] >= 2 else 0.0
+
+
+def _compact(box: measures.Box) -> bool:
+    """A lamp's reflection is a compact patch; a white strip (a page's margin, an edge of the
+    frame turned into it) is GLARE_COMPACT times longer than wide or more."""
+    _, _, w, h = box
+    return max(w, h) < GLARE_COMPACT * min(w, h)
 
 
 def _round_glare_over_print(gray: np.ndarray, patch: measures.Patch,
@@ -880,15 +912,17 @@ def _cropped_evidence(searches: evidence.Searches, slot: str,
     return (lines if portraits else None), portraits
 
 
-def _print_by_portrait(searches: evidence.Searches, metrics: dict) -> tuple[np.ndarray, ...] | None:
+def _print_by_portrait(searches: evidence.Searches, metrics: dict,
+                       framed: bool = False) -> tuple[np.ndarray, ...] | None:
     """The lines of print (found loosely) of a document whose outline and print find_text
     missed, wherever it lies in the frame (a scan turned a few degrees on its lid, a page held up
     in a hand: the frame has not the document's shape). Two pieces of evidence: a confident face
     with PRINT_BY_PORTRAIT lines clear of it, and either LOOSE_PRINT lines in all, CLEAR_OF_FACE
-    lines clear of it or a line of an MRZ (_mrz_line). On real calibration photos without a
-    document a face had at most 3 lines clear of it and 4 in all, and no MRZ line; good cards and
-    pages sent turned, re-encoded or smaller kept both. A face search, a loose line search and an
-    MRZ search, on the no-document path only."""
+    lines clear of it, a line of an MRZ (_mrz_line) or the face `framed` by a small outline of its
+    own (the card's portrait photo, whose edges were found where the card's were not). On real
+    calibration photos without a document a face had at most 3 lines clear of it and 4 in all,
+    and no MRZ line; good cards and pages sent turned, re-encoded or smaller kept both. A face
+    search, a loose line search and an MRZ search, on the no-document path only."""
     gray = searches.gray
     height, width = gray.shape[:2]
     faces = [f for f in searches.faces.on_document(PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
@@ -899,7 +933,8 @@ def _print_by_portrait(searches: evidence.Searches, metrics: dict) -> tuple[np.n
     clear = max(_print_clear_of(face, lines) for face in faces)
     if clear < PRINT_BY_PORTRAIT:
         return None
-    return lines if len(lines) >= LOOSE_PRINT or clear >= CLEAR_OF_FACE or _mrz_line(searches) else None
+    return (lines if len(lines) >= LOOSE_PRINT or clear >= CLEAR_OF_FACE or framed or _mrz_line(searches)
+            else None)
 
 
 def _mrz_line(searches: evidence.Searches) -> bool:
@@ -1149,7 +1184,7 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     others = [f for f in people[1:] if f.w >= SECOND_FACE_RATIO * main.w]
     if others:
         strongest = max(f.score for f in others)
-        found.add("multiple_faces", graded(strongest, -0.3, 0.2))
+        found.add("multiple_faces", graded(strongest, *SECOND_FACE_SCORE))
     face = image.gray[main.y : main.y + main.h, main.x : main.x + main.w]
     metrics["face_blur"] = measures.blur_score(face, measures.FACE_SHARPNESS_WIDTH)
     found.add("blurry", graded(metrics["face_blur"], *FACE_BLUR))

@@ -202,6 +202,34 @@ def patch_core(bgr: np.ndarray, box: Box) -> int:
     return int(np.percentile(clipped, 75)) if clipped.size else 0
 
 
+def ink_round_patch(bgr: np.ndarray, box: Box, reach: int, mask: np.ndarray) -> int:
+    """How many pixels of ink (print or a portrait's edges: far darker or lighter than their
+    surroundings, where a card's pattern is not) lie within `reach` pixels of the clipped patch
+    inside `box` (a glare_patch box), on `mask` (the document, its outline left out): a
+    reflection that leaves every line and the portrait clear of it hides nothing a reviewer
+    reads."""
+    x, y, w, h = box
+    height, width = bgr.shape[:2]
+    margin = reach + PRINT_KERNEL
+    left, top = max(0, x - margin), max(0, y - margin)
+    right, bottom = min(width, x + w + margin), min(height, y + h + margin)
+    roi = bgr[top:bottom, left:right]
+    darkest = cv2.min(cv2.min(roi[..., 0], roi[..., 1]), roi[..., 2])
+    clipped = cv2.inRange(darkest, GLARE_LEVEL, 255)
+    clipped[: y - top] = 0
+    clipped[y - top + h :] = 0
+    clipped[:, : x - left] = 0
+    clipped[:, x - left + w :] = 0
+    near = cv2.dilate(clipped, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2))
+    # The light falls off steeply at the patch's edge: its first pixels are not print.
+    edge = cv2.dilate(clipped, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+    inside = cv2.erode(mask, np.ones((5, 5), np.uint8))[top:bottom, left:right]
+    gray = cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY)
+    ink = cv2.absdiff(gray, cv2.medianBlur(gray, PRINT_KERNEL)) > PRINT_CONTRAST
+    ring = (near > 0) & (edge == 0) & (inside > 0)
+    return int((ink & ring).sum())
+
+
 def _round_blob(blob: np.ndarray) -> bool:
     """A reflection of a lamp or a window is a round or oval patch; a white part of the
     design (a portrait's backdrop cut by the head, a blank field) is angular or ragged."""
@@ -237,6 +265,8 @@ GLARE_ROUND_HALO_SHARE = 0.4
 GLARE_ROUNDNESS = 0.45  # 4 pi area / perimeter^2: 0.9 for a disc, under 0.3 for a backdrop
 GLARE_ROUND_SOLIDITY = 0.85
 GLARE_SPREAD = 60
+PRINT_KERNEL = 11
+PRINT_CONTRAST = 60
 
 
 def _grown(blob: np.ndarray, box: Box, size: int) -> np.ndarray:
