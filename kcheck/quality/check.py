@@ -75,6 +75,11 @@ INK_LEVEL = 50
 # the others).
 DARK_PRINT = 120
 LIFTED_INK = 90
+# ...or the frame round the document (this share of it at least) has its darkest 5 % under
+# DARK_PRINT: the light did not lift the desk. A pale card with thin print on a dark desk
+# (variety id_back/good/2006: print 74, its darkest 5 % 160, the desk 89) was sure too bright;
+# over-exposed generated photos lift the whole frame's darkest 5 % to 151 and more.
+SURROUNDINGS_SHARE = 0.3
 INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
 # A reflection sure by its size alone (no print runs into it) has a saturated core
@@ -337,7 +342,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if found.get("too_bright", 0.0) > 0.5:
         metrics["print_ink"] = _print_ink(searches, mask)
         ink = metrics["print_ink"]
-        pale = metrics["brightness_p05"] < DARK_PRINT and ink is not None and ink < LIFTED_INK
+        unlit = metrics["brightness_p05"] < DARK_PRINT or _surroundings_dark(image.gray, mask, metrics)
+        pale = unlit and ink is not None and ink < LIFTED_INK
         if pale or (ink is not None and ink < INK_LEVEL):
             found["too_bright"] = 0.5  # a white card or page: its paper is white, its print still dark
     if region is None:
@@ -1331,6 +1337,17 @@ def _exposure(gray: np.ndarray, mask, found: Findings, metrics: dict) -> None:
     if stats["brightness_p05"] < 100:
         bright = min(bright, 0.5)  # dark print still shows: pale, but readable
     found.add("too_bright", bright)
+
+
+def _surroundings_dark(gray: np.ndarray, mask: np.ndarray | None, metrics: dict) -> bool:
+    """Whether the frame round the document (at least SURROUNDINGS_SHARE of it) keeps its
+    darkest 5 % under DARK_PRINT: light that over-exposed the photo lifted the desk too, so a
+    card clipped to white on a desk still dark is a pale card with thin print (its own darkest
+    5 % is its paper), not an over-exposed photo."""
+    if mask is None or float((mask == 0).mean()) < SURROUNDINGS_SHARE:
+        return False
+    metrics["surroundings_p05"] = measures.exposure(gray, cv2.bitwise_not(mask))["brightness_p05"]
+    return metrics["surroundings_p05"] < DARK_PRINT
 
 
 def _print_ink(searches: evidence.Searches, mask: np.ndarray | None) -> float | None:
