@@ -52,18 +52,25 @@ def blur_score(gray: np.ndarray, width: int = SHARPNESS_WIDTH) -> float:
     return max(directional_blur(gray, width))
 
 
-def directional_blur(gray: np.ndarray, width: int = SHARPNESS_WIDTH) -> tuple[float, ...]:
+def directional_blur(gray: np.ndarray, width: int = SHARPNESS_WIDTH,
+                     strongest: float | None = None) -> tuple[float, ...]:
     """blur_score along each direction: across columns, across rows and the two diagonals
-    (1.0 for each where the region has no contrast at all)."""
+    (1.0 for each where the region has no contrast at all). With `strongest` (a percent), only
+    the steps between neighbours among that share of the largest are measured: the edges of
+    print, not a card's soft printed pattern."""
     region = _resample(gray, width).astype(np.float32)
     scores = []
     for kernel, diff in _DIRECTIONS:
         reblurred = cv2.filter2D(region, -1, kernel, borderType=cv2.BORDER_REFLECT)
         d_sharp, d_blur = diff(region), diff(reblurred)
+        lost = np.maximum(d_sharp - d_blur, 0)
+        if strongest is not None:
+            edges = d_sharp >= np.percentile(d_sharp, 100 - strongest)
+            d_sharp, lost = d_sharp[edges], lost[edges]
         total = float(d_sharp.sum())
         if total <= 0:
             return (1.0,) * len(_DIRECTIONS)
-        kept = float(np.maximum(d_sharp - d_blur, 0).sum())
+        kept = float(lost.sum())
         scores.append(round((total - kept) / total, 3))
     return tuple(scores)
 

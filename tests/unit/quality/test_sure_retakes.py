@@ -1,7 +1,9 @@
 """Bad photos the check is sure of though the usual measures miss them: a page smeared along the
 line of its print by a moving camera, a lamp's reflection on a coloured card wiping out print,
-a card scanned for the passport page that has neither a portrait nor an MRZ."""
+a card scanned for the passport page that has neither a portrait nor an MRZ; and a card that only
+looks blurred (a soft printed pattern, sharp print) that is not a retake."""
 
+import cv2
 import numpy as np
 import pytest
 
@@ -95,3 +97,22 @@ def test_the_whole_page_with_its_mrz_under_the_portrait_passes(upside_down):
     page = render_card("id3", "front", 3).astype(np.float32)
     verdict = check_photo(_encode(page[::-1, ::-1] if upside_down else page), "passport_page")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+def _blurred(data: bytes, sigma: float) -> bytes:
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    blurred = cv2.GaussianBlur(image, (0, 0), sigma)
+    return cv2.imencode(".jpg", blurred, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+
+
+def test_a_card_printed_with_soft_stripes_but_sharp_print_is_not_a_retake_for_blur():
+    """Broad pale stripes printed over the card read as blurred over the whole card, but its print
+    is sharp: a note for the reviewer, not a retake (the photo is labelled pass)."""
+    verdict = check_photo(make_varied_document("id_front", "bright", 1002), "id_front")
+    assert "blurry" not in verdict.reasons, verdict.metrics
+    assert "blurry" in dict(verdict.notes), verdict.notes
+
+
+def test_the_same_striped_card_out_of_focus_is_blurry():
+    verdict = check_photo(_blurred(make_varied_document("id_front", "bright", 1002), 4), "id_front")
+    assert verdict.verdict == "retake" and "blurry" in verdict.reasons, verdict.metrics
