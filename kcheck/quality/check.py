@@ -666,7 +666,7 @@ def _glare_across_print(image: WorkingImage, searches: evidence.Searches, found:
     only)."""
     if metrics["clipped_white_fraction"] < WHITE_PAGE or found.sure(("glare",), GLARE_OVER_PRINT):
         return 0.0
-    darkest = cv2.min(cv2.min(image.bgr[..., 0], image.bgr[..., 1]), image.bgr[..., 2])
+    darkest = measures.darkest_channel(image.bgr)
     metrics["lines_faded_into_glare"] = evidence.lines_faded_into_glare(searches, darkest)
     return GLARE_OVER_PRINT if metrics["lines_faded_into_glare"] >= 2 else 0.0
 

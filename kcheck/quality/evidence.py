@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from kcheck.docintel import mrz_ocr, mrz_zone
+from kcheck.quality import measures
 from kcheck.quality.document import order_corners
 from kcheck.quality.faces import FaceSearch
 
@@ -71,7 +72,6 @@ CUT_BAND_DENSITY = 1.0
 GLARE_GAP = 2.0
 GLARE_GAP_CLIPPED = 0.9
 FADED_INK = 50
-GLARE_CLIP_LEVEL = 250  # measures.GLARE_LEVEL
 # Where find_text saw no document, lines are looked for once more, loosely, at these sizes (a
 # small scan is enlarged: its print is then as large as a phone photo's).
 LOOSE_LONG_SIDES = (640, 1000)
@@ -354,7 +354,7 @@ def lines_faded_into_glare(searches: Searches, darkest: np.ndarray) -> int:
         start, end = round(left[2]), round(right[0])
         if end - start < GLARE_GAP * height:
             continue
-        if float((darkest[top:bottom, start:end] >= GLARE_CLIP_LEVEL).mean()) < GLARE_GAP_CLIPPED:
+        if float((darkest[top:bottom, start:end] >= measures.GLARE_LEVEL).mean()) < GLARE_GAP_CLIPPED:
             continue
         reach = round(height)
         left_faded = _ink(gray, left, start - reach, start) - _ink(gray, left, left[0], start)

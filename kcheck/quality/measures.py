@@ -11,6 +11,11 @@ SHARPNESS_WIDTH = 480
 FACE_SHARPNESS_WIDTH = 96
 
 
+def darkest_channel(bgr: np.ndarray) -> np.ndarray:
+    """Each pixel's darkest colour channel: a specular reflection clips all three, a pale or
+    coloured card not."""
+    return cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
+
 def exposure(gray: np.ndarray, mask: np.ndarray | None = None) -> dict[str, float]:
     """Brightness statistics (0-255) from a 256-bin histogram of the (masked) region."""
     hist = cv2.calcHist([gray], [0], mask, [256], [0, 256]).ravel()
@@ -129,7 +134,7 @@ def glare_patches(bgr: np.ndarray, mask: np.ndarray) -> tuple[Patch, Patch]:
         return none, none
     roi = bgr[y : y + h, x : x + w]
     roi_mask = mask[y : y + h, x : x + w]
-    clipped = cv2.inRange(cv2.min(cv2.min(roi[..., 0], roi[..., 1]), roi[..., 2]), GLARE_LEVEL, 255)
+    clipped = cv2.inRange(darkest_channel(roi), GLARE_LEVEL, 255)
     clipped = cv2.bitwise_and(clipped, roi_mask)
     area = max(1, cv2.countNonZero(roi_mask))
     if cv2.countNonZero(clipped) < GLARE_MIN_SHARE * area:
@@ -184,7 +189,7 @@ def patch_fill(bgr: np.ndarray, box: Box) -> float:
     threaded with ink (a stamp's dots over a white field) fills much less of its hull."""
     x, y, w, h = box
     roi = bgr[y : y + h, x : x + w]
-    clipped = cv2.inRange(cv2.min(cv2.min(roi[..., 0], roi[..., 1]), roi[..., 2]), GLARE_LEVEL, 255)
+    clipped = cv2.inRange(darkest_channel(roi), GLARE_LEVEL, 255)
     clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     contours = cv2.findContours(clipped, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
     if not contours:
@@ -203,7 +208,7 @@ def patch_core(bgr: np.ndarray, box: Box) -> int:
     reflection saturates the sensor (255); a near-white part of the design or paper stays a few
     levels under it, which a re-encode or a gamma moves across GLARE_LEVEL."""
     x, y, w, h = box
-    darkest = cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
+    darkest = darkest_channel(bgr)
     core = cv2.medianBlur(np.ascontiguousarray(darkest[y : y + h, x : x + w]), 5)
     clipped = core[darkest[y : y + h, x : x + w] >= GLARE_LEVEL]
     return int(np.percentile(clipped, 75)) if clipped.size else 0
@@ -221,7 +226,7 @@ def ink_round_patch(bgr: np.ndarray, box: Box, reach: int, mask: np.ndarray) -> 
     left, top = max(0, x - margin), max(0, y - margin)
     right, bottom = min(width, x + w + margin), min(height, y + h + margin)
     roi = bgr[top:bottom, left:right]
-    darkest = cv2.min(cv2.min(roi[..., 0], roi[..., 1]), roi[..., 2])
+    darkest = darkest_channel(roi)
     clipped = cv2.inRange(darkest, GLARE_LEVEL, 255)
     clipped[: y - top] = 0
     clipped[y - top + h :] = 0
