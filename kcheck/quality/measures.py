@@ -16,6 +16,7 @@ def darkest_channel(bgr: np.ndarray) -> np.ndarray:
     coloured card not."""
     return cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
 
+
 def exposure(gray: np.ndarray, mask: np.ndarray | None = None) -> dict[str, float]:
     """Brightness statistics (0-255) from a 256-bin histogram of the (masked) region."""
     hist = cv2.calcHist([gray], [0], mask, [256], [0, 256]).ravel()
