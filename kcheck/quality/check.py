@@ -114,7 +114,11 @@ GLARE_COMPACT = 3.0
 GLARE_HULL_FILL = 0.72
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
-TEXT_HEIGHT = (11.0, 6.0)  # height of a line of text in original pixels (legibility)
+# Height of a line of text in original pixels (legibility). Sure only below 5 px: a card 318 px
+# across in a 600 x 800 photo, its fields 6.8-7 px high, is still read by a reviewer who zooms in
+# (generated variety draws), and no real calibration photo to retake for its resolution measured
+# between 5 and 8 px (those too small to read were refused as files; the smallest good page: 8.0).
+TEXT_HEIGHT = (11.0, 5.0)
 # ...of the lines of letters at this percentile: a page's small field captions (half its lines on
 # a passport page) are not what a reviewer reads, its fields are. At the median, a legible page
 # of 600 px re-encoded measured 8.0 then 6.4 px (its captions) and was sure too small to read.
@@ -151,6 +155,7 @@ MRZ_CHARACTERS = {"id_back": 30, "passport_page": 44}
 # up to the edge: evidence.sliced_lines): sure, however much of the frame it fills. Good scans
 # and close-ups cropped to the card had none; cut cards one or two.
 SLICED_CUT = 0.9
+SLICED_HELD = 2  # ...or that many lines beside a portrait cut so, on a card known by the two alone
 # An outline that touches the frame along less than this share of its short side only grazes it
 # with a corner (a page turned 3 degrees in a frame it nearly fills, its white MRZ strip taken for
 # the document): without print running into the edge, cut off is a doubt (robustness bench: 8
@@ -234,6 +239,7 @@ LOOSE_PRINT = 8  # ...or lines of print on it without any face (a card's back)
 # whatever the frame's shape (_print_by_portrait). Real photos without a document had at most 3;
 # a card scan turned 3 degrees on a canvas grown round it (no longer of the card's shape) had 5.
 CLEAR_OF_FACE = 5
+PRINT_NEAR_PORTRAIT = 4  # lines PP-OCR finds clear of a confident face, in a window round it
 # A cut-off outline on such a frame holding less than this share of its print (found loosely) is
 # a box on the document running to the frame's edge (a portrait printed to the page's edge), not
 # a document running off: a card that runs off holds its own print.
@@ -375,11 +381,19 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             whole = np.full(image.gray.shape, 255, np.uint8)
             lines = cropped_print or held_print or ()
             loose = replace(text, lines=text.lines + lines)
-            found.add("glare", _glare(image, *measures.glare_patches(image.bgr, whole), loose, whole,
-                                      metrics))
+            patch, round_patch = measures.glare_patches(image.bgr, whole)
+            if held_print:
+                # Against the whole frame a reflection on a card known by the print beside its
+                # portrait is a speck: measure it also against that print's surroundings.
+                block = cv2.boxPoints(cv2.minAreaRect(np.concatenate(held_print).astype(np.float32)))
+                near = quad_mask(image.gray.shape, _grown(block, 1.4))
+                patch = max(patch, measures.glare_patch(image.bgr, near), key=lambda p: p[0])
+            found.add("glare", _glare(image, patch, round_patch, loose, whole, metrics))
             found.add("glare", _glare_across_print(image, searches, found, metrics))
         if (printed or cropped or held_print is not None) and _band_cut_by_edge(searches, slot):
             found.add("document_cut_off", BAND_CUT)  # (with no document at all, no band either)
+        if held_print and sum(evidence.cut_by_edge(image.gray, box) for box in held_print) >= SLICED_HELD:
+            found.add("document_cut_off", SLICED_CUT)  # lines beside the portrait cut by the edge
         if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
             found.add("wrong_document_side", _wrong_side(slot, card_portraits, [], False, text, searches,
                                                          None, False))
@@ -485,8 +499,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             metrics["room_under_portrait"] = room
             found.add("document_cut_off", BAND_CUT)
     if bare and not _print_on_card(flat):
+        # (A small bare outline may be a sheet beside the card the outline search missed: a
+        # confident face with print beside it is that card.)
         evidence_of_print = (portraits or text.mrz_lines or _barcoded(image.gray, slot)
-                             or _cropped_card(searches, slot, metrics))
+                             or _cropped_card(searches, slot, metrics)
+                             or _print_by_portrait(searches, metrics) is not None)
         found.add("document_not_found", 0.5 if evidence_of_print else 0.85)
     metrics["portrait_faces"] = len(portraits)
     metrics["portrait_score"] = max((f.score for f in portraits), default=None)
@@ -955,14 +972,41 @@ def _print_by_portrait(searches: evidence.Searches, metrics: dict,
     height, width = gray.shape[:2]
     faces = [f for f in searches.faces.on_document(PORTRAIT_IN_FRAME * max(height, width)) if f.score > 0]
     if not faces:
-        return None
+        return _print_near_turned_portrait(searches)
     lines = searches.loose_print
     metrics["loose_text_lines"] = len(lines)
     clear = max(_print_clear_of(face, lines) for face in faces)
-    if clear < PRINT_BY_PORTRAIT:
-        return None
-    return (lines if len(lines) >= LOOSE_PRINT or clear >= CLEAR_OF_FACE or framed or _mrz_line(searches)
-            else None)
+    if clear >= PRINT_BY_PORTRAIT and (len(lines) >= LOOSE_PRINT or clear >= CLEAR_OF_FACE or framed
+                                       or _mrz_line(searches)):
+        return lines
+    return _print_near_portrait(searches, faces)
+
+
+def _print_near_portrait(searches: evidence.Searches, faces: list[Face]) -> tuple[np.ndarray, ...] | None:
+    """The lines of print (made of letters) PP-OCR's detector finds beside a confident face,
+    PRINT_NEAR_PORTRAIT of them clear of it at least: a card's fields beside its portrait, in
+    print too small or too pale for the loose line search (a pale green card on a green desk).
+    On real calibration photos without a document a face had at most 3 such lines beside it (a
+    portrait on a page of a web site), a good card's portrait 5 or more."""
+    for face in faces:
+        lines = lettered(searches.gray, searches.detected_near(face))
+        if _print_clear_of(face, lines) >= PRINT_NEAR_PORTRAIT:
+            return lines
+    return None
+
+
+def _print_near_turned_portrait(searches: evidence.Searches) -> tuple[np.ndarray, ...] | None:
+    """_print_near_portrait on the photo turned a quarter either way (a card lying on its side,
+    its portrait and print turned with it), its lines in the photo's pixels; None without a
+    confident face either way."""
+    gray = searches.gray
+    for quarter in (90, 270):
+        turned = evidence.Searches(searches.turned(quarter))
+        faces = [f for f in turned.faces.on_document(PORTRAIT_IN_FRAME * max(gray.shape[:2])) if f.score > 0]
+        lines = _print_near_portrait(turned, faces)
+        if lines is not None:
+            return tuple(evidence.turned_points(box, 360 - quarter, turned.gray.shape) for box in lines)
+    return None
 
 
 def _mrz_line(searches: evidence.Searches) -> bool:

@@ -44,6 +44,10 @@ BAND_LINE_SHARE = 0.5
 # PP-OCR's text detector (mrz_ocr.text_boxes) looks for lines in a copy this large: about a
 # tenth of a second, so only where an outline running off the frame is in doubt (sliced_lines).
 DETECT_LONG_SIDE = 480
+# A window round a face, in face widths (left, right, above, below): an ID card's portrait with
+# its fields beside it (either side) and its title above.
+NEAR_FACE = (4.0, 5.0, 1.5, 2.5)
+DETECT_NEAR_LONG_SIDE = 640
 DETECT_EDGE = 2.0  # px: its boxes are clipped to the frame, a line running off ends on the edge
 # ...and ink along it up to this near the edge (px): its characters are cut (a line's box is
 # drawn a little past its last letter, so one ending short of the edge reaches it too).
@@ -125,6 +129,21 @@ class Searches:
     def detected_lines(self) -> list[np.ndarray]:
         """The lines of text PP-OCR's detector boxes (about 0.1 s), at DETECT_LONG_SIDE."""
         return mrz_ocr.text_boxes(self.gray, DETECT_LONG_SIDE)
+
+    def detected_near(self, face) -> tuple[np.ndarray, ...]:
+        """The lines PP-OCR's detector boxes in a window round `face` (NEAR_FACE face widths
+        each way), looked at in the window's own pixels (DETECT_NEAR_LONG_SIDE at most): a card's
+        small, pale print beside its portrait, which the whole frame at DETECT_LONG_SIDE shrinks
+        past the detector's reach (about 0.05 s)."""
+        height, width = self.gray.shape[:2]
+        left, right, above, below = NEAR_FACE
+        x0, x1 = max(0, int(face.x - left * face.w)), min(width, int(face.x + right * face.w))
+        y0, y1 = max(0, int(face.y - above * face.w)), min(height, int(face.y + below * face.w))
+        window = self.gray[y0:y1, x0:x1]
+        if min(window.shape[:2]) < 8:
+            return ()
+        boxes = mrz_ocr.text_boxes(window, min(DETECT_NEAR_LONG_SIDE, max(window.shape[:2])))
+        return tuple(box + np.array([x0, y0], np.float32) for box in boxes)
 
     def turned(self, quarter: int) -> np.ndarray:
         """The image turned as mrz_zone.turn does."""
@@ -238,7 +257,7 @@ def zone_lines_cut(searches: Searches, evidence: TextEvidence) -> int:
         return 0
     turned = searches.turned(zone.quarter)
     margin = EDGE_MARGIN / min(1.0, TEXT_LONG_SIDES[0] / max(gray.shape[:2]))
-    lines = [_turned_points(box, zone.quarter, gray.shape) for box in evidence.lines]
+    lines = [turned_points(box, zone.quarter, gray.shape) for box in evidence.lines]
     cut = 0
     for band in zone.boxes:
         corners = order_corners(band.astype(np.float32))
@@ -269,12 +288,17 @@ def sliced_lines(searches: Searches, quad: np.ndarray) -> int:
     for box in searches.detected_lines:
         if cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) < 0:
             continue
-        centre = tuple(map(float, _turned_points(box, zone.quarter if zone else 0, shape).mean(axis=0)))
+        centre = tuple(map(float, turned_points(box, zone.quarter if zone else 0, shape).mean(axis=0)))
         if any(cv2.pointPolygonTest(band, centre, False) >= 0 for band in bands):
             continue
-        if _runs_into_edge(box, shape, DETECT_EDGE) and _edge_gap(gray, box) <= SLICED_GAP:
-            count += 1
+        count += cut_by_edge(gray, box)
     return count
+
+
+def cut_by_edge(gray: np.ndarray, box: np.ndarray) -> bool:
+    """A line of text (PP-OCR's box) running into the frame's edge with ink up to it: its
+    characters are cut by the edge (see sliced_lines)."""
+    return _runs_into_edge(box, gray.shape[:2], DETECT_EDGE) and _edge_gap(gray, box) <= SLICED_GAP
 
 
 def _edge_gap(gray: np.ndarray, box: np.ndarray) -> float:
@@ -425,7 +449,7 @@ def _band_ends(box: np.ndarray, shape: tuple[int, ...]) -> tuple[float, float]:
     return far, near
 
 
-def _turned_points(points: np.ndarray, quarter: int, shape: tuple[int, ...]) -> np.ndarray:
+def turned_points(points: np.ndarray, quarter: int, shape: tuple[int, ...]) -> np.ndarray:
     """`points` of an image of `shape` where they lie once it is turned by mrz_zone.turn."""
     if quarter % 360 == 0:
         return points
