@@ -144,6 +144,11 @@ BAND_CUT = 0.9
 # lies under the portrait. Good real pages measured 0.96 and more (1.96 and more where no band was
 # found), good generated ones 1.41 (1.76 without a band); pages cut under the portrait 0.62-1.06.
 PORTRAIT_ROOM = 1.2
+# Room the frame leaves for the document beyond its MRZ band, in the band's lengths (evidence.
+# room_beyond_band): whole real cards and pages scanned measured 0.55 (a TD1 back) to 0.7, those
+# whose upper 35-40 % the frame cut away 0.3 and 0.42. Measured only without a whole outline: a
+# card photographed at a slant is shorter across its band, but its outline is in the frame.
+BAND_ROOM = 0.45
 # Characters on a line of the MRZ of the slot's document (the shortest of its formats: an ID
 # card's back carries TD1's 30 or TD2's 36, a passport page TD3's 44)
 MRZ_CHARACTERS = {"id_back": 30, "passport_page": 44}
@@ -437,6 +442,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             found.add("document_cut_off", BAND_CUT)  # its lines short of the format's: cut by the edge
         elif _band_cut_by_edge(searches, slot):
             found.add("document_cut_off", BAND_CUT)
+        if finding.quad is None or finding.cut_off:  # (a whole outline shows the whole document)
+            room = evidence.room_beyond_band(searches, CARD_MRZ_GLYPHS)
+            metrics["room_beyond_band"] = room
+            if room is not None and room < BAND_ROOM:
+                found.add("document_cut_off", BAND_CUT)  # the frame cut the document's far side away
     # A whole outline of the document's shape is evidence of a document as print is: without
     # print to measure, the photo's short side is then only a doubt (a card filling a 440 x 300 px
     # frame, its print missed, was sure too small where the same card known by its print was not).
