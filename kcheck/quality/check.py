@@ -148,6 +148,11 @@ BAND_CUT = 0.9
 # lies under the portrait. Good real pages measured 0.96 and more (1.96 and more where no band was
 # found), good generated ones 1.41 (1.76 without a band); pages cut under the portrait 0.62-1.06.
 PORTRAIT_ROOM = 1.2
+# Room the frame leaves for the document beyond its MRZ band, in the band's lengths (evidence.
+# room_beyond_band): whole real cards and pages scanned measured 0.55 (a TD1 back) to 0.7, those
+# whose upper 35-40 % the frame cut away 0.3 and 0.42. Measured only without a whole outline: a
+# card photographed at a slant is shorter across its band, but its outline is in the frame.
+BAND_ROOM = 0.45
 # Characters on a line of the MRZ of the slot's document (the shortest of its formats: an ID
 # card's back carries TD1's 30 or TD2's 36, a passport page TD3's 44)
 MRZ_CHARACTERS = {"id_back": 30, "passport_page": 44}
@@ -247,6 +252,10 @@ BOX_ON_PAGE_PRINT = 0.5
 # Words on the card that no identity document prints (an insurance card's title, a payment
 # card's terms, an e-mail address): sure it is some other card (other_cards).
 OTHER_CARD = 0.9
+# A line PP-OCR's detector boxes is read again where the lines already read span less than this
+# share of it (_detected_lines): a payment card's number of four groups, of which the line finder
+# kept two (a real Visa render: 0.45 of it).
+HELD_ALONG = 0.8
 
 ID_SLOTS = ("id_front", "id_back")
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
@@ -447,6 +456,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             found.add("document_cut_off", BAND_CUT)  # its lines short of the format's: cut by the edge
         elif _band_cut_by_edge(searches, slot):
             found.add("document_cut_off", BAND_CUT)
+        if finding.quad is None or finding.cut_off:  # (a whole outline shows the whole document)
+            room = evidence.room_beyond_band(searches, CARD_MRZ_GLYPHS)
+            metrics["room_beyond_band"] = room
+            if room is not None and room < BAND_ROOM:
+                found.add("document_cut_off", BAND_CUT)  # the frame cut the document's far side away
     # A whole outline of the document's shape is evidence of a document as print is: without
     # print to measure, the photo's short side is then only a doubt (a card filling a 440 x 300 px
     # frame, its print missed, was sure too small where the same card known by its print was not).
@@ -576,9 +590,22 @@ def _detected_lines(searches: evidence.Searches, quad: np.ndarray,
                     read: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
     """The lines PP-OCR's text detector boxes on `quad` that hold none of the lines `read`
     already: the large bold print on a busy ground the line finder misses (a Social Security
-    card's name and number), looked for where it found few lines of letters (about 0.1 s)."""
+    card's name and number), looked for where it found few lines of letters (about 0.1 s). A box
+    the lines read span only part of (HELD_ALONG) is read whole: a payment card's number, whose
+    wide gaps split it into groups the line finder keeps only some of."""
     detected = lines_within(tuple(searches.detected_lines), quad)
-    return tuple(box for box in detected if not lines_within(read, box))
+    return tuple(box for box in detected if _held_along(lines_within(read, box), box) < HELD_ALONG)
+
+
+def _held_along(lines: tuple[np.ndarray, ...], box: np.ndarray) -> float:
+    """The share of the line `box`'s length that the `lines` it holds span together."""
+    if not lines:
+        return 0.0
+    corners = order_corners(box.astype(np.float32))
+    along = corners[1] - corners[0]
+    length = max(float(np.linalg.norm(along)), 1e-6)
+    ends = [float(np.dot(point - corners[0], along)) / length for line in lines for point in line]
+    return (max(ends) - min(ends)) / length
 
 
 def _identity_unproven(slot: str, portraits: list[Face], text: TextEvidence, mrz_lines: int | None,

@@ -426,6 +426,24 @@ def _mrz_band(searches: Searches) -> tuple[mrz_zone.Zone | None, np.ndarray, lis
     return zone, turned, marks
 
 
+def room_beyond_band(searches: Searches, glyphs: int) -> float | None:
+    """The most room the frame leaves for the document on either side of its MRZ band (_mrz_band,
+    each line at least `glyphs` marks of ink: a real MRZ), from the centre of the band's line
+    farthest from that edge, in lengths of the band's longest line (its ink: the box less a line
+    height at either end); None without such a band. An MRZ runs along the bottom of its document,
+    which reaches a set share of its length above it (TD1 card, TD2 card, TD3 page: 0.55-0.7
+    measured on whole scans), whichever way up the document lies."""
+    zone, turned, marks = searches.band
+    if zone is None or min(marks) < glyphs:
+        return None
+    lines = [order_corners(box.astype(np.float32)) for box in zone.boxes]
+    inks = [float(np.linalg.norm(c[1] - c[0])) - 2 * float(np.linalg.norm(c[2] - c[1])) / ZONE_BOX_HEIGHT
+            for c in lines]
+    centres = sorted(float(c[:, 1].mean()) for c in lines)
+    room = max(centres[-1], turned.shape[0] - centres[0])
+    return round(room / max(max(inks), 1.0), 3)
+
+
 def band_lines(searches: Searches) -> list[np.ndarray]:
     """The lines of the MRZ band (_mrz_band: upright or turned, made of characters, about as long
     as each other) as 4-point boxes in the image's pixels; [] without such a band."""

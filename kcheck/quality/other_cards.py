@@ -34,6 +34,10 @@ WORDS = {
 SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 DATE_TAIL = re.compile(r".*-(0[1-9]|1[0-2])-(19|20)\d\d")
 EMAIL = re.compile(r"[A-Z0-9._%+-]+@[A-Z0-9-]+(\.[A-Z0-9-]+)*\.[A-Z]{2,}")  # a business card's
+# A payment card's number: four groups of four digits, a row of its own (embossed or printed
+# across the card; its groups may be found as separate lines, joined again by row). No identity
+# card prints its number so: grouped ID numbers (an Aadhaar's three groups) are shorter.
+CARD_NUMBER = re.compile(r"\d{4} \d{4} \d{4} \d{4}")
 MAX_LINES = 16  # the longest lines are read (a card's terms are among them): the cost is bounded
 # A line is read only when it runs across the photo (the recogniser reads left to right) and is
 # tall enough to hold letters.
@@ -54,12 +58,15 @@ def other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> str | None:
     # shorter than each other stay on it.)
     row = max(float(np.median([np.ptp(box[:, 1]) for box in readable])), 1.0) if readable else 1.0
     readable.sort(key=lambda box: (round(float(box[:, 1].mean()) / row), float(box[:, 0].min())))
-    read = [re.sub(r"\s+", "", line.upper()) for line in mrz_ocr.read_lines(gray, readable)]
+    texts = mrz_ocr.read_lines(gray, readable)
+    read = [re.sub(r"\s+", "", line.upper()) for line in texts]
     words = "".join(read)
     if EMAIL.search(words):
         return "business_card"
     if any(ssn_line(line) for line in read):
         return "social_security_card"
+    if any(CARD_NUMBER.fullmatch(line) for line in _rows(readable, texts, row)):
+        return "payment_card"
     return next((kind for kind, terms in WORDS.items() if any(term in words for term in terms)), None)
 
 
@@ -67,3 +74,17 @@ def ssn_line(line: str) -> bool:
     """A line read (spaces taken out) that is a US Social Security number alone, not a date
     after a field's number ("4 12-05-2020")."""
     return SSN.fullmatch(line) is not None and DATE_TAIL.fullmatch(line) is None
+
+
+def _rows(boxes: list[np.ndarray], texts: list[str], height: float) -> list[str]:
+    """The texts read on `boxes` joined row by row, left to right, single spaced: a line whose
+    centre is within half a line `height` of the previous one's (top to bottom) is on its row,
+    however the card is turned a little."""
+    rows: list[list[tuple[float, float, str]]] = []
+    for box, text in sorted(zip(boxes, texts, strict=True), key=lambda pair: float(pair[0][:, 1].mean())):
+        centre = float(box[:, 1].mean())
+        if not rows or centre - rows[-1][-1][0] > height / 2:
+            rows.append([])
+        rows[-1].append((centre, float(box[:, 0].min()), str(text)))
+    return [" ".join(" ".join(text for _, _, text in sorted(row, key=lambda part: part[1])).split())
+            for row in rows]

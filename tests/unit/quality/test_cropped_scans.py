@@ -19,6 +19,7 @@ from tests.fixtures.cropped_scans import (
     portrait_cropped_like_a_card,
     small_passport_page_scan,
 )
+from tests.fixtures.documents import render_card
 from tests.unit.quality.test_robustness import _page_scan
 
 
@@ -214,3 +215,28 @@ def test_a_portrait_photo_of_that_shape_is_still_a_sure_retake(slot):
     the frame's shape is no evidence."""
     verdict = check_photo(_id2_shaped(portrait_cropped_like_a_card()), slot)
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
+_MRZ_SIDES = [("id1", "back", "id_back"), ("id3", "front", "passport_page")]  # a TD1 back, a TD3 page
+
+
+def _cropped_to(kind: str, side: str, top: float) -> bytes:
+    """A card or page cropped to itself, the `top` share of its height (the side away from its
+    MRZ) outside the frame."""
+    card = cv2.cvtColor(render_card(kind, side, 0), cv2.COLOR_RGB2BGR)
+    return cv2.imencode(".png", card[round(top * card.shape[0]) :])[1].tobytes()
+
+
+@pytest.mark.parametrize(("kind", "side", "slot"), _MRZ_SIDES)
+def test_a_scan_cut_between_the_lines_above_its_mrz_is_a_retake(kind, side, slot):
+    """The frame cuts the card's (or page's) upper third away between two lines of print, so no
+    character is cut; the MRZ left whole along its bottom shows how tall the document is, and
+    the frame holds too little of it above the band."""
+    verdict = check_photo(_cropped_to(kind, side, 0.35), slot)
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize(("kind", "side", "slot"), _MRZ_SIDES)
+def test_the_same_scan_whole_passes(kind, side, slot):
+    verdict = check_photo(_cropped_to(kind, side, 0.0), slot)
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)

@@ -48,6 +48,22 @@ def test_a_social_security_card_is_sent_back(kind, seed):
     assert verdict.metrics["other_card"] == "social_security_card"
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_payment_card_is_sent_back_by_its_number(seed):
+    """No portrait, no MRZ, and no word of its network or terms read: its number, four groups of
+    four digits on a row of their own, tells it is no identity document."""
+    verdict = check_photo(make_card_photo(render_other_card("payment"), seed), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+    assert verdict.metrics["other_card"] == "payment_card"
+
+
+def test_a_payment_card_scanned_for_the_front_is_sent_back():
+    """Scanned to the frame, its missing portrait alone is only a doubt; its number makes the
+    retake sure."""
+    verdict = check_photo(scanned(render_other_card("payment").astype(np.float32)), "id_front")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
 def test_a_date_after_a_fields_number_is_no_social_security_number():
     """A licence's "4 12-05-2020" read without its spaces has a Social Security number's shape."""
     assert ssn_line("123-45-6789") and ssn_line("000-00-0000")
