@@ -199,6 +199,15 @@ CROPPED_PORTRAIT_MIN_WIDTH = 0.12
 # A face at least this wide for a small outline's long side fills it: the outline is a portrait
 # photo (about 0.45 for an ID photo), not a card (whose portrait's face is 0.15-0.2 of it).
 PORTRAIT_OUTLINE = 0.3
+# An outline covering less of the frame than this may be such a portrait photo: on a card
+# filling the frame its portrait covers 0.1-0.2 of it (an ID card's 35 x 45 mm photo is a third
+# of the card). Real card scans re-encoded lost their card's edge at the frame and found their
+# portrait's outline (0.10 and 0.17 of the frame), then measured it, soft, as the card: blurred.
+PORTRAIT_PHOTO_AREA = 0.35
+# ...when shaped more like an identity photo (45 x 35 mm) than like the slot's document (the
+# geometric mean of the two aspects parts them): those portraits' outlines measured 1.31 and
+# 1.41, a generated card a seventh of its frame 1.64 (a weak "face" on it filled its outline).
+PHOTO_ASPECT = 45 / 35
 # A weak face scoring at least this may be a portrait the detector is unsure of: the portrait
 # of a real old resident card scored -0.14 to 0.01 across JPEG qualities 60-95.
 PORTRAIT_DOUBT_SCORE = -0.25
@@ -355,8 +364,14 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # The outline is a box on the document (a photo, a field), not the document.
         finding, region, outlined = NOT_FOUND, text.region, False
     portrait = None
-    if finding.found and region is finding.quad and finding.area_fraction < DOCUMENT_AREA[0]:
-        portrait = _portrait_outline(image.gray, finding.quad) or _portrait_beside_box(searches, finding.quad)
+    small = finding.area_fraction < DOCUMENT_AREA[0]
+    if finding.found and region is finding.quad and (small or (finding.area_fraction < PORTRAIT_PHOTO_AREA
+                                                               and _photo_shaped(finding.aspect, slot))):
+        # (A face beside the outline tells only on an outline too small for a document: beside
+        # a larger one it may be the person holding the card.)
+        portrait = _portrait_outline(image.gray, finding.quad)
+        if portrait is None and small:
+            portrait = _portrait_beside_box(searches, finding.quad)
         if portrait is not None:  # the card's portrait photo, or a box beside it, not the card
             finding, region, outlined = NOT_FOUND, text.region, False
     mask = None
@@ -754,6 +769,12 @@ def _portrait_outline(gray: np.ndarray, quad: np.ndarray) -> Face | None:
         return None
     face = faces[0]
     return Face(face.x + x, face.y + y, face.w, face.h, face.score)
+
+
+def _photo_shaped(aspect: float, slot: str) -> bool:
+    """An outline of `aspect` (long side over short) is nearer an identity photo's shape than
+    the slot's document's (PHOTO_ASPECT)."""
+    return all(aspect < (PHOTO_ASPECT * expected) ** 0.5 for expected in _SLOT_ASPECTS[slot])
 
 
 def _portrait_beside_box(searches: evidence.Searches, quad: np.ndarray) -> Face | None:

@@ -234,3 +234,42 @@ def test_a_white_strip_is_no_lamps_reflection():
 
     assert _compact((0, 0, 123, 132)) and _compact((0, 0, 186, 157))  # generated reflections
     assert not _compact((10, 232, 42, 318)) and not _compact((469, 132, 12, 134))
+
+
+def _sparse_front(portrait_blur: float) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """An ID card's front cropped to its edges, its portrait photo softened by `portrait_blur`
+    (a Gaussian sigma, as a printed portrait is soft) and one line of print beside it; and the
+    portrait's box (x, y, width, height)."""
+    card = render_card("id1", "front", 0).copy()
+    height, width = card.shape[:2]
+    unit = width / 856
+    x, y, w, h = int(40 * unit), int(90 * unit), int(250 * unit), int(316 * unit)
+    card[:, x + w + 10 :] = card[5:15, width - 10 :].reshape(-1, 3).mean(axis=0).astype(np.uint8)
+    card[y : y + h, x : x + w] = cv2.GaussianBlur(card[y : y + h, x : x + w], (0, 0), portrait_blur)
+    page = Image.fromarray(card)
+    ImageDraw.Draw(page).text((int(330 * unit), int(120 * unit)), "MUSTER ANNA", fill=(30, 30, 60),
+                              font=_font(int(40 * unit)))
+    return np.asarray(page), (x, y, w, h)
+
+
+def test_the_portraits_outline_on_a_card_filling_the_frame_is_not_measured_as_the_card(monkeypatch):
+    """A card scan re-encoded lost its card's edge at the frame, and the outline found was its
+    portrait photo's, a sixth of the frame (more than a document too small to read covers): the
+    soft portrait was measured as the card and told blurred. A face filling the outline makes
+    it the portrait at that size too, and the card is measured instead."""
+    from kcheck.quality import check as quality_check
+    from kcheck.quality.document import NOT_FOUND, with_quad
+
+    card, (x, y, w, h) = _sparse_front(1.0)
+    portrait = np.array([[x, y], [x, y + h], [x + w, y + h], [x + w, y]], np.float32)  # long side first
+
+    def portrait_outline(gray, aspects):
+        return with_quad(NOT_FOUND, portrait * gray.shape[1] / card.shape[1], gray.shape)
+
+    monkeypatch.setattr(quality_check, "find_document", portrait_outline)
+    bgr = cv2.cvtColor(card, cv2.COLOR_RGB2BGR)
+    verdict = check_photo(cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes(), "id_front")
+    assert verdict.metrics["document_area_fraction"] > 0.1  # the outline found: the portrait's
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert dict(verdict.notes).get("blurry", 0) <= 0.5
+
