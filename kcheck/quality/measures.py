@@ -172,13 +172,13 @@ def glare_patches(bgr: np.ndarray, mask: np.ndarray) -> tuple[Patch, Patch]:
         textured = float(texture[ring].mean()) >= GLARE_RING_TEXTURE
         if textured and halo >= GLARE_HALO_SHARE:
             return spreading or patch, round_only or patch
-        if not (halo >= GLARE_ROUND_HALO_SHARE and _round_blob(blob)):
+        if halo < GLARE_SPREAD_HALO_SHARE or not _round_blob(blob):
             continue
-        if round_only is None and textured:
+        if round_only is None and textured and halo >= GLARE_ROUND_HALO_SHARE:
             round_only = patch
         if spreading is None and _spreads(gray, blob, box, ring, roi_mask, reach):
             spreading = patch
-            round_only = round_only or patch
+            round_only = round_only or (patch if halo >= GLARE_ROUND_HALO_SHARE else None)
         if spreading is not None and round_only is not None:
             break
     return spreading or none, round_only or none
@@ -282,6 +282,8 @@ GLARE_HALO_SHARE = 0.6
 # A round patch (a lamp's reflection) needs less halo when the light visibly spreads: the
 # ring around it this many grey levels brighter than the card further out.
 GLARE_ROUND_HALO_SHARE = 0.4
+# ...and less still where it spreads (a dark card's ring stays under 200 grey levels nearer its edge)
+GLARE_SPREAD_HALO_SHARE = 0.3
 GLARE_ROUNDNESS = 0.45  # 4 pi area / perimeter^2: 0.9 for a disc, under 0.3 for a backdrop
 GLARE_ROUND_SOLIDITY = 0.85
 # ...or a patch whose edge print bites into: its convex hull round (a disc 1.0, an oval twice as

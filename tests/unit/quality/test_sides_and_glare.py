@@ -121,6 +121,13 @@ def test_a_round_reflection_whose_edge_print_bites_into_is_glare(slot, seed):
     assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
 
 
+def test_a_reflection_on_a_dark_card_whose_light_spreads_is_glare():
+    """On a dark card the ring round a reflection stays under 200 grey levels more often: one whose
+    light visibly spreads counts with less of that halo (variety id_front/glare/3005 passed)."""
+    verdict = check_upload(make_varied_document("id_front", "glare", 3005), "id_front")
+    assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
+
+
 @pytest.mark.parametrize(("slot", "seed"), [("id_front", 1001), ("id_back", 3001)])
 def test_a_reflection_clear_of_the_print_still_passes(slot, seed):
     """Reflections the generator labels pass (clear of the print, every field legible)."""
