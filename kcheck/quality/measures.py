@@ -172,13 +172,13 @@ def glare_patches(bgr: np.ndarray, mask: np.ndarray) -> tuple[Patch, Patch]:
         textured = float(texture[ring].mean()) >= GLARE_RING_TEXTURE
         if textured and halo >= GLARE_HALO_SHARE:
             return spreading or patch, round_only or patch
-        if not (halo >= GLARE_ROUND_HALO_SHARE and _round_blob(blob)):
+        if halo < GLARE_SPREAD_HALO_SHARE or not _round_blob(blob):
             continue
-        if round_only is None and textured:
+        if round_only is None and textured and halo >= GLARE_ROUND_HALO_SHARE:
             round_only = patch
         if spreading is None and _spreads(gray, blob, box, ring, roi_mask, reach):
             spreading = patch
-            round_only = round_only or patch
+            round_only = round_only or (patch if halo >= GLARE_ROUND_HALO_SHARE else None)
         if spreading is not None and round_only is not None:
             break
     return spreading or none, round_only or none
@@ -250,8 +250,15 @@ def _round_blob(blob: np.ndarray) -> bool:
     area = cv2.contourArea(outline)
     perimeter = cv2.arcLength(outline, True)
     roundness = 4 * np.pi * area / max(perimeter * perimeter, 1.0)
-    solid = area >= GLARE_ROUND_SOLIDITY * cv2.contourArea(cv2.convexHull(outline))
-    return roundness >= GLARE_ROUNDNESS and solid
+    hull = cv2.convexHull(outline)
+    hull_area = cv2.contourArea(hull)
+    if roundness >= GLARE_ROUNDNESS and area >= GLARE_ROUND_SOLIDITY * hull_area:
+        return True
+    # Print bites into a reflection's edge where the light fades into it (letters of the MRZ
+    # half wiped out): its outline turns ragged, its hull stays the light's round footprint.
+    hull_perimeter = cv2.arcLength(hull, True)
+    hull_roundness = 4 * np.pi * hull_area / max(hull_perimeter * hull_perimeter, 1.0)
+    return hull_roundness >= GLARE_HULL_ROUNDNESS and area >= GLARE_BITTEN_SOLIDITY * hull_area
 
 
 def _spreads(gray: np.ndarray, blob: np.ndarray, box: Box, ring: np.ndarray, roi_mask: np.ndarray,
@@ -275,8 +282,14 @@ GLARE_HALO_SHARE = 0.6
 # A round patch (a lamp's reflection) needs less halo when the light visibly spreads: the
 # ring around it this many grey levels brighter than the card further out.
 GLARE_ROUND_HALO_SHARE = 0.4
+# ...and less still where it spreads (a dark card's ring stays under 200 grey levels nearer its edge)
+GLARE_SPREAD_HALO_SHARE = 0.3
 GLARE_ROUNDNESS = 0.45  # 4 pi area / perimeter^2: 0.9 for a disc, under 0.3 for a backdrop
 GLARE_ROUND_SOLIDITY = 0.85
+# ...or a patch whose edge print bites into: its convex hull round (a disc 1.0, an oval twice as
+# long as wide 0.84, a square 0.79) and the patch filling most of it.
+GLARE_HULL_ROUNDNESS = 0.85
+GLARE_BITTEN_SOLIDITY = 0.8
 GLARE_SPREAD = 60
 PRINT_KERNEL = 11
 PRINT_CONTRAST = 60

@@ -11,7 +11,7 @@ from kcheck.quality import check_photo, check_upload
 from kcheck.quality.evidence import Searches, lines_faded_into_glare
 from tests.fixtures.cropped_scans import bold_card_front
 from tests.fixtures.documents import render_card
-from tests.fixtures.variety import render_licence_back
+from tests.fixtures.variety import make_varied_document, render_licence_back
 
 
 def _jpeg(rgb: np.ndarray, quality: int = 90) -> bytes:
@@ -111,6 +111,27 @@ def test_a_round_reflection_over_a_licence_backs_barcode_is_glare(seed):
     assert check_photo(back, "id_back").verdict == "pass"
     verdict = check_photo(_with_reflection(back, 0.6, 0.13, 0.06), "id_back")
     assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
+
+
+@pytest.mark.parametrize(("slot", "seed"), [("id_back", 3005), ("id_back", 2001), ("passport_page", 3000)])
+def test_a_round_reflection_whose_edge_print_bites_into_is_glare(slot, seed):
+    """A lamp's reflection over the MRZ or the fields: the characters half wiped out at its edge
+    make its outline ragged, but its convex hull stays round (these passed, glare_fraction 0)."""
+    verdict = check_upload(make_varied_document(slot, "glare", seed), slot)
+    assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
+
+
+def test_a_reflection_on_a_dark_card_whose_light_spreads_is_glare():
+    """On a dark card the ring round a reflection stays under 200 grey levels more often: one whose
+    light visibly spreads counts with less of that halo (variety id_front/glare/3005 passed)."""
+    verdict = check_upload(make_varied_document("id_front", "glare", 3005), "id_front")
+    assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
+
+
+@pytest.mark.parametrize(("slot", "seed"), [("id_front", 1001), ("id_back", 3001)])
+def test_a_reflection_clear_of_the_print_still_passes(slot, seed):
+    """Reflections the generator labels pass (clear of the print, every field legible)."""
+    assert check_upload(make_varied_document(slot, "glare", seed), slot).verdict == "pass"
 
 
 def test_a_small_card_scan_whose_print_is_legible_is_checked_not_refused():
