@@ -1035,7 +1035,8 @@ def _print_near_portrait(searches: evidence.Searches, faces: list[Face]) -> tupl
     PRINT_NEAR_PORTRAIT of them clear of it at least: a card's fields beside its portrait, in
     print too small or too pale for the loose line search (a pale green card on a green desk).
     On real calibration photos without a document a face had at most 3 such lines beside it (a
-    portrait on a page of a web site), a good card's portrait 5 or more."""
+    portrait on a page of a web site); the pale generated card this was made for had 5, as had a
+    real carte Vitale (some other card: its words tell it, _other_card)."""
     for face in faces:
         lines = lettered(searches.gray, searches.detected_near(face))
         if _print_clear_of(face, lines) >= PRINT_NEAR_PORTRAIT:
