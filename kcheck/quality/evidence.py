@@ -296,8 +296,8 @@ def sliced_lines(searches: Searches, quad: np.ndarray) -> int:
 
 
 def cut_by_edge(gray: np.ndarray, box: np.ndarray) -> bool:
-    """A line of text (PP-OCR's box) running into the frame's edge with ink up to it: its
-    characters are cut by the edge (see sliced_lines)."""
+    """A line of text (a 4-point box: PP-OCR's, or a line found loosely beside a portrait) running
+    into the frame's edge with ink up to it: its characters are cut by the edge (see sliced_lines)."""
     return _runs_into_edge(box, gray.shape[:2], DETECT_EDGE) and _edge_gap(gray, box) <= SLICED_GAP
 
 
