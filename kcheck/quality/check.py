@@ -53,6 +53,11 @@ NOTE_FLOOR = 0.3  # the confidence of a reason right at its doubt point
 DOCUMENT_BLUR = (0.3, 0.37)  # blur_score of the document (0 sharp .. 1 blurred)
 # ...measured on the lines of print alone (no outline found), which read as softer
 PRINT_BLUR = (0.34, 0.45)
+# ...and over the whole frame where no document was found: a card blurred past finding (real
+# cards given a blur of 0.6 % of the long side or shaken by 4.5 % of it measured 0.47-0.76, its
+# edges 0.63-0.89) is blurry, not missing. Good real photos that find no document measured 0.29 at
+# most, their strongest edges 0.13.
+FRAME_BLUR = (0.4, 0.46)
 # Camera shake, over a frame the document fills (a moving camera smears everything in it): how
 # much blurrier its worst direction is than the one across it (measures.shake). Over the whole
 # frame good real photos and scans measured 0.09 at most, real pages shaken by 31 and more
@@ -424,9 +429,12 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         if (cropped or held_print is not None) and slot in ID_SLOTS:  # what do the card's words say?
             _other_card(image.gray, cropped_print or held_print, found, metrics)
         _legibility(image, text, found, metrics, document=printed or cropped or held_print is not None)
+        width = min(image.gray.shape[1], FLAT_WIDTH)
+        metrics["blur"] = measures.blur_score(image.gray, width)
         if cropped:  # the frame is the card's: as sharp as the card
-            metrics["blur"] = measures.blur_score(image.gray, min(image.gray.shape[1], FLAT_WIDTH))
             found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
+        else:  # a document blurred past finding is blurred, not missing (FRAME_BLUR)
+            found.add("blurry", _blurred(image.gray, FRAME_BLUR, metrics, width))
         if portrait is not None:
             _beside_portrait(image, searches, slot, portrait, text, found, metrics)
         return None, []
@@ -657,13 +665,15 @@ def _cropped_outline(finding: DocumentFinding, slot: str) -> bool:
             and any(abs(finding.aspect / aspect - 1) <= ASPECT_TOLERANCE for aspect in _SLOT_ASPECTS[slot]))
 
 
-def _blurred(flat: np.ndarray, points: tuple[float, float], metrics: dict) -> float:
-    """How sure the flattened document `flat` (its blur_score in metrics["blur"]) is blurred: sure
-    only where its strongest edges, the print's, are smeared as well (EDGE_BLUR), not where a soft
-    printed pattern makes the whole card read as blurred."""
+def _blurred(flat: np.ndarray, points: tuple[float, float], metrics: dict, width: int | None = None) -> float:
+    """How sure the flattened document `flat` (its blur_score in metrics["blur"], measured at
+    `width`, its own by default) is blurred: sure only where its strongest edges, the print's, are
+    smeared as well (EDGE_BLUR), not where a soft printed pattern makes the whole card read as
+    blurred."""
     blurred = graded(metrics["blur"], *points)
     if blurred > 0.5:
-        metrics["edge_blur"] = max(measures.directional_blur(flat, flat.shape[1], strongest=EDGE_SHARE))
+        edges = measures.directional_blur(flat, width or flat.shape[1], strongest=EDGE_SHARE)
+        metrics["edge_blur"] = max(edges)
         if metrics["edge_blur"] < EDGE_BLUR:
             blurred = min(blurred, 0.5)
     return blurred
