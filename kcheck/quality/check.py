@@ -108,6 +108,11 @@ GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines
 # within 0.05 card widths of print, about a line and its spacing). Generated reflections the
 # label calls a retake had 25-44 pixels of ink there, those on a plain ground 0.
 GLARE_PRINT_REACH = 1.5
+# ...or with this many of PP-OCR's lines fading out into its side (evidence.lines_fading_into):
+# a real Czech front with a reflection over its birth date and place, 5 lines at 50-68 and no
+# ink within 1.5 lines of the clipped core (its light fades the print well past it); generated
+# reflections the label calls usable, none.
+FADING_LINES = 2
 # ...and one of GLARE's doubt size (1-3.5 %) is sure that way only if compact: real good scans
 # re-sent turned 3 degrees or at gamma 1.25 (robustness bench: ind-passport-scan,
 # usa-mi-dl-sample-render) had white strips of 1.2-1.6 % along the page's edge, 7-11 times longer
@@ -417,7 +422,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
                 block = cv2.boxPoints(cv2.minAreaRect(np.concatenate(held_print).astype(np.float32)))
                 near = quad_mask(image.gray.shape, _grown(block, 1.4))
                 patch = max(patch, measures.glare_patch(image.bgr, near), key=lambda p: p[0])
-            found.add("glare", _glare(image, patch, round_patch, loose, whole, metrics))
+            found.add("glare", _glare(image, searches, patch, round_patch, loose, whole, metrics))
             found.add("glare", _glare_across_print(image, searches, found, metrics))
         if (printed or cropped or held_print is not None) and _band_cut_by_edge(searches, slot):
             found.add("document_cut_off", BAND_CUT)  # (with no document at all, no band either)
@@ -446,7 +451,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # Against the whole frame a reflection on a small card is a speck: measure it also
         # against the print's surroundings (the patch it wiped out lies among the lines).
         patch = max(patch, measures.glare_patch(image.bgr, mask), key=lambda p: p[0])
-    found.add("glare", _glare(image, patch, round_patch, text, glare_mask, metrics))
+    found.add("glare", _glare(image, searches, patch, round_patch, text, glare_mask, metrics))
     found.add("glare", _glare_across_print(image, searches, found, metrics))
     # An outline with no print on it: a plain card, a sheet, a book, a screen edge (sure once
     # no portrait is found on it either, below).
@@ -691,13 +696,13 @@ def _shaken(gray: np.ndarray, metrics: dict) -> float:
     return shaken if max(scores) >= SHAKE_WORST else min(shaken, 0.5)
 
 
-def _glare(image: WorkingImage, patch: measures.Patch, round_patch: measures.Patch, text: TextEvidence,
-           mask: np.ndarray, metrics: dict) -> float:
+def _glare(image: WorkingImage, searches: evidence.Searches, patch: measures.Patch,
+           round_patch: measures.Patch, text: TextEvidence, mask: np.ndarray, metrics: dict) -> float:
     """How sure the largest specular reflection (`patch`; `round_patch` as glare_patches finds it
     without spreading light) on the document (`mask`) hides print a reviewer reads: sure where
     lines of print run into it, or by its size alone where it saturated the sensor with print or
-    the portrait within a line or so of it. A reflection on the card's plain ground, however
-    large, hides nothing: a note."""
+    the portrait within a line or so of it, or lines of print fading out into its sides. A
+    reflection on the card's plain ground, however large, hides nothing: a note."""
     metrics["glare_fraction"] = patch[0]
     glare = graded(patch[0], *GLARE)
     over_print = patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text)
@@ -712,6 +717,10 @@ def _glare(image: WorkingImage, patch: measures.Patch, round_patch: measures.Pat
             metrics["glare_ink_near"] = measures.ink_round_patch(image.bgr, patch[1], reach, mask)
             if metrics["glare_ink_near"] < text.line_height:
                 glare = min(glare, 0.5)  # on the card's plain ground, clear of what is read
+                # ...unless lines of print the first look missed fade out into it
+                metrics["lines_fading_into_glare"] = evidence.lines_fading_into(searches, patch[1])
+                if metrics["lines_fading_into_glare"] >= FADING_LINES:
+                    glare = GLARE_OVER_PRINT
             elif _compact(patch[1]):
                 glare = max(glare, GLARE_OVER_PRINT)  # a lamp's reflection with print up to it
             # (a strip with print beside it, a page's white margin maybe: its size decides)

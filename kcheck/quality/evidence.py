@@ -389,6 +389,32 @@ def lines_faded_into_glare(searches: Searches, darkest: np.ndarray) -> int:
     return len(gaps) if across else min(len(gaps), 1)
 
 
+def lines_fading_into(searches: Searches, box: tuple[int, int, int, int]) -> int:
+    """How many of PP-OCR's lines of print, level with the clipped patch in `box` (x, y, w, h),
+    end within a line height of its left or right side with their letters fading into it (their
+    darkest 5 % over the last line height FADED_INK grey levels lighter than the rest): print the
+    reflection wiped out past that side. A line that merely stops near a reflection on the card's
+    plain ground keeps its ink to its end."""
+    x, y, w, h = box
+    gray = searches.gray
+    count = 0
+    for line in searches.detected_lines:
+        x0, y0, x1, y1 = (float(line[:, 0].min()), float(line[:, 1].min()), float(line[:, 0].max()),
+                          float(line[:, 1].max()))
+        height = y1 - y0
+        if x1 - x0 < 2 * height or y1 < y or y0 > y + h:  # along the rows, level with the patch
+            continue
+        bounds = (x0, y0, x1, y1)
+        if abs(x1 - x) <= height:  # it ends at the patch's left side
+            faded = _ink(gray, bounds, x1 - height, x1) - _ink(gray, bounds, x0, x1 - height)
+        elif abs(x0 - (x + w)) <= height:  # ...or starts at its right side
+            faded = _ink(gray, bounds, x0, x0 + height) - _ink(gray, bounds, x0 + height, x1)
+        else:
+            continue
+        count += faded >= FADED_INK
+    return count
+
+
 def _same_row(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     """Two boxes (x0, y0, x1, y1) on one line: they overlap over 0.6 of the lower one's height."""
     overlap = min(a[3], b[3]) - max(a[1], b[1])

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from kcheck.quality import check_photo, check_upload
-from kcheck.quality.evidence import Searches, lines_faded_into_glare
+from kcheck.quality.evidence import Searches, lines_faded_into_glare, lines_fading_into
+from kcheck.quality.measures import GLARE_LEVEL
 from tests.fixtures.cropped_scans import bold_card_front
 from tests.fixtures.documents import render_card
 from tests.fixtures.variety import make_varied_document, render_licence_back
@@ -143,3 +144,39 @@ def test_a_small_card_scan_whose_print_is_legible_is_checked_not_refused():
     verdict = check_upload(_jpeg(small), "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert "low_resolution" in dict(verdict.notes)
+
+
+
+def _fields_by_a_reflection(wiped: bool) -> tuple[Searches, tuple[int, int, int, int]]:
+    """Five fields of print on a pale card and a lamp's reflection: `wiped`, one over the middle
+    of the lines whose light fades out over about its radius (the letters fading into it), else
+    a clipped disc with a hard edge just past the ends of shorter lines; and the box of the
+    clipped patch."""
+    page = Image.new("RGB", (1000, 520), (226, 232, 240))
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(30)
+    fields = ["DATE OF BIRTH 08.10.1975", "PLACE OF BIRTH RICANY", "NATIONALITY CZE", "ISSUED 10.01.2012",
+              "AUTHORITY PRAHA"]
+    for row, text in enumerate(fields):
+        draw.text((40, 60 + 80 * row), f"{text} {text}" if wiped else text, fill=(20, 20, 40), font=font)
+    image = np.asarray(page).astype(np.float32)
+    yy, xx = np.mgrid[0:520, 0:1000].astype(np.float32)
+    if wiped:
+        light = np.clip(2.5 * np.exp(-(np.hypot(xx - 560, yy - 230) ** 2) / (2 * 90.0**2)), 0, 1)
+    else:
+        light = (np.hypot(xx - 600, yy - 230) < 150) * 1.0
+    lit = np.clip(image * (1 - light[..., None]) + 255.0 * light[..., None], 0, 255).astype(np.uint8)
+    box = cv2.boundingRect(cv2.inRange(lit.min(axis=2), GLARE_LEVEL, 255))
+    return Searches(cv2.cvtColor(lit, cv2.COLOR_RGB2GRAY)), box
+
+
+def test_lines_fading_out_into_a_reflection_are_print_it_wiped():
+    """A real Czech front with a lamp over its birth date and place passed: the first look's lines
+    stopped short of the clipped core, its light faded the letters out well past it."""
+    searches, box = _fields_by_a_reflection(wiped=True)
+    assert lines_fading_into(searches, box) >= 2
+
+
+def test_lines_ending_beside_a_hard_edged_reflection_keep_their_ink():
+    searches, box = _fields_by_a_reflection(wiped=False)
+    assert lines_fading_into(searches, box) == 0

@@ -116,3 +116,22 @@ def test_a_card_printed_with_soft_stripes_but_sharp_print_is_not_a_retake_for_bl
 def test_the_same_striped_card_out_of_focus_is_blurry():
     verdict = check_photo(_blurred(make_varied_document("id_front", "bright", 1002), 4), "id_front")
     assert verdict.verdict == "retake" and "blurry" in verdict.reasons, verdict.metrics
+
+
+def _defocused(slot: str, seed: int, share: float) -> bytes:
+    """A generated card photo put out of focus by a blur of `share` of its long side."""
+    photo = cv2.imdecode(np.frombuffer(make_varied_document(slot, None, seed), np.uint8), cv2.IMREAD_COLOR)
+    return _encode(cv2.GaussianBlur(photo.astype(np.float32), (0, 0), share * max(photo.shape[:2])))
+
+
+def test_a_card_blurred_past_finding_is_blurry_not_passed():
+    """Out of focus, the card's outline and print are no longer found: only scattered print, a
+    doubt of "no document". The whole frame, its sharpest edges too, is blurred: a retake for
+    blur (it passed, with "no document" as a reviewer's note)."""
+    verdict = check_photo(_defocused("id_front", 1009, 0.009), "id_front")
+    assert verdict.verdict == "retake" and "blurry" in verdict.reasons, verdict.metrics
+
+
+def test_the_same_card_in_focus_passes():
+    verdict = check_photo(make_varied_document("id_front", None, 1009), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
