@@ -180,3 +180,14 @@ def test_lines_fading_out_into_a_reflection_are_print_it_wiped():
 def test_lines_ending_beside_a_hard_edged_reflection_keep_their_ink():
     searches, box = _fields_by_a_reflection(wiped=False)
     assert lines_fading_into(searches, box) == 0
+
+
+def test_a_back_on_its_side_beside_its_print_for_the_front_is_the_wrong_side():
+    """A card back lying on its side on a busy desk: no outline, its print found beside the MRZ
+    (not around it), the MRZ found turned a quarter. Lines of an ID card's MRZ length in separate
+    characters are its band though they lie off that print (it passed the front slot with only a
+    doubt); in its own slot it passes."""
+    back = make_varied_document("id_front", "wrong_side", 2002)
+    verdict = check_photo(back, "id_front")
+    assert verdict.verdict == "retake" and verdict.reasons == ("wrong_document_side",), verdict.metrics
+    assert check_photo(back, "id_back").verdict == "pass"
