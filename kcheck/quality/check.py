@@ -1013,7 +1013,8 @@ def _traced_cut(searches: evidence.Searches, finding: DocumentFinding, text: Tex
 
 
 def _spans_frame(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
-    """`quad` reaches two opposite edges of the frame of `shape` (within 2 % of its long side)."""
+    """`quad` reaches two opposite edges of the frame of `shape` (to within SPAN_MARGIN of its long
+    side)."""
     height, width = shape[:2]
     margin = SPAN_MARGIN * max(height, width)
     return bool((quad[:, 0].min() <= margin and quad[:, 0].max() >= width - 1 - margin)
