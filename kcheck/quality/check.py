@@ -178,9 +178,6 @@ SLICED_HELD = 2  # ...or that many lines beside a portrait cut so, on a card kno
 GRAZING_CONTACT = 0.1
 STACKED_PRINT = 3  # lines of print (letters), stacked: without an outline, "no document" is a doubt
 FAINT_CARD_LINES = 2  # lines of print (letters) on a faint whole outline: the document
-TRACED_PRINT = 0.8  # ...or this share of them on a traced outline running off the frame
-TRACED_PRINT_AREA = 0.1  # ...with the print's box no larger than this share of the frame
-SPAN_MARGIN = 0.02  # ...and not reaching across the frame (to this share of its long side)
 MRZ_SPAN = 0.75  # an MRZ line runs across at least this share of the document's width
 # The longest stretch without ink along an MRZ line, in its strip's heights (evidence.
 # longest_blank): real passport MRZ lines measured 0.58-1.08, two lines of print on a licence's
@@ -369,7 +366,6 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # Hardly any print on the outline: it may be a box on a page (a photo, a field)
         # whose print the quick look missed, so look as hard as without an outline.
         text = find_text(searches, TEXT_LONG_SIDES)
-    finding = _traced_cut(searches, finding, text)
     _document_metrics(finding, text, image, metrics)
     # Print whose box reaches past the frame goes on outside it, whatever the outline says.
     metrics["print_past_frame"] = evidence.beyond_frame(text, image.gray.shape)
@@ -868,8 +864,7 @@ def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, t
         return 0.95
     if finding.area_fraction < 0.6:
         sides = np.linalg.norm(finding.quad - np.roll(finding.quad, -1, axis=0), axis=1)
-        contact = max(frame_contact(finding.quad, searches.gray.shape), finding.traced_contact)
-        grazing = contact < GRAZING_CONTACT * float(sides.min())
+        grazing = frame_contact(finding.quad, searches.gray.shape) < GRAZING_CONTACT * float(sides.min())
         return 0.5 if grazing else 0.9
     # A document covering most of the frame is a scan or a close-up, not a card running off.
     if _document_shaped(searches.gray.shape, slot):
@@ -986,39 +981,6 @@ def _faint_card(searches: evidence.Searches, finding: DocumentFinding) -> Docume
     if on_faint >= FAINT_CARD_LINES and on_faint >= on_found:
         return with_quad(finding, finding.faint, gray.shape)
     return finding
-
-
-def _traced_cut(searches: evidence.Searches, finding: DocumentFinding, text: TextEvidence) -> DocumentFinding:
-    """Without an outline, a traced one running off the frame (a card on a busy desk, or with a
-    sheet over its edge) is the document cut by the frame when the print found (`text`) lies on
-    it: at least STACKED_PRINT lines (of letters, or the MRZ's) and TRACED_PRINT of all. Print spread
-    over more than TRACED_PRINT_AREA of the frame is a scan's or a close-up's, whose traced boxes
-    are parts of the document; so are an outline from one edge of the frame to the opposite one
-    (a page's lower half, traced along its print) and one with a confident portrait off it (a
-    passport page's MRZ strip in a scan turned a little: the page goes on round it)."""
-    if finding.traced_cut is None or finding.quad is not None:
-        return finding
-    gray = searches.gray
-    if _area(text.region, gray.shape) > TRACED_PRINT_AREA or _spans_frame(finding.traced_cut, gray.shape):
-        return finding
-    letters = lettered(gray, text.lines)
-    on_traced = lines_inside(replace(text, lines=letters), finding.traced_cut)
-    if on_traced < STACKED_PRINT or on_traced < TRACED_PRINT * (len(letters) + len(text.mrz_lines)):
-        return finding
-    portraits = searches.faces.on_document(PORTRAIT_IN_FRAME * max(gray.shape[:2]))
-    if not any(face.score > 0 and not _inside(face, finding.traced_cut) for face in portraits):
-        return replace(with_quad(finding, finding.traced_cut, gray.shape), cut_off=True,
-                       traced_contact=finding.traced_contact)
-    return finding
-
-
-def _spans_frame(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
-    """`quad` reaches two opposite edges of the frame of `shape` (to within SPAN_MARGIN of its long
-    side)."""
-    height, width = shape[:2]
-    margin = SPAN_MARGIN * max(height, width)
-    return bool((quad[:, 0].min() <= margin and quad[:, 0].max() >= width - 1 - margin)
-                or (quad[:, 1].min() <= margin and quad[:, 1].max() >= height - 1 - margin))
 
 
 def _cropped_card(searches: evidence.Searches, slot: str, metrics: dict) -> bool:

@@ -19,10 +19,6 @@ FAINT_EDGE_SUPPORT = 0.4  # a whole outline this faint counts only with print on
 # least: a document that runs off it if its print does too (check.py decides).
 RUN_OFF_SUPPORT = 0.9
 RUN_OFF_AREA = 0.3
-# A traced outline (edges only, not a filled region: a card on a busy desk, or with a sheet
-# overlapping it) running off the frame, three of its sides this much on edges and no larger than
-# this share of the frame: the document cut by the frame if its print lies on it (check.py).
-TRACED_CUT_AREA = 0.6
 
 
 @dataclass(frozen=True)
@@ -38,11 +34,6 @@ class DocumentFinding:
     faint: np.ndarray | None = None
     # The largest ragged outline running off the frame with two corners in it (RUN_OFF_SUPPORT)
     run_off: np.ndarray | None = None
-    # The largest traced outline running off the frame (TRACED_CUT_AREA)
-    traced_cut: np.ndarray | None = None
-    # ...and, with no outline found, how long its hull runs along the frame's edges
-    # (frame_contact): the quad fitted to a traced outline may meet them at a corner only.
-    traced_contact: float = 0.0
 
     @property
     def found(self) -> bool:
@@ -56,7 +47,6 @@ class _Candidate:
     aspect: float
     touches_border: bool
     straight: bool
-    hull: np.ndarray
 
 
 NOT_FOUND = DocumentFinding(None, False, 0.0, 0.0)
@@ -88,7 +78,6 @@ def find_document(
     cut: _Candidate | None = None
     faint: _Candidate | None = None
     run_off: _Candidate | None = None
-    traced: _Candidate | None = None
     for contour in contours:
         candidate = _candidate(contour, small.shape, min_fill)
         if candidate is None or not min_area * image_area <= candidate.area <= 0.97 * image_area:
@@ -110,14 +99,6 @@ def find_document(
                 supports = _edge_support(distance, candidate.quad)
                 if len(supports) >= 3 and supports[0] >= RUN_OFF_SUPPORT:
                     run_off = candidate
-            if (
-                not candidate.straight
-                and candidate.area <= TRACED_CUT_AREA * image_area
-                and (traced is None or candidate.area > traced.area)
-            ):
-                supports = _edge_support(distance, candidate.quad, cut=True)
-                if len(supports) >= 3 and supports[-3] >= RUN_OFF_SUPPORT:
-                    traced = candidate
         elif _aspect_ok(candidate.aspect, aspects, tolerance) and (
             inside is None or candidate.area > inside.area
         ):
@@ -131,11 +112,10 @@ def find_document(
     best = inside
     if cut is not None and (inside is None or cut.area > 1.25 * inside.area):
         best = cut
-    faint_quad, run_off_quad, traced_quad = (None if c is None else (c.quad * factor).astype(np.float32)
-                                             for c in (faint, run_off, traced))
+    faint_quad = None if faint is None else (faint.quad * factor).astype(np.float32)
+    run_off_quad = None if run_off is None else (run_off.quad * factor).astype(np.float32)
     if best is None:
-        contact = 0.0 if traced is None else frame_contact(traced.hull, small.shape) * factor
-        return DocumentFinding(None, False, 0.0, 0.0, faint_quad, run_off_quad, traced_quad, contact)
+        return DocumentFinding(None, False, 0.0, 0.0, faint_quad, run_off_quad)
     return DocumentFinding(
         quad=(best.quad * factor).astype(np.float32),
         cut_off=best.touches_border,
@@ -143,7 +123,6 @@ def find_document(
         aspect=round(best.aspect, 3),
         faint=faint_quad,
         run_off=run_off_quad,
-        traced_cut=traced_quad,
     )
 
 
@@ -154,9 +133,9 @@ def with_quad(finding: DocumentFinding, quad: np.ndarray, image_shape: tuple[int
 
 
 def frame_contact(quad: np.ndarray, shape: tuple[int, ...]) -> float:
-    """How long the part of `quad` (or any convex outline) inside the frame of `shape` runs along
-    the frame's edges, in pixels: a document cut by the frame meets it along the cut; one turned a
-    few degrees in a frame it nearly fills only grazes it with a corner (about 0)."""
+    """How long the part of `quad` inside the frame of `shape` runs along the frame's edges, in
+    pixels: a document cut by the frame meets it along the cut; one turned a few degrees in a
+    frame it nearly fills only grazes it with a corner (about 0)."""
     height, width = shape[:2]
     frame = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
     area, inside = cv2.intersectConvexConvex(order_corners(quad.astype(np.float32)), frame)
@@ -291,7 +270,7 @@ def _candidate(contour: np.ndarray, shape: tuple[int, ...], min_fill: float) -> 
         return None
     straight = len(approx) <= 7 and _solid(contour, hull_area)
     quad = order_corners(quad)
-    return _Candidate(quad, quad_area, _aspect(quad), touches, straight, points)
+    return _Candidate(quad, quad_area, _aspect(quad), touches, straight)
 
 
 def _solid(contour: np.ndarray, hull_area: float) -> bool:

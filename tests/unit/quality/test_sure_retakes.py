@@ -136,17 +136,3 @@ def test_the_same_card_in_focus_passes():
     verdict = check_photo(make_varied_document("id_front", None, 1009), "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
 
-
-@pytest.mark.parametrize("seed", [1005, 2000])
-def test_a_card_running_off_the_frame_traced_by_its_edges_is_cut_off(seed):
-    """A sheet over its edge or a busy desk leaves no filled outline of the card, only its edges
-    traced up to the frame (the quad fitted to them may meet the frame at a corner only, where the
-    traced edge runs along it): with the card's print on that outline, the frame cut the card."""
-    verdict = check_photo(make_varied_document("id_back", "cut_off", seed), "id_back")
-    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
-
-
-@pytest.mark.parametrize("seed", [1005, 2000])
-def test_the_same_kind_of_card_whole_in_the_frame_passes(seed):
-    verdict = check_photo(make_varied_document("id_back", None, seed), "id_back")
-    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
