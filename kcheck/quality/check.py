@@ -53,10 +53,11 @@ NOTE_FLOOR = 0.3  # the confidence of a reason right at its doubt point
 DOCUMENT_BLUR = (0.3, 0.37)  # blur_score of the document (0 sharp .. 1 blurred)
 # ...measured on the lines of print alone (no outline found), which read as softer
 PRINT_BLUR = (0.34, 0.45)
-# ...and over the whole frame where no document was found: a card blurred past finding (real
-# cards given a blur of 0.6 % of the long side or shaken by 4.5 % of it measured 0.47-0.76, its
-# edges 0.63-0.89) is blurry, not missing. Good real photos that find no document measured 0.29 at
-# most, their strongest edges 0.13.
+# ...and over the whole frame where no document was found but some print was: a card blurred
+# past finding (real cards given a blur of 0.6 % of the long side or shaken by 4.5 % of it
+# measured 0.47-0.76, their edges 0.63-0.89) is blurry, not missing. Good real photos that find no
+# document measured 0.29 at most, their strongest edges 0.13. (A frame with no print at all, a
+# blank wall, is no document, not blurred.)
 FRAME_BLUR = (0.4, 0.46)
 # Camera shake, over a frame the document fills (a moving camera smears everything in it): how
 # much blurrier its worst direction is than the one across it (measures.shake). Over the whole
@@ -438,7 +439,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         metrics["blur"] = measures.blur_score(image.gray, width)
         if cropped:  # the frame is the card's: as sharp as the card
             found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
-        else:  # a document blurred past finding is blurred, not missing (FRAME_BLUR)
+        elif printed or held_print is not None:  # a document blurred past finding (FRAME_BLUR)
             found.add("blurry", _blurred(image.gray, FRAME_BLUR, metrics, width))
         if portrait is not None:
             _beside_portrait(image, searches, slot, portrait, text, found, metrics)
