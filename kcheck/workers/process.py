@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from dataclasses import dataclass
 
@@ -56,21 +58,30 @@ def run_worker(svc: Services, queues: list[str] | None = None, burst: bool = Fal
         from kcheck import quality
 
         quality.warm_up()
+    # Between two RQ workers (after one gave up) a stop request is this loop's: RQ's handlers
+    # belong to the worker that ended (one that lost Redis mid-job stays "busy" and would only
+    # note the request, and the next worker would run on).
+    stop = threading.Event()
     with serving(svc):
         while True:
             worker = KcheckWorker(queues or list(QUEUES),
                                   connection=redis_from_url(svc.settings.redis_url))
+            if stop.is_set():
+                return
             try:
                 worker.work(burst=burst, with_scheduler=True,
                             logging_level=svc.settings.log_level)
             except RedisError as exc:  # raised while tearing down without Redis
                 log.warning("worker lost Redis (%s)", type(exc).__name__)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda signum, frame: stop.set())
             if burst or worker._shutdown_requested_date is not None:  # SIGTERM/SIGINT
                 return
             # RQ's worker gives up when Redis goes away (a restart, a failover): start a new
             # one rather than leave the queue without workers. Lost jobs are the sweepers'.
             log.warning("worker stopped without a stop request; a new one starts in 5 s")
-            time.sleep(5)
+            if stop.wait(5):
+                return
 
 
 @dataclass(frozen=True)

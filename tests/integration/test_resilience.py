@@ -153,6 +153,39 @@ def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
         redis.stop()
 
 
+def test_a_stop_request_between_two_workers_stops_the_process(make_app, settings, clock, api_key):
+    """Redis gone mid-check: RQ's worker finishes the check, cannot record it and gives up, and
+    `kcheck worker` waits 5 s before starting another. A stop request then (a deploy, a
+    scale-down) stops the process, with success. It was lost: RQ's handlers belonged to the
+    worker that had ended, which still counted itself busy and only noted the request; the next
+    worker ran on and the process never stopped (CI saw it outlive its SIGTERM by 30 s)."""
+    import dataclasses
+
+    from tests.actors import Partner, Person
+
+    redis = RedisServer().start()
+    local = dataclasses.replace(settings, redis_url=redis.url)
+    app = make_app(local)
+    client, svc = app.test_client(), app.extensions["kcheck"]
+    for seed in range(3):
+        case = Partner(client, api_key).open_case().get_json()
+        person = Person(client, local, clock, case["verification_url"].split("#", 1)[1])
+        person.through_document_type("passport")
+        person.upload("passport_page", make_photo("passport_page", seed=seed, long_side=4000))
+    worker = worker_process(local, "quality")
+    try:
+        wait_for_first_verdict(svc)
+        redis.stop()  # mid-way through the next check
+        time.sleep(2.5)  # the check ends, its end cannot be recorded: the next worker is 5 s off
+        assert worker.poll() is None, "kcheck worker exited with Redis"
+        worker.terminate()
+        assert worker.wait(10) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        redis.stop()
+
+
 class CheckFault(Exception):
     """A fault inside the pixel check (a bug met on one person's photo, or the job's timeout)."""
 
