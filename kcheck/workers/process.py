@@ -73,9 +73,11 @@ def run_worker(svc: Services, queues: list[str] | None = None, burst: bool = Fal
                             logging_level=svc.settings.log_level)
             except RedisError as exc:  # raised while tearing down without Redis
                 log.warning("worker lost Redis (%s)", type(exc).__name__)
+            if burst:
+                return
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda signum, frame: stop.set())
-            if burst or worker._shutdown_requested_date is not None:  # SIGTERM/SIGINT
+            if worker._shutdown_requested_date is not None:  # SIGTERM/SIGINT while it worked
                 return
             # RQ's worker gives up when Redis goes away (a restart, a failover): start a new
             # one rather than leave the queue without workers. Lost jobs are the sweepers'.
