@@ -113,10 +113,9 @@ def test_worker_killed_mid_check_heals_through_the_sweeper(
     assert sorted(statuses) == ["pass"] * 4
 
 
-def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
-    """Redis restarted while a worker checks a photo: RQ's own worker quits when it cannot
-    record the job's end; `kcheck worker` starts a new one, and the checks lost with Redis
-    are re-queued by the sweeper."""
+def _pages_being_checked(make_app, settings, clock, api_key):
+    """Three passport pages of 4000 px uploaded and a real `kcheck worker` started on them, on a
+    Redis server of their own: (that server, the app's services, the worker process)."""
     import dataclasses
 
     from tests.actors import Partner, Person
@@ -124,13 +123,20 @@ def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
     redis = RedisServer().start()
     local = dataclasses.replace(settings, redis_url=redis.url)
     app = make_app(local)
-    client, svc = app.test_client(), app.extensions["kcheck"]
+    client = app.test_client()
     for seed in range(3):
         case = Partner(client, api_key).open_case().get_json()
         person = Person(client, local, clock, case["verification_url"].split("#", 1)[1])
         person.through_document_type("passport")
         person.upload("passport_page", make_photo("passport_page", seed=seed, long_side=4000))
-    worker = worker_process(local, "quality")
+    return redis, app.extensions["kcheck"], worker_process(local, "quality")
+
+
+def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
+    """Redis restarted while a worker checks a photo: RQ's own worker quits when it cannot
+    record the job's end; `kcheck worker` starts a new one, and the checks lost with Redis
+    are re-queued by the sweeper."""
+    redis, svc, worker = _pages_being_checked(make_app, settings, clock, api_key)
     try:
         checked = wait_for_first_verdict(svc)
         redis.stop()  # mid-way through the next check
@@ -139,7 +145,7 @@ def test_a_worker_outlives_a_redis_restart(make_app, settings, clock, api_key):
         time.sleep(1)
         assert worker.poll() is None, "kcheck worker exited with Redis"
         clock.advance(seconds=61)
-        with serving(app.extensions["kcheck"]):
+        with serving(svc):
             requeue_stuck_photos()  # what the scheduler runs every 30 s
         deadline = time.monotonic() + 90
         while checked() < 3 and time.monotonic() < deadline:
@@ -159,20 +165,7 @@ def test_a_stop_request_between_two_workers_stops_the_process(make_app, settings
     scale-down) stops the process, with success. It was lost: RQ's handlers belonged to the
     worker that had ended, which still counted itself busy and only noted the request; the next
     worker ran on and the process never stopped (CI saw it outlive its SIGTERM by 30 s)."""
-    import dataclasses
-
-    from tests.actors import Partner, Person
-
-    redis = RedisServer().start()
-    local = dataclasses.replace(settings, redis_url=redis.url)
-    app = make_app(local)
-    client, svc = app.test_client(), app.extensions["kcheck"]
-    for seed in range(3):
-        case = Partner(client, api_key).open_case().get_json()
-        person = Person(client, local, clock, case["verification_url"].split("#", 1)[1])
-        person.through_document_type("passport")
-        person.upload("passport_page", make_photo("passport_page", seed=seed, long_side=4000))
-    worker = worker_process(local, "quality")
+    redis, svc, worker = _pages_being_checked(make_app, settings, clock, api_key)
     try:
         wait_for_first_verdict(svc)
         redis.stop()  # mid-way through the next check
