@@ -172,6 +172,11 @@ MRZ_CHARACTERS = {"id_back": 30, "passport_page": 44}
 # and close-ups cropped to the card had none; cut cards one or two.
 SLICED_CUT = 0.9
 SLICED_HELD = 2  # ...or that many lines beside a portrait cut so, on a card known by the two alone
+# ...or a row of its print lying along the frame's edge with its letters sliced by it
+# (evidence.rows_sliced_by_edge), without a whole outline: real cards cut at the top or bottom
+# through a row had one; no good photo of the calibration split, the synthetic set or variety
+# seeds 1000-3000 had any.
+ROWS_SLICED = 1
 # An outline that touches the frame along less than this share of its short side only grazes it
 # with a corner (a page turned 3 degrees in a frame it nearly fills, its white MRZ strip taken for
 # the document): without print running into the edge, cut off is a doubt (robustness bench: 8
@@ -429,6 +434,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             found.add("document_cut_off", BAND_CUT)  # (with no document at all, no band either)
         if held_print and sum(evidence.cut_by_edge(image.gray, box) for box in held_print) >= SLICED_HELD:
             found.add("document_cut_off", SLICED_CUT)  # lines beside the portrait cut by the edge
+        if printed or cropped or held_print is not None:
+            _rows_sliced(searches, found, metrics)
         if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
             found.add("wrong_document_side", _wrong_side(slot, card_portraits, [], False, text, searches,
                                                          None, False))
@@ -472,6 +479,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         if not text.at_edge and reach < PRINT_TO_EDGE:
             past = 0.5  # the box reaches past, the print stays inside: the box, not the print
     found.add("document_cut_off", past)
+    if not outlined:
+        _rows_sliced(searches, found, metrics)
     if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):
         # The print's box leaves out an MRZ band cut by the frame's edge below or beside it
         # (or the band is all the print there is): look for the band itself.
@@ -871,6 +880,17 @@ def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, t
     if _document_shaped(searches.gray.shape, slot):
         return 0.45
     return SLICED_CUT if evidence.sliced_lines(searches, finding.quad) else 0.45
+
+
+def _rows_sliced(searches: evidence.Searches, found: Findings, metrics: dict) -> None:
+    """Sure cut off where a row of print lies along the frame's edge with its letters sliced by
+    it (evidence.rows_sliced_by_edge): the frame cut through the document's print. Asked only
+    without a whole outline: a whole one keeps its print off the frame's edge."""
+    if found.sure(("document_cut_off",), SLICED_CUT):
+        return
+    metrics["rows_sliced"] = evidence.rows_sliced_by_edge(searches, _frame_quad(searches.gray.shape))
+    if metrics["rows_sliced"] >= ROWS_SLICED:
+        found.add("document_cut_off", SLICED_CUT)
 
 
 def _room_under_portrait(portraits: list[Face], shape: tuple[int, ...]) -> float | None:

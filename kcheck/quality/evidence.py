@@ -52,6 +52,14 @@ DETECT_EDGE = 2.0  # px: its boxes are clipped to the frame, a line running off 
 # ...and ink along it up to this near the edge (px): its characters are cut (a line's box is
 # drawn a little past its last letter, so one ending short of the edge reaches it too).
 SLICED_GAP = 1.5
+# A line lying along the edge (SLICED_ASPECT times longer than high) has its letters cut there
+# when its ink reaches the edge's outermost row in SLICED_MARKS separate marks or more, covering
+# SLICED_SHARE of the columns its ink fills (a solid rule or border along the edge: one mark,
+# all of them), on a line of SLICED_CONTRAST grey levels at least.
+SLICED_ASPECT = 2.0
+SLICED_MARKS = 4
+SLICED_SHARE = (0.15, 0.95)
+SLICED_CONTRAST = 40
 # An MRZ line with fewer marks of ink than this share of its format's characters is short (whole
 # real lines of 44 measured 36-47: letters run together; the line of a page cut through its MRZ 30).
 SHORT_ZONE = 0.8
@@ -299,6 +307,50 @@ def cut_by_edge(gray: np.ndarray, box: np.ndarray) -> bool:
     """A line of text (a 4-point box: PP-OCR's, or a line found loosely beside a portrait) running
     into the frame's edge with ink up to it: its characters are cut by the edge (see sliced_lines)."""
     return _runs_into_edge(box, gray.shape[:2], DETECT_EDGE) and _edge_gap(gray, box) <= SLICED_GAP
+
+
+def rows_sliced_by_edge(searches: Searches, quad: np.ndarray) -> int:
+    """How many lines of text on `quad` (their centre inside) lie along the frame's edge with
+    their letters cut by it: strokes of ink reaching the frame's outermost row (column) along
+    much of the line, in several separate marks. A line the edge only runs beside ends its
+    letters short of it; a border or rule along the edge is one unbroken mark."""
+    gray = searches.gray
+    contour = quad.reshape(-1, 1, 2).astype(np.float32)
+    height, width = gray.shape[:2]
+    count = 0
+    for box in searches.detected_lines:
+        if cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) < 0:
+            continue
+        x0, y0 = (max(int(v), 0) for v in box.min(axis=0))
+        x1, y1 = (int(np.ceil(v)) for v in box.max(axis=0))
+        x1, y1 = min(x1, width - 1), min(y1, height - 1)
+        if x1 - x0 >= SLICED_ASPECT * (y1 - y0):  # a line across: top or bottom edge
+            body = gray[y0 : y1 + 1, x0 : x1 + 1]
+            edge = 0 if y0 <= DETECT_EDGE else -1 if y1 >= height - 1 - DETECT_EDGE else None
+        elif y1 - y0 >= SLICED_ASPECT * (x1 - x0):  # a line down: left or right edge
+            body = gray[y0 : y1 + 1, x0 : x1 + 1].T
+            edge = 0 if x0 <= DETECT_EDGE else -1 if x1 >= width - 1 - DETECT_EDGE else None
+        else:
+            continue
+        if edge is None or min(body.shape) < 2:
+            continue
+        count += _letters_cut(body, edge)
+    return count
+
+
+def _letters_cut(body: np.ndarray, edge: int) -> bool:
+    """Whether the strokes of a line of print (`body`, the line lying along its rows) reach its
+    row `edge` (0 or -1, the frame's edge) in several marks covering much of the line's ink."""
+    low, high = np.percentile(body, (5, 95))
+    if high - low < SLICED_CONTRAST:
+        return False
+    middle = (float(low) + float(high)) / 2
+    ink = body < middle if float(np.median(body)) > middle else body > middle
+    inked = ink.any(axis=0)
+    at_edge = ink[edge]
+    marks = int(at_edge[0]) + int(np.count_nonzero(at_edge[1:] & ~at_edge[:-1]))
+    share = np.count_nonzero(at_edge) / max(np.count_nonzero(inked), 1)
+    return bool(marks >= SLICED_MARKS and SLICED_SHARE[0] <= share <= SLICED_SHARE[1])
 
 
 def _edge_gap(gray: np.ndarray, box: np.ndarray) -> float:
