@@ -136,3 +136,25 @@ def test_the_same_card_in_focus_passes():
     verdict = check_photo(make_varied_document("id_front", None, 1009), "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
 
+
+
+def _card_rows(first: int, last: int) -> bytes:
+    """An ID card front cropped to the frame on every side (no outline), keeping only its rows
+    `first` to `last` of 540 px."""
+    return _encode(render_card("id1", "front", 0).astype(np.float32)[first:last])
+
+
+@pytest.mark.parametrize(("first", "last"), [(0, 322), (100, 540)], ids=["bottom", "top"])
+def test_a_card_cut_through_a_row_of_its_print_is_cut_off(first, last):
+    """The frame's edge runs through a row of the card's print, slicing its letters: without an
+    outline that is the sure sign a part of the card is missing (both passed before)."""
+    verdict = check_photo(_card_rows(first, last), "id_front")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def test_the_whole_card_cropped_close_over_its_first_row_passes():
+    """Cropped 2 px over its title's letters (rows 31-52): they end short of the edge, and
+    nothing of the card is missing."""
+    verdict = check_photo(_card_rows(29, 540), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert verdict.metrics["rows_sliced"] == 0
