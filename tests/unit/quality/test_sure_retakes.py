@@ -137,7 +137,6 @@ def test_the_same_card_in_focus_passes():
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
 
 
-
 def _card_rows(first: int, last: int) -> bytes:
     """An ID card front cropped to the frame on every side (no outline), keeping only its rows
     `first` to `last` of 540 px."""
