@@ -414,8 +414,9 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         held_print = None
         if not printed and not cropped:
             held_print = _print_by_portrait(searches, metrics, framed=portrait is not None)
-        found.add("document_not_found", 0.5 if printed or cropped or held_print is not None else 0.95)
-        if (printed or cropped or held_print is not None) and portrait is None:
+        shown = printed or cropped or held_print is not None  # some evidence of a document
+        found.add("document_not_found", 0.5 if shown else 0.95)
+        if shown and portrait is None:
             # A document shown by scattered evidence (a few lines, a barcode, print found loosely)
             # still shows a reflection over its print: look for one over the whole frame.
             whole = np.full(image.gray.shape, 255, np.uint8)
@@ -430,18 +431,18 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
                 patch = max(patch, measures.glare_patch(image.bgr, near), key=lambda p: p[0])
             found.add("glare", _glare(image, searches, patch, round_patch, loose, whole, metrics))
             found.add("glare", _glare_across_print(image, searches, found, metrics))
-        if (printed or cropped or held_print is not None) and _band_cut_by_edge(searches, slot):
+        if shown and _band_cut_by_edge(searches, slot):
             found.add("document_cut_off", BAND_CUT)  # (with no document at all, no band either)
         if held_print and sum(evidence.cut_by_edge(image.gray, box) for box in held_print) >= SLICED_HELD:
             found.add("document_cut_off", SLICED_CUT)  # lines beside the portrait cut by the edge
-        if printed or cropped or held_print is not None:
+        if shown:
             _rows_sliced(searches, found, metrics)
         if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
             found.add("wrong_document_side", _wrong_side(slot, card_portraits, [], False, text, searches,
                                                          None, False))
         if (cropped or held_print is not None) and slot in ID_SLOTS:  # what do the card's words say?
             _other_card(image.gray, cropped_print or held_print, found, metrics)
-        _legibility(image, text, found, metrics, document=printed or cropped or held_print is not None)
+        _legibility(image, text, found, metrics, document=shown)
         width = min(image.gray.shape[1], FLAT_WIDTH)
         metrics["blur"] = measures.blur_score(image.gray, width)
         if cropped:  # the frame is the card's: as sharp as the card
@@ -888,7 +889,7 @@ def _rows_sliced(searches: evidence.Searches, found: Findings, metrics: dict) ->
     without a whole outline: a whole one keeps its print off the frame's edge."""
     if found.sure(("document_cut_off",), SLICED_CUT):
         return
-    metrics["rows_sliced"] = evidence.rows_sliced_by_edge(searches, _frame_quad(searches.gray.shape))
+    metrics["rows_sliced"] = evidence.rows_sliced_by_edge(searches)
     if metrics["rows_sliced"] >= ROWS_SLICED:
         found.add("document_cut_off", SLICED_CUT)
 

@@ -309,18 +309,15 @@ def cut_by_edge(gray: np.ndarray, box: np.ndarray) -> bool:
     return _runs_into_edge(box, gray.shape[:2], DETECT_EDGE) and _edge_gap(gray, box) <= SLICED_GAP
 
 
-def rows_sliced_by_edge(searches: Searches, quad: np.ndarray) -> int:
-    """How many lines of text on `quad` (their centre inside) lie along the frame's edge with
-    their letters cut by it: strokes of ink reaching the frame's outermost row (column) along
-    much of the line, in several separate marks. A line the edge only runs beside ends its
-    letters short of it; a border or rule along the edge is one unbroken mark."""
+def rows_sliced_by_edge(searches: Searches) -> int:
+    """How many lines of text lie along the frame's edge with their letters cut by it: strokes
+    of ink reaching the frame's outermost row (column) along much of the line, in several
+    separate marks. A line the edge only runs beside ends its letters short of it; a border or
+    rule along the edge is one unbroken mark."""
     gray = searches.gray
-    contour = quad.reshape(-1, 1, 2).astype(np.float32)
     height, width = gray.shape[:2]
     count = 0
     for box in searches.detected_lines:
-        if cv2.pointPolygonTest(contour, tuple(map(float, box.mean(axis=0))), False) < 0:
-            continue
         x0, y0 = (max(int(v), 0) for v in box.min(axis=0))
         x1, y1 = (int(np.ceil(v)) for v in box.max(axis=0))
         x1, y1 = min(x1, width - 1), min(y1, height - 1)
