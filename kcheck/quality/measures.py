@@ -154,9 +154,9 @@ def glare_patches(bgr: np.ndarray, mask: np.ndarray) -> tuple[Patch, Patch]:
         if size > GLARE_MAX_SHARE * area:
             continue  # the whole document is white: too bright (or a white page), not a reflection
         bx, by, bw, bh = stats[index, :4]
-        if bx == 0 or by == 0 or bx + bw >= w or by + bh >= h:
-            continue  # white running off the region: paper or background, not a spot on the card
         blob = (labels == index).astype(np.uint8)
+        if (bx == 0 or by == 0 or bx + bw >= w or by + bh >= h) and not _cut_by_edge(blob, roi_mask, size):
+            continue  # white running off the region: paper or background, not a spot on the card
         if not _solid_blob(blob, size):
             continue  # white paper threading between print: a pale page, not a reflection
         reach = max(3, round(0.5 * np.sqrt(size)))
@@ -291,6 +291,10 @@ GLARE_ROUND_SOLIDITY = 0.85
 GLARE_HULL_ROUNDNESS = 0.85
 GLARE_BITTEN_SOLIDITY = 0.8
 GLARE_SPREAD = 60
+# A reflection the region's edge cuts meets it along at most this many times the square root of
+# its area (a disc cut through its middle 1.6; the real card backs with a lamp over the zone up to
+# their edge 0.82-0.93; a white margin along a side 7 and more).
+GLARE_EDGE_CONTACT = 1.2
 PRINT_KERNEL = 11
 PRINT_CONTRAST = 60
 
@@ -307,6 +311,21 @@ def _grown(blob: np.ndarray, box: Box, size: int) -> np.ndarray:
     grown[top:bottom, left:right] = cv2.dilate(
         blob[top:bottom, left:right], cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     return grown
+
+
+def _cut_by_edge(blob: np.ndarray, mask: np.ndarray, size: int) -> bool:
+    """A patch running off the region that is a reflection the region's edge cuts (a lamp's
+    light over a card's zone, reaching the card's edge), not white paper or background: it
+    meets the edge along a short stretch, under GLARE_EDGE_CONTACT times the square root of
+    its area (a disc cut through its middle 1.6, a margin along a side 7 and more)."""
+    inner = cv2.erode(np.pad(mask, 1), np.ones((3, 3), np.uint8))[1:-1, 1:-1]
+    contact = ((blob > 0) & (inner == 0)).astype(np.uint8)
+    if np.count_nonzero(contact) > GLARE_EDGE_CONTACT * np.sqrt(size):
+        return False
+    # One stretch of the edge: a white band across the region (paper between two cards) meets
+    # it at both ends.
+    stretches = cv2.connectedComponents(cv2.dilate(contact, np.ones((5, 5), np.uint8)))[0] - 1
+    return stretches == 1
 
 
 def _solid_blob(blob: np.ndarray, size: int) -> bool:

@@ -191,3 +191,29 @@ def test_a_back_on_its_side_beside_its_print_for_the_front_is_the_wrong_side():
     verdict = check_photo(back, "id_front")
     assert verdict.verdict == "retake" and verdict.reasons == ("wrong_document_side",), verdict.metrics
     assert check_photo(back, "id_back").verdict == "pass"
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+@pytest.mark.parametrize(("x", "y", "radius"), [(0.5, 0.85, 0.2), (0.45, 0.8, 0.22)])
+def test_a_reflection_over_the_zone_reaching_the_cards_edge_is_glare(variant, x, y, radius):
+    """A lamp's light over a card back's MRZ, so large that it reaches the card's bottom edge,
+    runs off the region looked at: it is still a reflection the edge cuts, not white background
+    (the real Bosnian, Estonian and Luxembourg specimen backs with one passed)."""
+    card = _jpeg(render_card("id1", "back", variant))
+    assert check_photo(card, "id_back").verdict == "pass"
+    verdict = check_photo(_with_reflection(card, x, y, radius), "id_back")
+    assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_the_paper_between_both_sides_of_a_card_on_one_scan_is_no_reflection(variant):
+    """Both sides scanned on one white page: the paper between them runs across the frame, from
+    edge to edge. No glare note for the reviewer, in either slot."""
+    front, back = render_card("id1", "front", variant), render_card("id1", "back", variant)
+    height, width = back.shape[:2]
+    gap = int(0.3 * height)
+    page = np.full((2 * height + gap, width, 3), 255, np.uint8)
+    page[:height], page[height + gap :] = front, back
+    for slot in ("id_front", "id_back"):
+        verdict = check_photo(_jpeg(page), slot)
+        assert verdict.verdict == "pass" and "glare" not in dict(verdict.notes), (slot, verdict.notes)
