@@ -456,9 +456,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     fills = region is not finding.quad or finding.area_fraction >= 0.6
     glare_mask = np.full(image.gray.shape, 255, np.uint8) if fills else mask
     patch, round_patch = measures.glare_patches(image.bgr, glare_mask)
-    if region is not finding.quad:
+    if region is not finding.quad or fills:
         # Against the whole frame a reflection on a small card is a speck: measure it also
-        # against the print's surroundings (the patch it wiped out lies among the lines).
+        # against the print's surroundings (the patch it wiped out lies among the lines), and
+        # on a card filling the frame against the card alone (a reflection reaching its edge
+        # merges with the white background round it).
         patch = max(patch, measures.glare_patch(image.bgr, mask), key=lambda p: p[0])
     found.add("glare", _glare(image, searches, patch, round_patch, text, glare_mask, metrics))
     found.add("glare", _glare_across_print(image, searches, found, metrics))

@@ -217,3 +217,20 @@ def test_the_paper_between_both_sides_of_a_card_on_one_scan_is_no_reflection(var
     for slot in ("id_front", "id_back"):
         verdict = check_photo(_jpeg(page), slot)
         assert verdict.verdict == "pass" and "glare" not in dict(verdict.notes), (slot, verdict.notes)
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+@pytest.mark.parametrize("radius", [0.14, 0.17])
+def test_a_reflection_merging_with_the_white_round_a_card_filling_the_frame_is_glare(variant, radius):
+    """A card back scanned on white, filling most of the frame, with a lamp's light over its MRZ
+    reaching its bottom edge: over the whole frame the light merges with the white round the card,
+    so it is looked for on the card alone too (the real Belgian back scanned so passed)."""
+    card = render_card("id1", "back", variant)
+    height, width = card.shape[:2]
+    margin = int(0.06 * width)
+    page = np.full((height + 2 * margin, width + 2 * margin, 3), 255, np.uint8)
+    page[margin : margin + height, margin : margin + width] = card
+    scan = _jpeg(page)
+    assert check_photo(scan, "id_back").verdict == "pass"
+    verdict = check_photo(_with_reflection(scan, 0.5, 0.8, radius), "id_back")
+    assert verdict.verdict == "retake" and verdict.reasons == ("glare",), verdict.metrics
