@@ -24,7 +24,8 @@ from kcheck.docintel import mrz_ocr
 WORDS = {
     "insurance_card": ("INSURANCE", "VERSICHERUNG", "VERSICHERTEN", "KRANKENKASSE",
                        "ASSURANCEMALADIE", "ASSICURAZIONE", "TESSERASANITARIA", "BLUECROSS",
-                       "BLUESHIELD", "MEDICARE", "MEDICAID", "RXBIN", "RXGROUP", "RXPCN", "DENTAL"),
+                       "BLUESHIELD", "MEDICARE", "MEDICAID", "RXBIN", "RXGROUP", "RXPCN", "DENTAL",
+                       "HEALTHPLAN", "HEALTHCARE", "PAYERID", "GROUPNUMBER"),
     # Not "MAESTRO": it is also a surname.
     "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "AMERICANEXPRESS", "DEBIT"),
     "social_security_card": ("SOCIALSECURITY",),

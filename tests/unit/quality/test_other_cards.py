@@ -12,13 +12,15 @@ from tests.fixtures.other_cards import render_other_card
 from tests.fixtures.variety import make_card_photo, render_licence_back
 
 
-@pytest.mark.parametrize(("kind", "seed"), [("business", 0), ("business", 1), ("insurance", 0)])
+@pytest.mark.parametrize(("kind", "seed"), [("business", 0), ("business", 1), ("insurance", 0),
+                                            ("health_plan", 0), ("health_plan", 1)])
 def test_a_card_whose_words_show_it_is_no_identity_document_is_sent_back(kind, seed):
     """Lines of print on a card, no portrait and no MRZ, as on a licence's back: only its words
-    (an e-mail address, "HEALTH INSURANCE", "RxBIN") tell it apart, and they are sure."""
+    (an e-mail address, "HEALTH INSURANCE", "RxBIN", a health plan's "Payer ID") tell it apart,
+    and they are sure."""
     verdict = check_photo(make_card_photo(render_other_card(kind), seed), "id_back")
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
-    assert verdict.metrics["other_card"] == {"business": "business_card", "insurance": "insurance_card"}[kind]
+    assert verdict.metrics["other_card"] == {"business": "business_card"}.get(kind, "insurance_card")
 
 
 def test_an_insurance_card_scanned_for_the_front_is_sent_back():
