@@ -20,12 +20,13 @@ from kcheck.docintel import mrz_ocr
 
 # Looked for in each line read, upper case with its spaces taken out (the recogniser often
 # joins words). Only terms no identity card or licence prints: "MEDICAL" is on licences'
-# backs (medical alert), "VISA" on residence permits, a bare web address on licences.
+# backs (medical alert), "VISA" on residence permits, a bare web address on licences, "HEALTH
+# CARE" on some licences' backs (an advance health care directive).
 WORDS = {
     "insurance_card": ("INSURANCE", "VERSICHERUNG", "VERSICHERTEN", "KRANKENKASSE",
                        "ASSURANCEMALADIE", "ASSICURAZIONE", "TESSERASANITARIA", "BLUECROSS",
                        "BLUESHIELD", "MEDICARE", "MEDICAID", "RXBIN", "RXGROUP", "RXPCN", "DENTAL",
-                       "HEALTHPLAN", "HEALTHCARE", "PAYERID", "GROUPNUMBER"),
+                       "HEALTHPLAN", "PAYERID", "GROUPNUMBER"),
     # Not "MAESTRO": it is also a surname.
     "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "AMERICANEXPRESS", "DEBIT"),
     "social_security_card": ("SOCIALSECURITY",),
