@@ -15,6 +15,7 @@ from tests.fixtures.cropped_scans import (
     bordered_card_back,
     card_front_portrait_to_edge,
     card_front_under_a_lid_edge,
+    numbered_card_close_up,
     pale_card_on_paper,
     portrait_cropped_like_a_card,
     small_passport_page_scan,
@@ -143,6 +144,20 @@ def test_a_close_up_to_the_cards_own_edge_is_only_a_doubt():
     verdict = check_photo(bold_card_close_up(), "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert _notes(verdict)["document_cut_off"] < 0.5
+
+
+def test_a_close_up_whose_cards_number_runs_to_its_own_edge_passes():
+    """The whole card in a close-up, its number printed up to the card's edge (the frame's): the
+    line of print reaching the edge is no sign of a cut while the card fills the frame and no
+    character of it is sliced."""
+    verdict = check_photo(numbered_card_close_up(), "id_front")
+    assert verdict.metrics["text_at_edge"] and verdict.metrics["document_area_fraction"] >= 0.6
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+def test_the_same_close_up_cutting_through_the_number_is_a_retake():
+    verdict = check_photo(numbered_card_close_up(0.95), "id_front")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
 
 
 def test_a_pale_card_running_off_the_frame_through_its_print_is_a_retake():
