@@ -597,6 +597,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             side = max(side, BACK_BY_BARCODE)  # no face at all, a licence back's barcode: the back
         if slot == "passport_page" and not portraits and not faint:
             side = max(side, _no_data_page(text, searches, region))
+        if slot == "passport_page" and side > PORTRAIT_DOUBT and finding.quad is not None:
+            side = min(side, _portrait_beside_page(searches, finding.quad))
         found.add("wrong_document_side", side)
     full_mrz = mrz_lines
     if slot in ID_SLOTS and mrz_lines and mrz_lines >= 2 and not _has_portrait(portraits):
@@ -932,6 +934,15 @@ def _wrong_side(slot: str, portraits: list[Face], boxes, faint: bool, text: Text
     # way up; on a scan or a page whose portrait was looked for one way only it is not, nor on a
     # card partly clipped to white (`washed`): the light may have wiped out a pale portrait.
     return 0.85 if outlined and not washed else 0.5
+
+
+def _portrait_beside_page(searches: evidence.Searches, quad: np.ndarray) -> float:
+    """How sure the wrong page is shown when the page outlined (`quad`) has no portrait: a
+    doubt where a confident face lies in the photo beside it (an open passport whose upper page
+    was outlined, its data page below), else sure."""
+    faces = searches.faces.on_document(PORTRAIT_IN_FRAME * max(searches.gray.shape[:2]), NO_PORTRAIT_SCORE)
+    beside = [face for face in faces if face.score > 0 and not _inside(face, quad)]
+    return PORTRAIT_DOUBT if beside else 1.0
 
 
 def _no_data_page(text: TextEvidence, searches: evidence.Searches, region: np.ndarray) -> float:

@@ -148,6 +148,40 @@ def test_an_open_passport_standing_upright_on_a_desk_is_the_data_page(seed):
     assert "wrong_document_side" not in dict(verdict.notes)
 
 
+def _open_passport(data_page: bool) -> bytes:
+    """An open passport photographed from above: the page above the data page (white, lines of
+    print) on a dark desk, outlined whole; the data page below it lying on a sheet of its own
+    colour, so it has no outline of its own. `data_page=False`: the upper page alone."""
+    page = render_card("id3", "front", 0)
+    height, width = page.shape[:2]
+    upper = np.full_like(page, 245)
+    for i in range(9):
+        cv2.putText(upper, "THIS PAGE IS RESERVED FOR OFFICIAL OBSERVATIONS"[: 30 + 2 * i],
+                    (60, 90 + 80 * i), cv2.FONT_HERSHEY_SIMPLEX, 1.3, (60, 60, 90), 3)
+    frame = np.full((int(2.25 * height), int(1.3 * width), 3), 60, np.uint8)
+    left, top = int(0.15 * width), int(0.08 * height)
+    if data_page:
+        frame[top + height :] = page[5:40, 5:40].reshape(-1, 3).mean(axis=0)
+        frame[top + height + 4 : top + 2 * height + 4, left : left + width] = page
+    frame[top : top + height, left : left + width] = upper
+    small = cv2.resize(frame, None, fx=0.45, fy=0.45, interpolation=cv2.INTER_AREA)
+    return cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+
+
+def test_an_open_passport_whose_upper_page_is_outlined_shows_the_data_page_below():
+    """The outline found is the page above the data page (the real UK passport held open, scaled
+    to 0.6, was told "wrong page"): a confident portrait in the photo beside that page leaves the
+    missing portrait on it a doubt."""
+    verdict = check_photo(_open_passport(data_page=True), "passport_page")
+    assert verdict.metrics["document_area_fraction"] > 0 and verdict.metrics["portrait_faces"] == 0
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+def test_the_upper_page_alone_is_the_wrong_page():
+    verdict = check_photo(_open_passport(data_page=False), "passport_page")
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
 def test_a_reflection_clear_of_the_print_is_labelled_usable():
     """The generated reflection lies on the card's plain ground, clear of every line of print (seen:
     every field of variety/id_back/glare/2003 legible): the photo is usable and labelled so."""
