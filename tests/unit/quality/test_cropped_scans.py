@@ -5,10 +5,11 @@ cropped to a card's shape stays a sure retake."""
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 from kcheck.quality import check_photo
-from kcheck.quality.check import TEXT_HEIGHT, _cropped_card, _mrz_line, _print_by_portrait
-from kcheck.quality.evidence import Searches
+from kcheck.quality.check import TEXT_HEIGHT, _cropped_card, _mrz_line, _print_by_portrait, _print_past_frame
+from kcheck.quality.evidence import Searches, TextEvidence
 from tests.fixtures.cropped_scans import (
     bold_card_close_up,
     bold_card_front,
@@ -20,7 +21,7 @@ from tests.fixtures.cropped_scans import (
     portrait_cropped_like_a_card,
     small_passport_page_scan,
 )
-from tests.fixtures.documents import render_card
+from tests.fixtures.documents import _font, render_card
 from tests.unit.quality.test_robustness import _page_scan
 
 
@@ -255,3 +256,42 @@ def test_a_scan_cut_between_the_lines_above_its_mrz_is_a_retake(kind, side, slot
 def test_the_same_scan_whole_passes(kind, side, slot):
     verdict = check_photo(_cropped_to(kind, side, 0.0), slot)
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+def _page_with_fields(last: tuple[int, str] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A pale page (900 x 600 gray) with three fields of print well inside it, and their boxes;
+    `last`: one more line at (x, 330), which the frame's right edge cuts when x is far enough
+    right (its box then ends at the edge)."""
+    page = Image.new("L", (900, 600), 245)
+    draw = ImageDraw.Draw(page)
+    fields = [(120, 150, "Surname / Nom: MUSTER"), (120, 210, "Given names: ANNA"),
+              (120, 270, "Born: 10.01.1960")]
+    if last is not None:
+        fields.append((last[0], 330, last[1]))
+    boxes = []
+    for x, y, words in fields:
+        left, top, right, bottom = draw.textbbox((x, y), words, font=_font(30))
+        draw.text((x, y), words, fill=20, font=_font(30))
+        right = min(right + 2, 899)
+        corners = [[left - 2, top - 2], [right, top - 2], [right, bottom + 2], [left - 2, bottom + 2]]
+        boxes.append(np.array(corners, np.float32))
+    return page, boxes
+
+
+def test_print_whose_box_reaches_past_the_frame_with_only_a_mark_at_the_edge_is_a_doubt():
+    """The print's box reaches past the frame and a line found runs into the edge, but that line
+    is a scanner's shadow mark, no letters, and every line of letters stays 4 line heights inside:
+    not sure cut off (two real scans re-sent at gamma 0.8 or mixed were sure so)."""
+    page, boxes = _page_with_fields()
+    ImageDraw.Draw(page).rectangle((869, 420, 899, 427), fill=40)
+    mark = np.array([[869, 419], [899, 419], [899, 428], [869, 428]], np.float32)
+    text = TextEvidence((*boxes, mark), (), 30.0, None, at_edge=True)
+    metrics = {"print_past_frame": 1.2}
+    assert _print_past_frame(np.asarray(page), text, metrics) == 0.5
+    assert metrics["print_to_edge"] < -3
+
+
+def test_print_running_into_the_edge_with_its_letters_cut_is_sure():
+    page, boxes = _page_with_fields((780, "CARTAGENA"))
+    text = TextEvidence(tuple(boxes), (), 30.0, None, at_edge=True)
+    assert _print_past_frame(np.asarray(page), text, {"print_past_frame": 1.2}) == 1.0
