@@ -19,6 +19,13 @@ FAINT_EDGE_SUPPORT = 0.4  # a whole outline this faint counts only with print on
 # least: a document that runs off it if its print does too (check.py decides).
 RUN_OFF_SUPPORT = 0.9
 RUN_OFF_AREA = 0.3
+# An outline running off the frame is the document cut off when it is this much larger than the
+# whole document-shaped outline found...
+CUT_LARGER = 1.25
+# ...or this much where that whole outline lies on edges along WHOLE_SUPPORT of each side and the
+# one running off does not (a card on a glossy table merged with a strip of the table's light).
+CUT_LARGER_THAN_WHOLE = 1.5
+WHOLE_SUPPORT = 0.9
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ def find_document(
     distance, contours = _outlines(small, min_area * image_area)
     inside: _Candidate | None = None
     cut: _Candidate | None = None
+    inside_support = cut_support = 0.0
     faint: _Candidate | None = None
     run_off: _Candidate | None = None
     for contour in contours:
@@ -88,9 +96,9 @@ def find_document(
             if (
                 candidate.straight
                 and (cut is None or candidate.area > cut.area)
-                and _support(distance, candidate.quad, occluded_sides, cut=True) >= 0.4
+                and (along := _support(distance, candidate.quad, occluded_sides, cut=True)) >= 0.4
             ):
-                cut = candidate
+                cut, cut_support = candidate, along
             elif (
                 not candidate.straight
                 and candidate.area >= RUN_OFF_AREA * image_area
@@ -104,13 +112,17 @@ def find_document(
         ):
             support = _support(distance, candidate.quad, occluded_sides)
             if support >= min_edge_support:
-                inside = candidate
+                inside, inside_support = candidate, support
             elif support >= FAINT_EDGE_SUPPORT and (faint is None or candidate.area > faint.area):
                 faint = candidate
     # A whole card close to the edge also yields a border-touching outline (its shadow,
-    # a blob merged with the table); only a clearly larger one means the card is cut.
+    # a blob merged with the table); only a clearly larger one means the card is cut, and more
+    # clearly where the card's outline lies on edges all round and the larger one's does not.
     best = inside
-    if cut is not None and (inside is None or cut.area > 1.25 * inside.area):
+    larger = CUT_LARGER
+    if inside is not None and inside_support >= WHOLE_SUPPORT > cut_support:
+        larger = CUT_LARGER_THAN_WHOLE
+    if cut is not None and (inside is None or cut.area > larger * inside.area):
         best = cut
     faint_quad = None if faint is None else (faint.quad * factor).astype(np.float32)
     run_off_quad = None if run_off is None else (run_off.quad * factor).astype(np.float32)

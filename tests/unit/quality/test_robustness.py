@@ -198,6 +198,17 @@ def test_the_upper_page_alone_is_the_wrong_page():
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
 
 
+def test_a_whole_page_beside_a_paper_running_off_the_frame_is_judged_as_the_page():
+    """A passport's other page lying whole on a desk, a striped paper under its corner running
+    off the frame's bottom: the page and the paper make an outline running off the frame 1.26
+    times the page's. The page's own outline lies on edges all round and that one does not, so
+    the page is the document found (not a document cut off, filling the frame), and no portrait
+    on it is sure: the wrong page (it passed before, its cut-off a note)."""
+    verdict = check_photo(make_varied_document("passport_page", "wrong_side", 4004), "passport_page")
+    assert 0.5 < verdict.metrics["document_area_fraction"] < 0.6  # the page, not page and paper
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
 def test_a_reflection_clear_of_the_print_is_labelled_usable():
     """The generated reflection lies on the card's plain ground, clear of every line of print (seen:
     every field of variety/id_back/glare/2003 legible): the photo is usable and labelled so."""
