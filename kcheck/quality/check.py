@@ -1542,8 +1542,9 @@ def _print_ink(searches: evidence.Searches, mask: np.ndarray | None) -> float | 
     text = find_text(searches, TEXT_LONG_SIDES[-1:], mrz=False)
     lines = _lines_on(lettered(gray, text.lines), mask)
     if len(lines) < 2:
-        # The line finder's morphology misses the lines of a page turned a few degrees: PP-OCR's
-        # detector (about 0.1 s, only here) finds them.
+        # The line finder's morphology misses some pages' lines (print taller than its lines, a
+        # real page re-sent turned and in perspective): PP-OCR's detector (about 0.1 s, only
+        # here) finds them.
         lines = _lines_on(lettered(gray, tuple(searches.detected_lines)), mask)
     if len(lines) < 2:
         return None
