@@ -33,6 +33,7 @@ FILLER_ODDS = 0.1  # see _decode; misread fillers had 0.12 to 0.36, printed lett
 # 0.003 or more, a quarter at 0.01. 0.003 is the strictest that repairs every calibration
 # number a repair was needed for (at 0.01, one O read as 0 stayed unrepaired).
 DOUBT = 0.003
+MIN_READ = 3  # characters: a line read as fewer says little of how legible it is
 CHUNK = 4  # aspect of the pieces of a line shown to the direction classifier (48 x 192 px)
 CHUNKS_PER_LINE = 4
 
@@ -173,12 +174,30 @@ def read_lines(gray: np.ndarray, boxes: list[np.ndarray], upside_down: bool = Fa
     if upside_down:
         crops = [cv2.rotate(crop, cv2.ROTATE_180) for crop in crops]
     model = recognizer(setting["height"])
-    with _lock:  # one ONNX session per process and height; RQ runs one job at a time anyway
-        # One line per call: a batch would pad every line to the widest.
-        scores = [model.session(model.resize_norm_img(crop, crop.shape[1] / crop.shape[0])
-                                [np.newaxis].astype(np.float32))[0][0] for crop in crops]
+    scores = [_scores(model, crop) for crop in crops]
     return [_decode(score, model.postprocess_op.character, filler_letters=i in names)
             for i, score in enumerate(scores)]
+
+
+def read_confidences(gray: np.ndarray, boxes: list[np.ndarray]):
+    """For each box in turn (a generator: stop reading when enough is known), how sure the
+    recogniser is of what it reads there: its mean probability over the characters it read
+    (None for a line of under MIN_READ characters), each line straightened unstretched and read
+    at 48 px."""
+    model = recognizer(FINE["height"])
+    for box in boxes:
+        scores = _scores(model, crop_line(gray, box, 1.0))
+        best = scores.argmax(axis=1)
+        read = [step for step, index in enumerate(best) if index and (not step or index != best[step - 1])]
+        yield float(scores[read, best[read]].mean()) if len(read) >= MIN_READ else None
+
+
+def _scores(model, crop: np.ndarray) -> np.ndarray:
+    """The recogniser's (time steps x characters) scores for one straightened line. One line per
+    call: a batch would pad every line to the widest."""
+    with _lock:  # one ONNX session per process and height; RQ runs one job at a time anyway
+        return model.session(model.resize_norm_img(crop, crop.shape[1] / crop.shape[0])
+                             [np.newaxis].astype(np.float32))[0][0]
 
 
 def _decode(scores: np.ndarray, alphabet: list[str], filler_letters: bool) -> OcrLine:

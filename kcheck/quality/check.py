@@ -9,6 +9,7 @@ was seen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import cv2
@@ -510,7 +511,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     flat = flatten(image.gray, region, _aspect(region))
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
-    found.add("blurry", _blurred(flat, DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR, metrics))
+    found.add("blurry", _blurred(flat, DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR, metrics,
+                                 sharpest=lambda: _at_working_size(image.gray, finding, region)))
     if _fills_frame(finding, region, image.gray.shape, slot):
         found.add("blurry", _shaken(image.gray, metrics))
     mrz_lines = _mrz_lines(text, searches, region) if slot == "id_back" else None
@@ -679,18 +681,34 @@ def _cropped_outline(finding: DocumentFinding, slot: str) -> bool:
             and any(abs(finding.aspect / aspect - 1) <= ASPECT_TOLERANCE for aspect in _SLOT_ASPECTS[slot]))
 
 
-def _blurred(flat: np.ndarray, points: tuple[float, float], metrics: dict, width: int | None = None) -> float:
+def _blurred(flat: np.ndarray, points: tuple[float, float], metrics: dict, width: int | None = None,
+             sharpest: Callable[[], np.ndarray] | None = None) -> float:
     """How sure the flattened document `flat` (its blur_score in metrics["blur"], measured at
     `width`, its own by default) is blurred: sure only where its strongest edges, the print's, are
     smeared as well (EDGE_BLUR), not where a soft printed pattern makes the whole card read as
-    blurred."""
+    blurred, and where its print cannot be read (evidence.legible_lines, in the document as
+    `sharpest` gives it at working size: a phone's soft focus on a card whose every field is
+    legible)."""
     blurred = graded(metrics["blur"], *points)
     if blurred > 0.5:
         edges = measures.directional_blur(flat, width or flat.shape[1], strongest=EDGE_SHARE)
         metrics["edge_blur"] = max(edges)
         if metrics["edge_blur"] < EDGE_BLUR:
             blurred = min(blurred, 0.5)
+        elif sharpest is not None:
+            metrics["legible_lines"] = evidence.legible_lines(sharpest())
+            if metrics["legible_lines"] >= evidence.LEGIBLE_LINES:
+                blurred = min(blurred, 0.5)
     return blurred
+
+
+def _at_working_size(gray: np.ndarray, finding: DocumentFinding, region: np.ndarray) -> np.ndarray:
+    """The document flattened as large as the working image holds it, or where it is known by its
+    print alone, the whole working image (a box drawn tight round lines of print leaves PP-OCR's
+    detector no margin to find them in: a legible phone frame read 6 lines whole, none so cropped)."""
+    if region is not finding.quad:
+        return gray
+    return flatten(gray, region, _aspect(region), max(gray.shape[:2]))
 
 
 def _shaken(gray: np.ndarray, metrics: dict) -> float:

@@ -160,10 +160,10 @@ def frame_contact(quad: np.ndarray, shape: tuple[int, ...]) -> float:
                if any(abs(a[axis] - at) <= margin and abs(b[axis] - at) <= margin for axis, at in limits))
 
 
-def flatten(gray: np.ndarray, quad: np.ndarray, aspect: float) -> np.ndarray:
-    """The document warped to an upright-or-upside-down rectangle FLAT_WIDTH wide, or as wide
-    as it is in `gray` when smaller: enlarging would make a sharp small document look soft."""
-    width = int(min(FLAT_WIDTH, max(64, np.linalg.norm(quad[1] - quad[0]))))
+def flatten(gray: np.ndarray, quad: np.ndarray, aspect: float, largest: int = FLAT_WIDTH) -> np.ndarray:
+    """The document warped to an upright-or-upside-down rectangle `largest` pixels wide, or as
+    wide as it is in `gray` when smaller: enlarging would make a sharp small document look soft."""
+    width = int(min(largest, max(64, np.linalg.norm(quad[1] - quad[0]))))
     height = round(width / aspect)
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
