@@ -97,6 +97,7 @@ LOOSE_LONG_SIDES = (640, 1000)
 LEGIBLE_LINES = 5
 LEGIBLE_CONFIDENCE = 0.95
 LEGIBLE_LONG_SIDE = 960
+LEGIBLE_READ = 16  # ...of the widest lines at most (a page of small print holds a hundred)
 
 # A barcode's box is a strip, at least this many times longer than high: a real licence's bars
 # measured 14 (358 x 25 px); the detector's boxes round desk texture 1.4-1.7.
@@ -614,11 +615,12 @@ def _straightened(gray: np.ndarray, corners: np.ndarray, width: int, height: int
 
 def legible_lines(gray: np.ndarray) -> int:
     """How many lines of print in `gray` PP-OCR reads confidently (LEGIBLE_CONFIDENCE), counted
-    up to LEGIBLE_LINES (the detector about 0.1 s, then up to 0.02 s a line read)."""
+    up to LEGIBLE_LINES among the LEGIBLE_READ widest (the detector about 0.1 s, then up to 0.02 s
+    a line read). A document flattened upside down reads as illegible: its blur stays sure."""
     boxes = mrz_ocr.text_boxes(gray, min(LEGIBLE_LONG_SIDE, max(gray.shape[:2])))
     boxes.sort(key=lambda box: float(np.linalg.norm(box[1] - box[0])), reverse=True)
     legible = 0
-    for confidence in mrz_ocr.read_confidences(gray, boxes):
+    for confidence in mrz_ocr.read_confidences(gray, boxes[:LEGIBLE_READ]):
         legible += confidence is not None and confidence >= LEGIBLE_CONFIDENCE
         if legible >= LEGIBLE_LINES:
             break
