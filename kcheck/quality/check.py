@@ -99,10 +99,11 @@ LIFTED_INK = 90
 SURROUNDINGS_SHARE = 0.3
 INK_SHARE = 5  # percent
 GLARE = (0.01, 0.035)  # largest specular reflection, as a share of the document
-# A reflection sure by its size alone (no print runs into it) has a saturated core
+# A sure reflection (by its size, or with print running into it) has a saturated core
 # (measures.patch_core): real and generated reflections 255 at every JPEG quality, scale and
 # gamma; the near-white design of a real card back (a pale gradient) 251-253, across
-# GLARE_LEVEL as the photo is re-encoded.
+# GLARE_LEVEL as the photo is re-encoded, and a pale card washed out by a phone's exposure
+# (MIDV-500 hrv-licence 26-02, print running into its pale corner) 252.
 SATURATED = 254
 GLARE_OVER_PRINT = 0.9  # a reflection of at least GLARE's doubt size that lines of print run into
 # A reflection sure by its size alone hides print only with ink (print, the portrait's edges)
@@ -733,12 +734,12 @@ def _glare(image: WorkingImage, searches: evidence.Searches, patch: measures.Pat
     metrics["glare_fraction"] = patch[0]
     glare = graded(patch[0], *GLARE)
     over_print = patch[1] is not None and patch[0] >= GLARE[0] and _over_print(patch[1], text)
-    if over_print:
-        glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
-    elif glare > 0:
+    if glare > 0:
         metrics["glare_core"] = measures.patch_core(image.bgr, patch[1])
         if metrics["glare_core"] < SATURATED:
             glare = min(glare, 0.5)  # sure only where the light saturated the sensor
+        elif over_print:
+            glare = max(glare, GLARE_OVER_PRINT)  # the reflection has wiped out part of the print
         elif text.lines:  # (without lines of print, its size alone decides)
             reach = max(2, round(GLARE_PRINT_REACH * text.line_height))
             metrics["glare_ink_near"] = measures.ink_round_patch(image.bgr, patch[1], reach, mask)
@@ -753,7 +754,7 @@ def _glare(image: WorkingImage, searches: evidence.Searches, patch: measures.Pat
             # (a strip with print beside it, a page's white margin maybe: its size decides)
     box = patch[1]
     if glare < GLARE_OVER_PRINT:
-        round_box = _round_glare_over_print(image.gray, round_patch, text)
+        round_box = _round_glare_over_print(image, round_patch, text)
         if round_box is not None:
             glare, box = GLARE_OVER_PRINT, round_box
     if metrics["clipped_white_fraction"] >= WHITE_PAGE:
@@ -783,17 +784,17 @@ def _compact(box: measures.Box) -> bool:
     return max(w, h) < GLARE_COMPACT * min(w, h)
 
 
-def _round_glare_over_print(gray: np.ndarray, patch: measures.Patch,
+def _round_glare_over_print(image: WorkingImage, patch: measures.Patch,
                             text: TextEvidence) -> measures.Box | None:
     """The box of the glare patch found without `spread` (a round clipped patch with some halo and
-    the card's texture around it) when it has at least GLARE's doubt size and lines of print or
-    a barcode (a licence back's data, found only here: about 10 ms) run into it: a lamp's
-    reflection whose light does not visibly spread (a coloured card: its halo stays under the
-    halo share by a little)."""
+    the card's texture around it) when it has at least GLARE's doubt size, saturated the sensor
+    (SATURATED), and lines of print or a barcode (a licence back's data, found only here: about
+    10 ms) run into it: a lamp's reflection whose light does not visibly spread (a coloured card:
+    its halo stays under the halo share by a little)."""
     share, box = patch
-    if box is None or share < GLARE[0]:
+    if box is None or share < GLARE[0] or measures.patch_core(image.bgr, box) < SATURATED:
         return None
-    return box if _over_print(box, text) or _over_lines(box, evidence.barcode_boxes(gray)) else None
+    return box if _over_print(box, text) or _over_lines(box, evidence.barcode_boxes(image.gray)) else None
 
 
 def _portrait_outline(gray: np.ndarray, quad: np.ndarray) -> Face | None:

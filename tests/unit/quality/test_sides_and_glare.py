@@ -12,7 +12,7 @@ from kcheck.quality.evidence import Searches, lines_faded_into_glare, lines_fadi
 from kcheck.quality.measures import GLARE_LEVEL
 from tests.fixtures.cropped_scans import bold_card_front
 from tests.fixtures.documents import render_card
-from tests.fixtures.variety import make_varied_document, render_licence_back
+from tests.fixtures.variety import make_card_photo, make_varied_document, render_licence_back
 
 
 def _jpeg(rgb: np.ndarray, quality: int = 90) -> bytes:
@@ -133,6 +133,33 @@ def test_a_reflection_on_a_dark_card_whose_light_spreads_is_glare():
 def test_a_reflection_clear_of_the_print_still_passes(slot, seed):
     """Reflections the generator labels pass (clear of the print, every field legible)."""
     assert check_upload(make_varied_document(slot, "glare", seed), slot).verdict == "pass"
+
+
+def _washed_out_card(peak: int) -> bytes:
+    """A pale mauve card photographed with its top right corner washed out toward `peak` in every
+    channel (a phone's exposure on a pale card, not a lamp's reflection), its print running across
+    the washed-out paper."""
+    yy, xx = np.mgrid[0:540, 0:856].astype(np.float32)
+    light = np.clip(1 - np.hypot(xx - 856, yy) / 500, 0, 1)[..., None] ** 0.7
+    pale = np.float32([230, 206, 214])
+    card = Image.fromarray(np.clip(pale + (peak - pale) * light * 1.6, 0, peak).astype(np.uint8))
+    draw = ImageDraw.Draw(card)
+    fields = ("Surname: MARTIN", "Given names: ANNA", "Born: 10.01.1985", "Nationality: UTOPIAN",
+              "Document no: C4051230", "Expires: 02.03.2031", "Issued: CAPITAL")
+    font = ImageFont.load_default(30)
+    for row, field in enumerate(fields):
+        draw.text((50 + row % 2 * 350, 40 + row * 65), field, fill=(60, 30, 40), font=font)
+    return make_card_photo(cv2.cvtColor(np.asarray(card), cv2.COLOR_RGB2BGR))
+
+
+def test_print_across_a_pale_cards_washed_out_corner_is_no_sure_reflection():
+    """Near white but short of saturating the sensor (a MIDV-500 licence washed out so measured
+    252): print running into it is pale paper, not print a reflection wiped out. A note, not a
+    retake (a sure retake before)."""
+    verdict = check_photo(_washed_out_card(252), "id_back")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "glare" in dict(verdict.notes), verdict.notes
+    assert verdict.metrics["glare_core"] < 254
 
 
 def test_a_small_card_scan_whose_print_is_legible_is_checked_not_refused():
