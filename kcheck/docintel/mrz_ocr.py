@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -179,7 +180,7 @@ def read_lines(gray: np.ndarray, boxes: list[np.ndarray], upside_down: bool = Fa
             for i, score in enumerate(scores)]
 
 
-def read_confidences(gray: np.ndarray, boxes: list[np.ndarray]):
+def read_confidences(gray: np.ndarray, boxes: list[np.ndarray]) -> Iterator[float | None]:
     """For each box in turn (a generator: stop reading when enough is known), how sure the
     recogniser is of what it reads there: its mean probability over the characters it read
     (None for a line of under MIN_READ characters), each line straightened unstretched and read
