@@ -28,7 +28,7 @@ WORDS = {
                        "BLUESHIELD", "MEDICARE", "MEDICAID", "RXBIN", "RXGROUP", "RXPCN", "DENTAL",
                        "HEALTHPLAN", "PAYERID", "GROUPNUMBER"),
     # Not "MAESTRO": it is also a surname.
-    "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "AMERICANEXPRESS", "DEBIT"),
+    "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "AMERICANEXPRESS", "DEBIT", "CREDITCARD"),
     "social_security_card": ("SOCIALSECURITY",),
 }
 # A US Social Security card's number, a line of its own (its arched title is seldom read). Not

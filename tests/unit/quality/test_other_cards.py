@@ -59,6 +59,24 @@ def test_a_payment_card_is_sent_back_by_its_number(seed):
     assert verdict.metrics["other_card"] == "payment_card"
 
 
+@pytest.mark.parametrize("seed", [0, 5])
+def test_a_payment_card_whose_number_is_found_in_pieces_is_sent_back(seed):
+    """Its four groups printed wide apart: the line finder finds the first and the last as lines
+    and misses the two between, so the number is read again whole where PP-OCR's detector boxes
+    it, though the pieces found span the box from end to end."""
+    verdict = check_photo(make_card_photo(render_other_card("payment_wide"), seed), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+    assert verdict.metrics["other_card"] == "payment_card"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_card_titled_credit_card_is_sent_back(seed):
+    """Light print on a dark card, its number not read: its title says what it is."""
+    verdict = check_photo(make_card_photo(render_other_card("credit"), seed), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+    assert verdict.metrics["other_card"] == "payment_card"
+
+
 def test_a_payment_card_scanned_for_the_front_is_sent_back():
     """Scanned to the frame, its missing portrait alone is only a doubt; its number makes the
     retake sure."""
