@@ -215,6 +215,11 @@ PORTRAIT_IN_FRAME = 0.1  # ...or of the photo's long side, where only the print 
 # side, and its portrait's face measured 0.069 of the long side on a real one (MIDV-500 aut-id
 # 04-03), found weakly or not at all at 0.1 in 8 of its 15 robustness variants.
 HELD_PORTRAIT = 0.075
+# ...and only lines of print at least this share of that face's height count as the card's: a
+# card's smallest print (1.5 mm) is about 0.08 of its portrait's face. Round a presenter's face on
+# a television still the loose line search found 10 "lines" of 0.02-0.055 of it (the screen's
+# seams, a huge title's strokes), which made a document seem shown.
+CARD_PRINT_SCALE = 0.08
 # A portrait's face on a document scanned or cropped to the frame, as a share of the frame's long
 # side: real ID cards' measured 0.13 (a US resident card) to 0.23, a passport page's 0.155. (A
 # health insurance card's portrait, 0.131 on a carte Vitale, is no smaller: its words tell it.)
@@ -385,6 +390,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     region = finding.quad if finding.quad is not None else text.region
     if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
         # The outline is a box on the document (a photo, a field), not the document.
+        finding, region, outlined = NOT_FOUND, text.region, False
+    elif region is finding.quad and finding.cut_off and text.lines and not lines_inside(text, finding.quad):
+        # An outline running off the frame with none of the print on it, the print lying beside
+        # it: a patch of the desk or the clutter round a whole document, not the document.
         finding, region, outlined = NOT_FOUND, text.region, False
     portrait = None
     small = finding.area_fraction < DOCUMENT_AREA[0]
@@ -1128,10 +1137,14 @@ def _print_by_portrait(searches: evidence.Searches, metrics: dict,
         return _print_near_turned_portrait(searches)
     lines = searches.loose_print
     metrics["loose_text_lines"] = len(lines)
-    clear = max(_print_clear_of(face, lines) for face in faces)
-    if clear >= PRINT_BY_PORTRAIT and (len(lines) >= LOOSE_PRINT or clear >= CLEAR_OF_FACE or framed
-                                       or _mrz_line(searches)):
-        return lines
+    for face in faces:
+        # Only print on the scale of a card whose portrait the face is: lines a twentieth of the
+        # face's height are a screen's seams or a large title's strokes round a person's face.
+        own = tuple(box for box in lines if _box_height(box) >= CARD_PRINT_SCALE * face.h)
+        clear = _print_clear_of(face, own)
+        if clear >= PRINT_BY_PORTRAIT and (len(own) >= LOOSE_PRINT or clear >= CLEAR_OF_FACE or framed
+                                           or _mrz_line(searches)):
+            return lines
     return _print_near_portrait(searches, faces)
 
 
@@ -1372,8 +1385,12 @@ def _print_height(gray: np.ndarray, text: TextEvidence, legible: float) -> float
     letters = lettered(gray, text.lines)
     if len(letters) < 2:
         return text.line_height
-    return float(np.percentile([min(np.linalg.norm(box[1] - box[0]), np.linalg.norm(box[2] - box[1]))
-                                for box in letters], PRINT_HEIGHT_SHARE))
+    return float(np.percentile([_box_height(box) for box in letters], PRINT_HEIGHT_SHARE))
+
+
+def _box_height(box: np.ndarray) -> float:
+    """The height of a line's 4-point box: its shorter side."""
+    return float(min(np.linalg.norm(box[1] - box[0]), np.linalg.norm(box[2] - box[1])))
 
 
 def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):

@@ -15,6 +15,9 @@ from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
 from tests.fixtures.cropped_scans import page_with_a_stamp_on_white
 from tests.fixtures.documents import (
     PHONE_12MP,
+    _astronaut,
+    _encode,
+    _font,
     make_document,
     make_photo,
     make_selfie,
@@ -561,6 +564,23 @@ def test_a_face_alone_is_no_print_of_a_held_card(seed):
     """A portrait without a card: the mouth, eyes and eyebrows make line-like marks, but they
     are on the face, so no document is there."""
     verdict = check_photo(make_varied_selfie("no_document", seed), "selfie")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+
+
+@pytest.mark.parametrize("size", [6, 7, 8])
+def test_a_presenter_before_a_screen_of_tiny_captions_is_no_card(size):
+    """A person's face large in the frame, rows of captions in print 0.03-0.04 of the face's
+    height on the screen behind: the loose line search finds 7-12 of them clear of the face, which
+    made the face and its "print" two pieces of evidence of a held card. A card's print is on its
+    portrait's scale (0.08 of its face at least), so "no document" is sure (a real television
+    still, calibration split, had passed so)."""
+    scene = Image.new("RGB", (1100, 825), (40, 70, 120))
+    scene.paste(Image.fromarray(_astronaut()).resize((560, 560)), (270, 130))
+    draw = ImageDraw.Draw(scene)
+    for row in range(6):
+        draw.text((30, 80 + 120 * row), "ON AIR LIVE", fill=(240, 200, 60), font=_font(size))
+        draw.text((880, 80 + 120 * row), "NEWS AT TEN", fill=(240, 200, 60), font=_font(size))
+    verdict = check_photo(_encode(np.asarray(scene).astype(np.float32)), "id_back")
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
 
 

@@ -18,7 +18,7 @@ from kcheck.quality.check import (
 from kcheck.quality.document import DocumentFinding, frame_contact
 from kcheck.quality.evidence import MIN_LINES, Searches, TextEvidence, line_to_frame
 from kcheck.quality.verdict import DEFAULT_RETAKE_CONFIDENCE
-from tests.fixtures.documents import _font, _portrait, scanned
+from tests.fixtures.documents import _font, _portrait, citizen_card, scanned
 
 INK = (120, 130, 150)  # print on a pale blue card that the line finder misses at a small size
 
@@ -142,23 +142,10 @@ def _turned_on_canvas(data: bytes, turn: float) -> bytes:
     return cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes()
 
 
-def _citizen_card(rows: int, width: int) -> np.ndarray:
-    """A citizen card front `width` px wide (its portrait on the right, `rows` lines of print on
-    the left), BGR."""
-    card = Image.new("RGB", (856, 540), (214, 226, 236))
-    card.paste(_portrait(200, 250, False), (620, 200))
-    draw = ImageDraw.Draw(card)
-    fields = ["CARTAO DE CIDADAO", "AVILA", "JOANA", "PRT  F  1.70", "01 01 1990", "123456789"]
-    for row, words in enumerate(fields[:rows]):
-        draw.text((40, 60 + 75 * row), words, fill=(70, 70, 90), font=_font(36))
-    bgr = cv2.cvtColor(np.asarray(card), cv2.COLOR_RGB2BGR)
-    return cv2.resize(bgr, (width, round(width * 540 / 856)), interpolation=cv2.INTER_AREA)
-
-
 def _card_with_rows(rows: int) -> Searches:
     """The searches of the citizen card 440 px wide, scanned to the card and turned 3 degrees on
     the lid."""
-    small = _citizen_card(rows, 440)
+    small = citizen_card(rows, 440)
     data = _turned_on_canvas(cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes(), -3)
     return Searches(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE))
 
@@ -168,7 +155,7 @@ def test_a_card_across_an_upright_phones_frame_is_known_by_its_portrait_and_prin
     outline found): its portrait's face is 66 px, 0.069 of the frame's long side, as on a real
     phone frame (MIDV-500 aut-id 04-03) whose re-encoded and resized variants were told "no
     document" because the portrait was looked for from 0.1 of the long side."""
-    card = _citizen_card(6, 460)
+    card = citizen_card(6, 460)
     frame = np.empty((960, 540, 3), np.uint8)
     frame[:] = card[2, 2]
     top, left = (960 - card.shape[0]) // 2, (540 - card.shape[1]) // 2
