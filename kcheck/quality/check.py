@@ -1138,8 +1138,8 @@ def _print_by_portrait(searches: evidence.Searches, metrics: dict,
     lines = searches.loose_print
     metrics["loose_text_lines"] = len(lines)
     for face in faces:
-        # Only print on the scale of a card whose portrait the face is: lines a twentieth of the
-        # face's height are a screen's seams or a large title's strokes round a person's face.
+        # Only print on the scale of a card whose portrait the face is (CARD_PRINT_SCALE): lines a
+        # twentieth of the face's height are a screen's seams or a title's strokes round a person.
         own = tuple(box for box in lines if _box_height(box) >= CARD_PRINT_SCALE * face.h)
         clear = _print_clear_of(face, own)
         if clear >= PRINT_BY_PORTRAIT and (len(own) >= LOOSE_PRINT or clear >= CLEAR_OF_FACE or framed
