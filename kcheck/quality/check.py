@@ -563,6 +563,12 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if slot == "passport_page" and not _has_portrait(portraits):
         portraits, boxes = _off_band(portraits, boxes, evidence.band_lines(searches))
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
+    if any(face.score > 0 and _at_frame_edge(box, image.gray.shape) for face, box in
+           zip(portraits, boxes, strict=True)):
+        # The portrait's face reaches the frame's edge: the frame cuts through the portrait, and
+        # the document round it. (On good real photos a face kept 0.16 of its width at least
+        # from the edge.)
+        found.add("document_cut_off", SLICED_CUT)
     if slot == "passport_page" and portraits and not text.mrz_lines:
         # A data page prints its MRZ under the portrait: with no band found, a frame (or the
         # page's outline) ending right under the portrait has cut it away. (The band is looked
@@ -1247,6 +1253,13 @@ def _print_clear_of(face: Face, lines: tuple[np.ndarray, ...]) -> int:
     to its left or right (the portrait's frame, hair and shoulders are not print)."""
     centre = face.x + face.w / 2
     return sum(abs(float(box[:, 0].mean()) - centre) > face.w for box in lines)
+
+
+def _at_frame_edge(box, shape: tuple[int, ...]) -> bool:
+    """A face's box (x, y, w, h, in the working image of `shape`) reaches the frame's edge."""
+    x, y, w, h = box[:4]
+    height, width = shape[:2]
+    return min(x, y) <= 0 or x + w >= width - 1 or y + h >= height - 1
 
 
 def _print_inside(gray: np.ndarray, text: TextEvidence, quad: np.ndarray) -> bool:

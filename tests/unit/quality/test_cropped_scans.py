@@ -300,3 +300,18 @@ def test_print_running_into_the_edge_with_its_letters_cut_is_sure():
     page, boxes = _page_with_fields((780, "CARTAGENA"))
     text = TextEvidence(tuple(boxes), (), 30.0, None, at_edge=True)
     assert _print_past_frame(np.asarray(page), text, {"print_past_frame": 1.2}) == 1.0
+
+
+@pytest.mark.parametrize(("side", "share"), [("left", 0.2), ("left", 0.4), ("bottom", 0.3)])
+def test_a_card_scan_cut_through_its_portraits_face_is_cut_off(side, share):
+    """A card front scanned to the card, the frame cutting `share` of the portrait's face away:
+    the face's box reaches the frame's edge, and the card round the portrait goes on past it.
+    (The print left in the frame is whole: no line runs into the edge.)"""
+    card = render_card("id1", "front", 0)
+    face_left, face_top, face = 82, 168, 156  # the portrait's face on this card (dlib's box)
+    if side == "left":
+        cut = card[:, face_left + round(share * face):]
+    else:
+        cut = card[: face_top + round((1 - share) * face)]
+    verdict = check_photo(cv2.imencode(".png", cut)[1].tobytes(), "id_front")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
