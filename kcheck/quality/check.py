@@ -563,11 +563,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if slot == "passport_page" and not _has_portrait(portraits):
         portraits, boxes = _off_band(portraits, boxes, evidence.band_lines(searches))
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
-    if any(face.score > 0 and _at_frame_edge(box, image.gray.shape) for face, box in
-           zip(portraits, boxes, strict=True)):
-        # The portrait's face reaches the frame's edge: the frame cuts through the portrait, and
-        # the document round it. (On good real photos a face kept 0.16 of its width at least
-        # from the edge.)
+    if _portrait_cut_by_frame(portraits, boxes, text, image.gray.shape):
         found.add("document_cut_off", SLICED_CUT)
     if slot == "passport_page" and portraits and not text.mrz_lines:
         # A data page prints its MRZ under the portrait: with no band found, a frame (or the
@@ -1255,11 +1251,18 @@ def _print_clear_of(face: Face, lines: tuple[np.ndarray, ...]) -> int:
     return sum(abs(float(box[:, 0].mean()) - centre) > face.w for box in lines)
 
 
-def _at_frame_edge(box, shape: tuple[int, ...]) -> bool:
-    """A face's box (x, y, w, h, in the working image of `shape`) reaches the frame's edge."""
-    x, y, w, h = box[:4]
+def _portrait_cut_by_frame(portraits: list[Face], boxes, text: TextEvidence, shape: tuple[int, ...]) -> bool:
+    """A confident portrait's face (`boxes`: x, y, w, h in the working image of `shape`) reaches
+    the frame's edge: the frame cuts through the portrait, and the document round it (on good
+    real calibration photos a face kept 0.16 of its width from the edge at least). Only a face on
+    the scale of the print (CARD_PRINT_SCALE) is the document's portrait: a larger one may be the
+    person holding it."""
     height, width = shape[:2]
-    return min(x, y) <= 0 or x + w >= width - 1 or y + h >= height - 1
+    for face, (x, y, w, h) in zip(portraits, (box[:4] for box in boxes), strict=True):
+        at_edge = min(x, y) <= 0 or x + w >= width - 1 or y + h >= height - 1
+        if face.score > 0 and at_edge and text.line_height >= CARD_PRINT_SCALE * h:
+            return True
+    return False
 
 
 def _print_inside(gray: np.ndarray, text: TextEvidence, quad: np.ndarray) -> bool:
