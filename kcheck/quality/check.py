@@ -295,6 +295,9 @@ OTHER_CARD = 0.9
 HELD_ALONG = 0.8
 
 ID_SLOTS = ("id_front", "id_back")
+# The slots whose document carries the holder's portrait: a face found on a card's back is a
+# ghost image or a pattern, or the front sent for it, never a portrait whose cut says the back is cut.
+PORTRAIT_SLOTS = ("id_front", "passport_page")
 _SPOILERS = frozenset({"too_dark", "too_bright", "blurry", "glare"})
 SPOILED = 0.51  # ...a spoiler above a note (held at 0.5 at most: the light spoiled nothing sure)
 _SLOT_ASPECTS = {
@@ -396,9 +399,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # An outline running off the frame with none of the print on it, the print lying beside
         # it: a patch of the desk or the clutter round a whole document, not the document.
         finding, region, outlined = NOT_FOUND, text.region, False
-    if outline.cut_off and finding is NOT_FOUND and _portrait_outline(image.gray, outline.quad) is not None:
-        # The outline set aside is the card's portrait photo (a face fills it), and it runs off
-        # the frame: the card it is printed on does too.
+    if (slot in PORTRAIT_SLOTS and outline.cut_off and finding is NOT_FOUND
+            and _portrait_outline(image.gray, outline.quad) is not None):
+        # The outline set aside is the document's portrait photo (a face fills it), and it runs
+        # off the frame: the document it is printed on does too.
         found.add("document_cut_off", SLICED_CUT)
     portrait = None
     small = finding.area_fraction < DOCUMENT_AREA[0]
@@ -563,7 +567,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     if slot == "passport_page" and not _has_portrait(portraits):
         portraits, boxes = _off_band(portraits, boxes, evidence.band_lines(searches))
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
-    if _portrait_cut_by_frame(portraits, boxes, text, image.gray.shape):
+    if slot in PORTRAIT_SLOTS and _portrait_cut_by_frame(portraits, boxes, text, image.gray.shape):
         found.add("document_cut_off", SLICED_CUT)
     if slot == "passport_page" and portraits and not text.mrz_lines:
         # A data page prints its MRZ under the portrait: with no band found, a frame (or the
