@@ -391,7 +391,6 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     # Print whose box reaches past the frame goes on outside it, whatever the outline says.
     metrics["print_past_frame"] = evidence.beyond_frame(text, image.gray.shape)
     region = finding.quad if finding.quad is not None else text.region
-    outline = finding
     if region is finding.quad and text.is_document and 2 * lines_inside(text, finding.quad) < len(text.lines):
         # The outline is a box on the document (a photo, a field), not the document.
         finding, region, outlined = NOT_FOUND, text.region, False
@@ -399,11 +398,6 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # An outline running off the frame with none of the print on it, the print lying beside
         # it: a patch of the desk or the clutter round a whole document, not the document.
         finding, region, outlined = NOT_FOUND, text.region, False
-    if (slot in PORTRAIT_SLOTS and outline.cut_off and finding is NOT_FOUND
-            and _portrait_outline(image.gray, outline.quad) is not None):
-        # The outline set aside is the document's portrait photo (a face fills it), and it runs
-        # off the frame: the document it is printed on does too.
-        found.add("document_cut_off", SLICED_CUT)
     portrait = None
     small = finding.area_fraction < DOCUMENT_AREA[0]
     if finding.found and region is finding.quad and (small or (finding.area_fraction < PORTRAIT_PHOTO_AREA

@@ -18,7 +18,7 @@ from tests.fixtures.documents import (
     render_card,
     scanned,
 )
-from tests.fixtures.variety import _make, make_card_photo, make_varied_document, render_licence_back
+from tests.fixtures.variety import make_card_photo, make_varied_document, render_licence_back
 
 
 def _page_scan(shake_px: int = 0, angle: float = 0.0) -> bytes:
@@ -214,14 +214,3 @@ def test_a_sheet_running_off_the_frame_beside_a_whole_card_is_not_the_card_cut_o
     scene += rng.normal(0, 2.0, scene.shape).astype(np.float32)
     verdict = check_photo(_encode(np.clip(scene, 0, 255)), "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
-
-
-def test_a_card_whose_portrait_photo_runs_off_the_frame_is_cut_off():
-    """A dark card on a wooden desk of nearly its colour, turned a quarter, its far side past the
-    frame's edge through its portrait photo (variety id_front/cut_off/2001). The card's own edges
-    were not found, only the portrait photo's, running off the frame with the print beside it, so
-    that outline was set aside as a box beside the print and the card was judged whole from its
-    five lines. A face fills the outline set aside: it is the card's portrait, and the frame that
-    cuts it cuts the card."""
-    verdict = check_photo(_make(("id_front", "cut_off", 2001)), "id_front")
-    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
