@@ -306,7 +306,8 @@ def test_print_running_into_the_edge_with_its_letters_cut_is_sure():
 def test_a_card_scan_cut_through_its_portraits_face_is_cut_off(side, share):
     """A card front scanned to the card, the frame cutting `share` of the portrait's face away:
     the face's box reaches the frame's edge, and the card round the portrait goes on past it.
-    (The print left in the frame is whole: no line runs into the edge.)"""
+    Stop 36's check passed all three: the print beside the portrait, inside the frame, hid the
+    cut."""
     card = render_card("id1", "front", 0)
     face_left, face_top, face = 82, 168, 156  # the portrait's face on this card (dlib's box)
     if side == "left":
