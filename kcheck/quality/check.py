@@ -9,7 +9,7 @@ was seen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 import cv2
@@ -17,7 +17,7 @@ import numpy as np
 
 from kcheck.docintel import mrz_ocr, mrz_zone
 from kcheck.quality import evidence, measures
-from kcheck.quality.decode import WorkingImage, decode_working
+from kcheck.quality.decode import WorkingImage, closer_gray, decode_working
 from kcheck.quality.document import (
     ASPECT_TOLERANCE,
     FLAT_WIDTH,
@@ -75,6 +75,10 @@ SHAKE = (0.1, 0.16)
 # edges are as sharp as a sharp card's.
 EDGE_SHARE = 3
 EDGE_BLUR = 0.2
+# ...and is sure only where its print cannot be read (evidence.legible_lines) in the photo decoded
+# again up to this long side: a card a third of a 1080 x 1920 phone frame wide has print about
+# 8 px high at working size, too small to read however sharp, and 17 px in the photo as sent.
+CLOSER_LONG_SIDE = 2000
 SHAKE_WORST = 0.4  # ...sure only where the worst direction is that blurred (good photos: 0.3)
 SHAKE_FRAME_SHARE = 0.6  # ...measured only where the document fills this much of the frame
 FACE_BLUR = (0.5, 0.62)  # blur_score of the selfie face at 96 px
@@ -469,7 +473,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         if cropped:  # the frame is the card's: as sharp as the card
             found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
         elif printed or held_print is not None:  # a document blurred past finding (FRAME_BLUR)
-            found.add("blurry", _blurred(image.gray, FRAME_BLUR, metrics, width))
+            found.add("blurry", _blurred(image.gray, FRAME_BLUR, metrics, width,
+                                         looks=_looks(image, None)))
         if portrait is not None:
             _beside_portrait(image, searches, slot, portrait, text, found, metrics)
         return None, []
@@ -532,7 +537,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
     found.add("blurry", _blurred(flat, DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR, metrics,
-                                 sharpest=lambda: _at_working_size(image.gray, finding, region)))
+                                 looks=_looks(image, region if region is finding.quad else None)))
     if _fills_frame(finding, region, image.gray.shape, slot):
         found.add("blurry", _shaken(image.gray, metrics))
     mrz_lines = _mrz_lines(text, searches, region) if slot == "id_back" else None
@@ -718,33 +723,44 @@ def _cropped_outline(finding: DocumentFinding, slot: str) -> bool:
 
 
 def _blurred(flat: np.ndarray, points: tuple[float, float], metrics: dict, width: int | None = None,
-             sharpest: Callable[[], np.ndarray] | None = None) -> float:
+             looks: Iterable[np.ndarray] = ()) -> float:
     """How sure the flattened document `flat` (its blur_score in metrics["blur"], measured at
     `width`, its own by default) is blurred: sure only where its strongest edges, the print's, are
     smeared as well (EDGE_BLUR), not where a soft printed pattern makes the whole card read as
-    blurred, and where its print cannot be read (evidence.legible_lines, in the document as
-    `sharpest` gives it at working size: a phone's soft focus on a card whose every field is
-    legible)."""
+    blurred, and where its print cannot be read (evidence.legible_lines) in any of the `looks`
+    taken at it (_looks: a phone's soft focus on a card whose every field is legible)."""
     blurred = graded(metrics["blur"], *points)
     if blurred > 0.5:
         edges = measures.directional_blur(flat, width or flat.shape[1], strongest=EDGE_SHARE)
         metrics["edge_blur"] = max(edges)
         if metrics["edge_blur"] < EDGE_BLUR:
             blurred = min(blurred, 0.5)
-        elif sharpest is not None:
-            metrics["legible_lines"] = evidence.legible_lines(sharpest())
-            if metrics["legible_lines"] >= evidence.LEGIBLE_LINES:
-                blurred = min(blurred, 0.5)
+        else:
+            for look in looks:
+                metrics["legible_lines"] = max(metrics.get("legible_lines", 0), evidence.legible_lines(look))
+                if metrics["legible_lines"] >= evidence.LEGIBLE_LINES:
+                    blurred = min(blurred, 0.5)
+                    break
     return blurred
 
 
-def _at_working_size(gray: np.ndarray, finding: DocumentFinding, region: np.ndarray) -> np.ndarray:
-    """The document flattened as large as the working image holds it, or where it is known by its
-    print alone, the whole working image (a box drawn tight round lines of print leaves PP-OCR's
-    detector no margin to find them in: a legible phone frame read 6 lines whole, none so cropped)."""
-    if region is not finding.quad:
-        return gray
-    return flatten(gray, region, _aspect(region), max(gray.shape[:2]))
+def _looks(image: WorkingImage, region: np.ndarray | None) -> Iterator[np.ndarray]:
+    """The document at `region` (or where it is known by its print alone, None: the whole photo,
+    as a box drawn tight round lines of print leaves PP-OCR's detector no margin to find them in:
+    a legible phone frame read 6 lines whole, none so cropped) as a reader looks at it: flattened
+    at working size, then, only if asked and the photo is larger, decoded again at
+    CLOSER_LONG_SIDE (a card a third of a phone frame wide has print too small to read at
+    working size; a noisy photo reads better averaged down to it)."""
+    yield _flat_look(image.gray, region, 1.0)
+    closer = closer_gray(image, CLOSER_LONG_SIDE)
+    if closer is not None:
+        yield _flat_look(closer[0], region, closer[1])
+
+
+def _flat_look(gray: np.ndarray, region: np.ndarray | None, factor: float) -> np.ndarray:
+    """`gray` (`factor` times the working size), flattened at `region` (working pixels) as
+    large as it holds it, or whole where `region` is None."""
+    return gray if region is None else flatten(gray, region * factor, _aspect(region), max(gray.shape[:2]))
 
 
 def _shaken(gray: np.ndarray, metrics: dict) -> float:

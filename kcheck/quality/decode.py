@@ -1,8 +1,9 @@
-"""Decode a photo straight to the working size the checks use (never at full resolution)."""
+"""Decode a photo straight to the working size the checks use (never at full resolution), and
+again somewhat larger where the checks need a closer look (closer_gray)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -36,11 +37,22 @@ class WorkingImage:
     original_width: int
     original_height: int
     source_format: str
+    data: bytes = field(default=b"", repr=False)  # the photo as sent, for a closer look
 
     @property
     def scale(self) -> float:
         """Original pixels per working pixel."""
         return max(self.original_width, self.original_height) / max(self.gray.shape[:2])
+
+
+def closer_gray(image: WorkingImage, long_side: int) -> tuple[np.ndarray, float] | None:
+    """The photo in grey decoded again up to `long_side` (never larger than sent) and its pixels
+    per working pixel, or None where the working image already holds the photo as sent: the closer
+    look a reader takes where the working size is too coarse to read the print."""
+    if max(image.original_width, image.original_height) <= 1.2 * max(image.gray.shape[:2]) or not image.data:
+        return None
+    gray = decode_working(image.data, long_side, colour=False).gray
+    return gray, max(gray.shape[:2]) / max(image.gray.shape[:2])
 
 
 def reduced_flag(width: int, height: int, long_side: int = WORK_LONG_SIDE) -> int:
@@ -73,9 +85,9 @@ def decode_working(data: bytes, long_side: int = WORK_LONG_SIDE, colour: bool = 
         width, height = height, width
     pixels, _ratio = shrink_to(pixels, long_side)
     if not colour:
-        return WorkingImage(None, pixels, width, height, fmt)
+        return WorkingImage(None, pixels, width, height, fmt, data)
     gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
-    return WorkingImage(pixels, gray, width, height, fmt)
+    return WorkingImage(pixels, gray, width, height, fmt, data)
 
 
 def shrink_to(pixels: np.ndarray, long_side: int, to_look_at: bool = False) -> tuple[np.ndarray, float]:
