@@ -51,7 +51,10 @@ def closer_gray(image: WorkingImage, long_side: int) -> tuple[np.ndarray, float]
     look a reader takes where the working size is too coarse to read the print."""
     if max(image.original_width, image.original_height) <= 1.2 * max(image.gray.shape[:2]) or not image.data:
         return None
-    gray = decode_working(image.data, long_side, colour=False).gray
+    try:
+        gray = decode_working(image.data, long_side, colour=False).gray
+    except ImageRejected:  # (bytes that decoded once do; a closer look is never worth a crash)
+        return None
     return gray, max(gray.shape[:2]) / max(image.gray.shape[:2])
 
 

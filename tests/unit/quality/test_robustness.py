@@ -362,3 +362,17 @@ def test_a_soft_card_legible_at_the_photos_own_size_is_not_blurry(variant):
 def test_the_same_card_blurred_past_reading_is_blurry(variant):
     verdict = check_photo(_soft_phone_photo(variant, 3.5), "id_front")
     assert verdict.verdict == "retake" and "blurry" in verdict.reasons, verdict.metrics
+
+
+def test_a_closer_look_at_bytes_that_no_longer_decode_is_no_look():
+    """The closer look decodes the photo's bytes a second time; should that fail, the check keeps
+    what it read at working size instead of failing the upload."""
+    from dataclasses import replace
+
+    from kcheck.quality.check import CLOSER_LONG_SIDE
+    from kcheck.quality.decode import closer_gray, decode_working
+
+    image = decode_working(_soft_phone_photo(0, 1.3))
+    gray, factor = closer_gray(image, CLOSER_LONG_SIDE)
+    assert max(gray.shape) == 1920 and factor == 2.0  # the photo as sent, twice the working size
+    assert closer_gray(replace(image, data=image.data[:600]), CLOSER_LONG_SIDE) is None
