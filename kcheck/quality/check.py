@@ -736,9 +736,11 @@ def _blurred(flat: np.ndarray, points: tuple[float, float], metrics: dict, width
         if metrics["edge_blur"] < EDGE_BLUR:
             blurred = min(blurred, 0.5)
         else:
+            legible = 0
             for look in looks:
-                metrics["legible_lines"] = max(metrics.get("legible_lines", 0), evidence.legible_lines(look))
-                if metrics["legible_lines"] >= evidence.LEGIBLE_LINES:
+                legible = max(legible, evidence.legible_lines(look))
+                metrics["legible_lines"] = legible
+                if legible >= evidence.LEGIBLE_LINES:
                     blurred = min(blurred, 0.5)
                     break
     return blurred
