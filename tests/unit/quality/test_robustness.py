@@ -1,13 +1,17 @@
 """Decisions that must hold on photos real uploads resemble: a white card whose paper the
 camera clips, a part of the card taken for the card, and the same photo saved another way."""
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from kcheck.quality import check_photo, check_upload
-from tests.fixtures.documents import _font, _portrait, render_card
+from kcheck.quality.check import CLOSER_LONG_SIDE
+from kcheck.quality.decode import closer_gray, decode_working
+from tests.fixtures.documents import _card_scene, _encode, _finish, _font, _portrait, render_card
 from tests.fixtures.variety import _make, make_card_photo, make_varied_document
 
 
@@ -335,12 +339,9 @@ def test_the_portraits_outline_on_a_card_filling_the_frame_is_not_measured_as_th
     assert dict(verdict.notes).get("blurry", 0) <= 0.5
 
 
-
 def _soft_phone_photo(variant: int, sigma: float) -> bytes:
     """A phone photo (1080 x 1920) of an ID card front 0.6 of the frame wide, focused softly:
     the whole frame blurred by `sigma` pixels (1.3: every field still legible at this size)."""
-    from tests.fixtures.documents import _card_scene, _encode, _finish
-
     rng = np.random.default_rng(variant)
     scene, _corners = _card_scene((1080, 1920), render_card("id1", "front", variant), 0.6, rng)
     return _encode(cv2.GaussianBlur(_finish(scene, rng, 1920), (0, 0), sigma))
@@ -367,11 +368,6 @@ def test_the_same_card_blurred_past_reading_is_blurry(variant):
 def test_a_closer_look_at_bytes_that_no_longer_decode_is_no_look():
     """The closer look decodes the photo's bytes a second time; should that fail, the check keeps
     what it read at working size instead of failing the upload."""
-    from dataclasses import replace
-
-    from kcheck.quality.check import CLOSER_LONG_SIDE
-    from kcheck.quality.decode import closer_gray, decode_working
-
     image = decode_working(_soft_phone_photo(0, 1.3))
     gray, factor = closer_gray(image, CLOSER_LONG_SIDE)
     assert max(gray.shape) == 1920 and factor == 2.0  # the photo as sent, twice the working size
