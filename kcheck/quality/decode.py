@@ -49,7 +49,7 @@ def closer_gray(image: WorkingImage, long_side: int) -> tuple[np.ndarray, float]
     """The photo in grey decoded again up to `long_side` (never larger than sent) and its pixels
     per working pixel, or None where the working image already holds the photo as sent: the closer
     look a reader takes where the working size is too coarse to read the print."""
-    if max(image.original_width, image.original_height) <= 1.2 * max(image.gray.shape[:2]) or not image.data:
+    if image.scale <= 1.0 or not image.data:
         return None
     try:
         gray = decode_working(image.data, long_side, colour=False).gray

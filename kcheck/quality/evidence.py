@@ -90,8 +90,9 @@ LOOSE_LONG_SIDES = (640, 1000)
 
 # A document whose print PP-OCR reads confidently is legible however soft its edges measure: at
 # least LEGIBLE_LINES lines (looked for at LEGIBLE_LONG_SIDE at most, widest first) read with a
-# mean probability of LEGIBLE_CONFIDENCE over their characters, in the photo decoded again up to
-# check.CLOSER_LONG_SIDE (as a reviewer reads it, not at working size). Legible MIDV-500 phone
+# mean probability of LEGIBLE_CONFIDENCE over their characters, at working size or, where that
+# reads too few, in the photo decoded again up to check.CLOSER_LONG_SIDE (as a reviewer reads
+# it: check._looks). Legible MIDV-500 phone
 # frames of cards whose edges measured as blurred as the generated blurs (edge_blur 0.23-0.29) had
 # 6-8 such lines; generated blurred and shaken photos 4 at most (their large MRZ characters stay
 # legible, their fields do not) and real blurred photos none.
