@@ -568,6 +568,18 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     portraits, boxes, faint = _faint_faces_apart(portraits, boxes)
     if slot in PORTRAIT_SLOTS and _portrait_cut_by_frame(portraits, boxes, text, image.gray.shape):
         found.add("document_cut_off", SLICED_CUT)
+    elif (finding.quad is None and slot in PORTRAIT_SLOTS
+          and not found.sure(("document_cut_off",), SLICED_CUT)
+          and evidence.line_to_frame(text, image.gray.shape) < 0):
+        # Known by its print, clear of the frame, and its portrait, the document is cut where
+        # more lines running on from its print beside the portrait (PP-OCR's: small or pale
+        # print the first look missed) run into the frame's edge, their letters cut. (Print
+        # reaching the frame may be a page of text round the document: _print_past_frame.)
+        faces = _print_scale_portraits(portraits, boxes, text)
+        if faces:
+            metrics["print_sliced"] = _sliced_on_document(searches, region, faces)
+            if metrics["print_sliced"] >= SLICED_HELD:
+                found.add("document_cut_off", SLICED_CUT)
     if slot == "passport_page" and portraits and not text.mrz_lines:
         # A data page prints its MRZ under the portrait: with no band found, a frame (or the
         # page's outline) ending right under the portrait has cut it away. (The band is looked
@@ -1274,11 +1286,26 @@ def _portrait_cut_by_frame(portraits: list[Face], boxes, text: TextEvidence, sha
     the scale of the print (CARD_PRINT_SCALE) is the document's portrait: a larger one may be the
     person holding it."""
     height, width = shape[:2]
-    for face, (x, y, w, h) in zip(portraits, (box[:4] for box in boxes), strict=True):
-        at_edge = min(x, y) <= 0 or x + w >= width - 1 or y + h >= height - 1
-        if face.score > 0 and at_edge and text.line_height >= CARD_PRINT_SCALE * h:
-            return True
-    return False
+    return any(min(x, y) <= 0 or x + w >= width - 1 or y + h >= height - 1
+               for x, y, w, h in _print_scale_portraits(portraits, boxes, text))
+
+
+def _print_scale_portraits(portraits: list[Face], boxes, text: TextEvidence) -> list[tuple[int, ...]]:
+    """The boxes (x, y, w, h) of the confident faces on the scale of the print
+    (CARD_PRINT_SCALE): the document's portrait, not the person holding it."""
+    return [tuple(box[:4]) for face, box in zip(portraits, boxes, strict=True)
+            if face.score > 0 and text.line_height >= CARD_PRINT_SCALE * box[3]]
+
+
+def _sliced_on_document(searches: evidence.Searches, region: np.ndarray, faces: list[tuple[int, ...]]) -> int:
+    """How many of PP-OCR's lines beside the document's portrait (`faces`, x, y, w, h: within
+    evidence.near_face of one) and across the columns of its print (`region`) run into the frame's
+    edge with their letters cut (evidence.sliced_lines): lines running on from the document's
+    print, not print of the surroundings beside it."""
+    left, right = float(region[:, 0].min()), float(region[:, 0].max())
+    windows = [evidence.near_face(face, searches.gray.shape) for face in faces]
+    return max(evidence.sliced_lines(searches, np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32))
+               for x0, y0, x1, y1 in ((max(x0, left), y0, min(x1, right), y1) for x0, y0, x1, y1 in windows))
 
 
 def _print_inside(gray: np.ndarray, text: TextEvidence, quad: np.ndarray) -> bool:

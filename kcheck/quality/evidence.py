@@ -156,10 +156,7 @@ class Searches:
         each way), looked at in the window's own pixels (DETECT_NEAR_LONG_SIDE at most): a card's
         small, pale print beside its portrait, which the whole frame at DETECT_LONG_SIDE shrinks
         past the detector's reach (about 0.05 s)."""
-        height, width = self.gray.shape[:2]
-        left, right, above, below = NEAR_FACE
-        x0, x1 = max(0, int(face.x - left * face.w)), min(width, int(face.x + right * face.w))
-        y0, y1 = max(0, int(face.y - above * face.w)), min(height, int(face.y + below * face.w))
+        x0, y0, x1, y1 = near_face((face.x, face.y, face.w, face.h), self.gray.shape)
         window = self.gray[y0:y1, x0:x1]
         if min(window.shape[:2]) < 8:
             return ()
@@ -291,6 +288,16 @@ def zone_lines_cut(searches: Searches, evidence: TextEvidence) -> int:
             for line in lines
         )
     return cut
+
+
+def near_face(face: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """The window (x0, y0, x1, y1) round a face's box (x, y, w, h) in which a card's print beside
+    its portrait lies (NEAR_FACE face widths each way), inside the frame of `shape`."""
+    height, width = shape[:2]
+    x, y, w = face[:3]
+    left, right, above, below = NEAR_FACE
+    return (max(0, int(x - left * w)), max(0, int(y - above * w)),
+            min(width, int(x + right * w)), min(height, int(y + below * w)))
 
 
 def sliced_lines(searches: Searches, quad: np.ndarray) -> int:

@@ -316,3 +316,28 @@ def test_a_card_scan_cut_through_its_portraits_face_is_cut_off(side, share):
         cut = card[: face_top + round((1 - share) * face)]
     verdict = check_photo(cv2.imencode(".png", cut)[1].tobytes(), "id_front")
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def _card_with_lower_fields(place: str, authority: str) -> bytes:
+    """A card front scanned to the card with two more fields in smaller print under its main
+    ones, beside the portrait: the first look for print finds the main block only."""
+    card = render_card("id1", "front", 0)
+    image = Image.fromarray(cv2.cvtColor(card, cv2.COLOR_BGR2RGB))
+    draw = ImageDraw.Draw(image)
+    draw.text((320, 392), f"Place of birth / Lieu de naissance: {place}", fill=(60, 40, 40), font=_font(22))
+    draw.text((320, 428), f"Issuing authority / Autorite: {authority}", fill=(60, 40, 40), font=_font(22))
+    return cv2.imencode(".png", cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))[1].tobytes()
+
+
+def test_a_card_scan_whose_lower_fields_run_off_the_frame_is_cut_off():
+    """Both lower fields run past the frame's right edge, their letters cut: the frame cuts the
+    card. The check passed it before stop 38's second session: the block of print it measured stays
+    clear of the edge."""
+    card = _card_with_lower_fields("UTOPIA CITY NORTH", "CITY HALL OF UTOPIA NORTH")
+    verdict = check_photo(card, "id_front")
+    assert verdict.verdict == "retake" and verdict.reasons == ("document_cut_off",), verdict.metrics
+
+
+def test_the_same_card_with_its_lower_fields_whole_passes():
+    verdict = check_photo(_card_with_lower_fields("UTOPIA", "CITY HALL"), "id_front")
+    assert verdict.verdict == "pass", verdict.metrics
