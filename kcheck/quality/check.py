@@ -1303,9 +1303,13 @@ def _sliced_on_document(searches: evidence.Searches, region: np.ndarray, faces: 
     edge with their letters cut (evidence.sliced_lines): lines running on from the document's
     print, not print of the surroundings beside it."""
     left, right = float(region[:, 0].min()), float(region[:, 0].max())
-    windows = [evidence.near_face(face, searches.gray.shape) for face in faces]
-    return max(evidence.sliced_lines(searches, np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32))
-               for x0, y0, x1, y1 in ((max(x0, left), y0, min(x1, right), y1) for x0, y0, x1, y1 in windows))
+    counts = [0]
+    for x0, y0, x1, y1 in (evidence.near_face(face, searches.gray.shape) for face in faces):
+        x0, x1 = max(x0, left), min(x1, right)
+        if x0 < x1:
+            window = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+            counts.append(evidence.sliced_lines(searches, window))
+    return max(counts)
 
 
 def _print_inside(gray: np.ndarray, text: TextEvidence, quad: np.ndarray) -> bool:

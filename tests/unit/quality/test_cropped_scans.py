@@ -331,8 +331,7 @@ def _card_with_lower_fields(place: str, authority: str) -> bytes:
 
 def test_a_card_scan_whose_lower_fields_run_off_the_frame_is_cut_off():
     """Both lower fields run past the frame's right edge, their letters cut: the frame cuts the
-    card. The check passed it before stop 38's second session: the block of print it measured stays
-    clear of the edge."""
+    card. f733990's check passed it: the block of print it measured stays clear of the edge."""
     card = _card_with_lower_fields("UTOPIA CITY NORTH", "CITY HALL OF UTOPIA NORTH")
     verdict = check_photo(card, "id_front")
     assert verdict.verdict == "retake" and verdict.reasons == ("document_cut_off",), verdict.metrics
