@@ -1079,9 +1079,7 @@ def _off_band(faces: list[Face], boxes, band: list[np.ndarray]) -> tuple[list[Fa
 
 def _overlaps(box, line: np.ndarray) -> bool:
     """The face box (x, y, w, h) and the line's 4-point box overlap."""
-    x, y, w, h = box[:4]
-    square = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
-    return cv2.intersectConvexConvex(square, line.astype(np.float32))[0] > 0
+    return cv2.intersectConvexConvex(_box_corners(*box[:4]), line.astype(np.float32))[0] > 0
 
 
 def _print_across(text: TextEvidence, region: np.ndarray) -> bool:
@@ -1265,6 +1263,11 @@ def _box_on_cropped_page(searches: evidence.Searches, slot: str, quad: np.ndarra
     return inside < BOX_ON_PAGE_PRINT * len(lines)
 
 
+def _box_corners(x: float, y: float, w: float, h: float) -> np.ndarray:
+    """A box (x, y, w, h) as its four corners, clockwise from the top left."""
+    return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
+
+
 def _frame_quad(shape: tuple[int, ...]) -> np.ndarray:
     """The whole frame as a document's outline (corners ordered as find_document's)."""
     height, width = shape[:2]
@@ -1307,8 +1310,7 @@ def _sliced_on_document(searches: evidence.Searches, region: np.ndarray, faces: 
     for x0, y0, x1, y1 in (evidence.near_face(face, searches.gray.shape) for face in faces):
         x0, x1 = max(x0, left), min(x1, right)
         if x0 < x1:
-            window = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
-            counts.append(evidence.sliced_lines(searches, window))
+            counts.append(evidence.sliced_lines(searches, _box_corners(x0, y0, x1 - x0, y1 - y0)))
     return max(counts)
 
 
@@ -1400,9 +1402,9 @@ def _back_by_mrz(portraits: list[Face], boxes, zone: list[np.ndarray]) -> float:
     the photo is re-encoded, so that is a doubt. A weak face on the band is its pattern.
     `boxes` are the faces in the zone's pixels."""
     band = cv2.boxPoints(cv2.minAreaRect(np.concatenate(zone).astype(np.float32)))
-    for face, (x, y, w, h) in zip(portraits, boxes, strict=True):
-        square = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
-        if face.score >= PORTRAIT_DOUBT_SCORE and cv2.intersectConvexConvex(square, band)[0] <= 0:
+    for face, box in zip(portraits, boxes, strict=True):
+        apart = cv2.intersectConvexConvex(_box_corners(*box[:4]), band)[0] <= 0
+        if face.score >= PORTRAIT_DOUBT_SCORE and apart:
             return MRZ_BACK_DOUBT
     return 0.9
 
@@ -1717,9 +1719,7 @@ def _unflatten_boxes(boxes, quad: np.ndarray, flat_shape) -> list[tuple[int, ...
     """Map face boxes found on the flattened document back to working-image pixels."""
     out = []
     for face in boxes:
-        x, y, w, h = face[:4]
-        corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
-        mapped = _unflatten_points(corners, quad, flat_shape)
+        mapped = _unflatten_points(_box_corners(*face[:4]), quad, flat_shape)
         bx, by, bw, bh = cv2.boundingRect(np.round(mapped).astype(np.int32))
         out.append((bx, by, bw, bh))
     return out
