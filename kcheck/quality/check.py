@@ -279,6 +279,17 @@ FACE_LONG_SIDE = 560  # faces are looked for in a copy this large first
 # 5 % or more from an ID card's or a passport page's).
 CROPPED_CARD_ASPECT = 0.04
 ID2_ASPECT = 105.0 / 74.0  # an ID-2 sized identity card (an old French one) scanned to the frame
+# A frame this many times wider than the slot's document (long side over short) holds a strip
+# of it where the document spans it: no whole card or page of that shape fits such a frame once
+# it spans its long side (_strip_of_document). Below twice the document's aspect (two cards side
+# by side, a scan of both sides, might fit the frame whole). No good real photo in a document
+# slot of the calibration set had a frame wider than 1.87 (a licence scan; ID-1 1.586 x 1.3 = 2.06,
+# a passport page 1.42 x 1.3 = 1.85;
+# a phone's own frames, 16:9 = 1.78, are not that wide).
+STRIP_FRAME = (1.3, 2.0)
+# ...once the smallest document of the slot's shape holding the print (or the outline filling
+# the frame) is this much taller than the frame (the print's box is looser than its letters).
+STRIP_OVERHANG = 1.15
 PRINT_BY_PORTRAIT = 2  # lines of print (found loosely) clear of an ID-sized portrait on such a frame
 LOOSE_PRINT = 8  # ...or lines of print on it without any face (a card's back)
 # Lines of print (found loosely) clear of a confident face: evidence of a document on their own,
@@ -502,6 +513,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # it cut by the edge: the document runs off the frame.
         found.add("document_cut_off", SLICED_CUT)
     found.add("document_cut_off", _print_past_frame(image.gray, text, metrics))
+    if fills and _strip_of_document(region, image.gray.shape, slot, metrics):
+        found.add("document_cut_off", SLICED_CUT)  # the frame holds a strip of the document
     if not outlined:
         _rows_sliced(searches, found, metrics)
     if not outlined and not found.sure(("document_cut_off",), DEFAULT_RETAKE_CONFIDENCE):
@@ -1250,6 +1263,29 @@ def _shaped_as(shape: tuple[int, ...], aspect: float) -> bool:
     """The frame's long side over its short side is `aspect` within CROPPED_CARD_ASPECT."""
     height, width = shape[:2]
     return abs(max(height, width) / max(min(height, width), 1) / aspect - 1) <= CROPPED_CARD_ASPECT
+
+
+def _strip_of_document(region: np.ndarray, shape: tuple[int, ...], slot: str, metrics: dict) -> bool:
+    """The frame (of `shape`, STRIP_FRAME times wider than the slot's document) cannot hold the
+    smallest document of the slot's shape that holds `region` (the print's box, or an outline
+    filling the frame), however it lies along the region: the frame cut a strip out of it. Any
+    way the document could lie whole in the frame (STRIP_OVERHANG) leaves it a doubt."""
+    height, width = shape[:2]
+    frame_aspect = max(height, width) / max(min(height, width), 1)
+    aspects = [a for a in _SLOT_ASPECTS[slot] if STRIP_FRAME[0] * a <= frame_aspect < STRIP_FRAME[1] * a]
+    if not aspects:
+        return False
+    centre, (along, across), angle = cv2.minAreaRect(region.astype(np.float32))
+    overhangs = []
+    for aspect in aspects:
+        long_first = max(along, aspect * across)  # its long side along the region's first side
+        short_first = max(along, across / aspect)  # ...or along its second
+        for first, second in ((long_first, long_first / aspect), (short_first, short_first * aspect)):
+            corners = cv2.boxPoints((centre, (first, second), angle))
+            overhangs.append(max(float(np.ptp(corners[:, 0])) / width, float(np.ptp(corners[:, 1])) / height))
+    overhang = min(overhangs)
+    metrics["strip_overhang"] = round(float(overhang), 2)
+    return overhang >= STRIP_OVERHANG
 
 
 def _box_on_cropped_page(searches: evidence.Searches, slot: str, quad: np.ndarray, metrics: dict) -> bool:
