@@ -844,11 +844,13 @@ def _glare(image: WorkingImage, searches: evidence.Searches, patch: measures.Pat
 
 def _glare_across_print(image: WorkingImage, searches: evidence.Searches, found: Findings,
                         metrics: dict) -> float:
-    """On a white document (WHITE_PAGE), whose paper a reflection merges with, sure glare where
-    two lines of print or more are broken by one clipped gap with their letters fading into it
-    (evidence.lines_faded_into_glare: PP-OCR's lines, about 0.1 s, looked for on white documents
-    only)."""
-    if metrics["clipped_white_fraction"] < WHITE_PAGE or found.sure(("glare",), GLARE_OVER_PRINT):
+    """Where no sure reflection was found, sure glare where two lines of print or more are
+    broken by one clipped gap with their letters fading into it (evidence.lines_faded_into_glare:
+    PP-OCR's lines, about 0.1 s, looked for where at least GLARE's doubt share of the document is
+    clipped white). On a white document a reflection merges with the paper; on a pale one it may
+    merge with the card's white edge, so that no patch of its own is found (a Swedish back's
+    reflection over its MRZ, 41 % of it clipped, under WHITE_PAGE)."""
+    if metrics["clipped_white_fraction"] < GLARE[0] or found.sure(("glare",), GLARE_OVER_PRINT):
         return 0.0
     darkest = measures.darkest_channel(image.bgr)
     metrics["lines_faded_into_glare"] = evidence.lines_faded_into_glare(searches, darkest)

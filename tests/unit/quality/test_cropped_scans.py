@@ -340,3 +340,38 @@ def test_a_card_scan_whose_lower_fields_run_off_the_frame_is_cut_off():
 def test_the_same_card_with_its_lower_fields_whole_passes():
     verdict = check_photo(_card_with_lower_fields("UTOPIA", "CITY HALL"), "id_front")
     assert verdict.verdict == "pass", verdict.metrics
+
+
+def _card_on_desk(kind: str, side: str, keep: float = 1.0, frame_aspect: float | None = None) -> bytes:
+    """A card (or page) scanned with a thin dark margin round it; the frame keeps the `keep`
+    share of its height from the top (cut straight through it below), or is widened to
+    `frame_aspect` with the card whole in its middle."""
+    card = render_card(kind, side, 0)
+    height, width = card.shape[:2]
+    margin = 16
+    canvas_width = width + 2 * margin
+    if frame_aspect is not None:
+        canvas_width = round(frame_aspect * (height + 2 * margin))
+    canvas = np.full((height + 2 * margin, canvas_width, 3), 60, np.uint8)
+    left = (canvas_width - width) // 2
+    canvas[margin : margin + height, left : left + width] = card
+    return cv2.imencode(".png", canvas[: margin + round(keep * height)])[1].tobytes()
+
+
+@pytest.mark.parametrize(("kind", "side", "slot", "keep"),
+                         [("id1", "front", "id_front", 0.6), ("id1", "back", "id_back", 0.5),
+                          ("id1", "front", "id_front", 0.5)])
+def test_a_strip_of_a_card_cut_between_its_lines_is_cut_off(kind, side, slot, keep):
+    """The frame keeps the card's upper half or so, cut straight between two lines of print: no
+    letter is cut, but the card's outline spans a frame far wider than a card, which no whole
+    card fills. 42aced3's check passed all three (a derived Swedish back cut so, too)."""
+    verdict = check_photo(_card_on_desk(kind, side, keep), slot)
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def test_a_whole_card_filling_the_height_of_a_wide_frame_passes():
+    """The same card whole in a frame 2.2 times wider than high (a phone's 20:9 shot) fills most of
+    it, but a card of its shape fits it: no strip."""
+    verdict = check_photo(_card_on_desk("id1", "front", frame_aspect=2.2), "id_front")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert verdict.metrics["strip_overhang"] < 1.1
