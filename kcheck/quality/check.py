@@ -990,11 +990,25 @@ def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, t
             return 0.95
         sides = np.linalg.norm(finding.quad - np.roll(finding.quad, -1, axis=0), axis=1)
         grazing = frame_contact(finding.quad, searches.gray.shape) < GRAZING_CONTACT * float(sides.min())
-        return 0.5 if grazing else 0.9
+        return 0.5 if grazing or _whole_against_edge(finding, searches.gray.shape, slot) else 0.9
     # A document covering most of the frame is a scan or a close-up, not a card running off.
     if _document_shaped(searches.gray.shape, slot):
         return 0.45
     return SLICED_CUT if evidence.sliced_lines(searches, finding.quad) else 0.45
+
+
+def _whole_against_edge(finding: DocumentFinding, shape: tuple[int, ...], slot: str) -> bool:
+    """An outline running along one edge of the frame only, its corners all in the frame, with the
+    slot's document shape (within CROPPED_CARD_ASPECT): a whole card lying up to the frame's edge
+    (a pale card's margin merging with a white scan round it), not one the frame cut. A card cut
+    along one side is shorter than its shape; one cut at a corner has a corner outside."""
+    height, width = shape[:2]
+    quad = finding.quad
+    inside = bool(np.all((quad >= -1) & (quad <= [width, height])))
+    margin = max(2.0, 0.006 * max(width, height))
+    edges = sum(bool(np.sum(np.abs(quad[:, axis] - at) <= margin) >= 2)
+                for axis, at in ((0, 0.0), (0, width - 1.0), (1, 0.0), (1, height - 1.0)))
+    return inside and edges == 1 and _shaped_to(finding.aspect, slot)
 
 
 def _rows_sliced(searches: evidence.Searches, found: Findings, metrics: dict) -> None:
@@ -1265,6 +1279,11 @@ def _shaped_as(shape: tuple[int, ...], aspect: float) -> bool:
     """The frame's long side over its short side is `aspect` within CROPPED_CARD_ASPECT."""
     height, width = shape[:2]
     return abs(max(height, width) / max(min(height, width), 1) / aspect - 1) <= CROPPED_CARD_ASPECT
+
+
+def _shaped_to(aspect: float, slot: str) -> bool:
+    """`aspect` (long side over short) is the slot's document's within CROPPED_CARD_ASPECT."""
+    return any(abs(aspect / expected - 1) <= CROPPED_CARD_ASPECT for expected in _SLOT_ASPECTS[slot])
 
 
 def _strip_of_document(region: np.ndarray, shape: tuple[int, ...], slot: str, metrics: dict) -> bool:

@@ -342,20 +342,22 @@ def test_the_same_card_with_its_lower_fields_whole_passes():
     assert verdict.verdict == "pass", verdict.metrics
 
 
-def _card_on_desk(kind: str, side: str, keep: float = 1.0, frame_aspect: float | None = None) -> bytes:
-    """A card (or page) scanned with a thin dark margin round it; the frame keeps the `keep`
-    share of its height from the top (cut straight through it below), or is widened to
-    `frame_aspect` with the card whole in its middle."""
+def _card_on_desk(kind: str, side: str, keep: float = 1.0, frame_aspect: float | None = None,
+                  margin: int = 16, keep_across: float = 1.0) -> bytes:
+    """A card (or page) on a dark desk `margin` px wide round it. The frame keeps the `keep` share
+    of its height from the top (cut straight through it below; at 1.0 the card's bottom edge is
+    the frame's) and, below 1.0, the `keep_across` share of its width from the left; or it is
+    widened to `frame_aspect` with the card in its middle."""
     card = render_card(kind, side, 0)
     height, width = card.shape[:2]
-    margin = 16
     canvas_width = width + 2 * margin
     if frame_aspect is not None:
         canvas_width = round(frame_aspect * (height + 2 * margin))
     canvas = np.full((height + 2 * margin, canvas_width, 3), 60, np.uint8)
     left = (canvas_width - width) // 2
     canvas[margin : margin + height, left : left + width] = card
-    return cv2.imencode(".png", canvas[: margin + round(keep * height)])[1].tobytes()
+    right = canvas_width if keep_across == 1.0 else left + round(keep_across * width)
+    return cv2.imencode(".png", canvas[: margin + round(keep * height), :right])[1].tobytes()
 
 
 @pytest.mark.parametrize(("kind", "side", "slot", "keep"),
@@ -375,3 +377,21 @@ def test_a_whole_card_filling_the_height_of_a_wide_frame_passes():
     verdict = check_photo(_card_on_desk("id1", "front", frame_aspect=2.2), "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert verdict.metrics["strip_overhang"] < 1.1
+
+
+@pytest.mark.parametrize(("kind", "side", "slot"), [("id1", "front", "id_front"), ("id1", "back", "id_back")])
+def test_a_whole_card_lying_up_to_the_frames_edge_is_not_cut_off(kind, side, slot):
+    """The card's bottom edge is the frame's: its outline runs along that edge, but it has the
+    card's shape and all its corners in the frame. 42aced3's check said cut off, sure."""
+    verdict = check_photo(_card_on_desk(kind, side, margin=150), slot)
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+
+
+@pytest.mark.parametrize(("keep", "keep_across"), [(0.88, 1.0), (0.92, 0.92), (0.85, 0.85)])
+def test_a_card_cut_along_its_side_or_at_its_corner_is_still_cut_off(keep, keep_across):
+    """Cut along one side the card is shorter than its shape; cut at a corner (as much off both
+    ways, its shape kept) it meets two of the frame's edges. (Under 0.6 of the frame: a card
+    filling more of it is a close-up, whose outline at the edge is a doubt.)"""
+    card = _card_on_desk("id1", "front", keep, margin=300, keep_across=keep_across)
+    verdict = check_photo(card, "id_front")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
