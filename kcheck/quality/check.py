@@ -9,7 +9,7 @@ was seen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 import cv2
@@ -460,15 +460,16 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             if held_print:
                 # Against the whole frame a reflection on a card known by the print beside its
                 # portrait is a speck: measure it also against that print's surroundings.
-                block = cv2.boxPoints(cv2.minAreaRect(np.concatenate(held_print).astype(np.float32)))
-                near = quad_mask(image.gray.shape, _grown(block, 1.4))
+                near = quad_mask(image.gray.shape, _grown(_block_of(held_print), 1.4))
                 patch = max(patch, measures.glare_patch(image.bgr, near), key=lambda p: p[0])
             found.add("glare", _glare(image, searches, patch, round_patch, loose, whole, metrics))
             found.add("glare", _glare_across_print(image, searches, found, metrics))
         if shown and _band_cut_by_edge(searches, slot):
             found.add("document_cut_off", BAND_CUT)  # (with no document at all, no band either)
-        if held_print and sum(evidence.cut_by_edge(image.gray, box) for box in held_print) >= SLICED_HELD:
-            found.add("document_cut_off", SLICED_CUT)  # lines beside the portrait cut by the edge
+        if held_print:
+            metrics["print_sliced"] = _held_print_sliced(searches, held_print)
+            if metrics["print_sliced"] >= SLICED_HELD:
+                found.add("document_cut_off", SLICED_CUT)
         if shown:
             _rows_sliced(searches, found, metrics)
         if slot == "id_back" and card_portraits:  # one card, its identity portrait: the front
@@ -923,10 +924,7 @@ def _beside_portrait(image: WorkingImage, searches: evidence.Searches, slot: str
     face = image.gray[portrait.y : portrait.y + portrait.h, portrait.x : portrait.x + portrait.w]
     metrics["face_blur"] = measures.blur_score(face, measures.FACE_SHARPNESS_WIDTH)
     found.add("blurry", graded(metrics["face_blur"], *FACE_BLUR))
-    corners = np.array([[portrait.x, portrait.y], [portrait.x + portrait.w, portrait.y],
-                        [portrait.x + portrait.w, portrait.y + portrait.h],
-                        [portrait.x, portrait.y + portrait.h]], np.float32)
-    card = cv2.boxPoints(cv2.minAreaRect(np.concatenate([corners, *text.lines]).astype(np.float32)))
+    card = _block_of((_box_corners(*portrait[:4]), *text.lines))
     patch = measures.glare_patch(image.bgr, quad_mask(image.gray.shape, _grown(card, 1.2)))
     metrics["glare_fraction"] = patch[0]
     found.add("glare", graded(patch[0], *GLARE))
@@ -998,17 +996,19 @@ def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, t
 
 
 def _whole_against_edge(finding: DocumentFinding, shape: tuple[int, ...], slot: str) -> bool:
-    """An outline running along one edge of the frame only, its corners all in the frame, with the
-    slot's document shape (within CROPPED_CARD_ASPECT): a whole card lying up to the frame's edge
-    (a pale card's margin merging with a white scan round it), not one the frame cut. A card cut
-    along one side is shorter than its shape; one cut at a corner has a corner outside."""
+    """An outline with two corners on one edge of the frame and none on another, its corners all
+    in the frame, with the slot's document shape (within CROPPED_CARD_ASPECT): a whole card lying
+    up to the frame's edge (a pale card's margin merging with a white scan round it), not one the
+    frame cut. A card cut along one side is shorter than its shape; one cut at a corner has a
+    corner outside, or on a second edge (a page cut across the frame's corner, its outline fitted
+    with a corner on the top edge and two on the side)."""
     height, width = shape[:2]
     quad = finding.quad
     inside = bool(np.all((quad >= -1) & (quad <= [width, height])))
     margin = max(2.0, 0.006 * max(width, height))
-    edges = sum(bool(np.sum(np.abs(quad[:, axis] - at) <= margin) >= 2)
-                for axis, at in ((0, 0.0), (0, width - 1.0), (1, 0.0), (1, height - 1.0)))
-    return inside and edges == 1 and _shaped_to(finding.aspect, slot)
+    on_edges = [int(np.sum(np.abs(quad[:, axis] - at) <= margin))
+                for axis, at in ((0, 0.0), (0, width - 1.0), (1, 0.0), (1, height - 1.0))]
+    return inside and sorted(on_edges) == [0, 0, 0, 2] and _shaped_to(finding.aspect, slot)
 
 
 def _rows_sliced(searches: evidence.Searches, found: Findings, metrics: dict) -> None:
@@ -1357,6 +1357,20 @@ def _print_scale_portraits(portraits: list[Face], boxes, text: TextEvidence) -> 
             if face.score > 0 and text.line_height >= CARD_PRINT_SCALE * box[3]]
 
 
+def _held_print_sliced(searches: evidence.Searches, lines: tuple[np.ndarray, ...]) -> int:
+    """How many lines beside a card's portrait (a confident face, HELD_PORTRAIT of the frame or
+    larger), across the columns of the print found loosely round it (`lines`), run into the
+    frame's edge with their letters cut (_sliced_on_document): the frame cuts the card. Print
+    round the card cut by the edge (a ruler's figures across the desk) is not counted."""
+    held = searches.faces.on_document(HELD_PORTRAIT * max(searches.gray.shape[:2]))
+    return _sliced_on_document(searches, _block_of(lines), [face[:4] for face in held if face.score > 0])
+
+
+def _block_of(lines: Sequence[np.ndarray]) -> np.ndarray:
+    """The rotated box (4 points) round `lines` (4-point boxes)."""
+    return cv2.boxPoints(cv2.minAreaRect(np.concatenate(lines).astype(np.float32)))
+
+
 def _sliced_on_document(searches: evidence.Searches, region: np.ndarray, faces: list[tuple[int, ...]]) -> int:
     """How many of PP-OCR's lines beside the document's portrait (`faces`, x, y, w, h: within
     evidence.near_face of one) and across the columns of its print (`region`) run into the frame's
@@ -1458,7 +1472,7 @@ def _back_by_mrz(portraits: list[Face], boxes, zone: list[np.ndarray]) -> float:
     a front that carries its MRZ (an old US resident card): its score swings across 0 as
     the photo is re-encoded, so that is a doubt. A weak face on the band is its pattern.
     `boxes` are the faces in the zone's pixels."""
-    band = cv2.boxPoints(cv2.minAreaRect(np.concatenate(zone).astype(np.float32)))
+    band = _block_of(zone)
     for face, box in zip(portraits, boxes, strict=True):
         apart = cv2.intersectConvexConvex(_box_corners(*box[:4]), band)[0] <= 0
         if face.score >= PORTRAIT_DOUBT_SCORE and apart:

@@ -8,8 +8,15 @@ import pytest
 from PIL import Image, ImageDraw
 
 from kcheck.quality import check_photo
-from kcheck.quality.check import TEXT_HEIGHT, _cropped_card, _mrz_line, _print_by_portrait, _print_past_frame
-from kcheck.quality.evidence import Searches, TextEvidence
+from kcheck.quality.check import (
+    TEXT_HEIGHT,
+    _cropped_card,
+    _held_print_sliced,
+    _mrz_line,
+    _print_by_portrait,
+    _print_past_frame,
+)
+from kcheck.quality.evidence import Searches, TextEvidence, cut_by_edge
 from tests.fixtures.cropped_scans import (
     bold_card_close_up,
     bold_card_front,
@@ -395,3 +402,39 @@ def test_a_card_cut_along_its_side_or_at_its_corner_is_still_cut_off(keep, keep_
     card = _card_on_desk("id1", "front", keep, margin=300, keep_across=keep_across)
     verdict = check_photo(card, "id_front")
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def _held_card(left: int, ruler: bool) -> np.ndarray:
+    """A card front lying `left` px from the left edge of a grey desk, running off its right edge
+    when far enough right; with `ruler`, two lines of a ruler's figures running off that edge
+    above the card, well clear of its portrait."""
+    card = cv2.resize(cv2.cvtColor(render_card("id1", "front", 0), cv2.COLOR_BGR2GRAY), None, fx=0.8, fy=0.8,
+                      interpolation=cv2.INTER_AREA)
+    desk = np.full((1000, 1000), 120, np.uint8)
+    height, width = card.shape
+    shown = min(width, 1000 - left)
+    desk[450 : 450 + height, left : left + shown] = card[:, :shown]
+    image = Image.fromarray(desk)
+    if ruler:
+        draw = ImageDraw.Draw(image)
+        draw.text((700, 40), "0 1 2 3 4 5 6 7 WMWMWMWMWM", fill=20, font=_font(30))
+        draw.text((720, 100), "SCALE MEASURE WMWMWMWMWM", fill=20, font=_font(30))
+    return np.asarray(image)
+
+
+def test_print_round_a_held_card_cut_by_the_frame_is_not_the_card_cut():
+    """A card known by its portrait and the print found loosely round it (no outline, too few
+    lines for a document): the frame's edge cuts two lines of a ruler across the desk, far from
+    the portrait. 80fa837's check counted every line found that the edge cuts and said cut off,
+    sure (a real Croatian licence on a cluttered desk, re-sent smaller, so)."""
+    gray = _held_card(100, ruler=True)
+    searches = Searches(gray)
+    lines = tuple(searches.detected_lines)
+    assert sum(cut_by_edge(gray, box) for box in lines) >= 2  # what was counted before
+    assert _held_print_sliced(searches, lines) == 0
+
+
+@pytest.mark.parametrize("left", [520, 560])
+def test_a_held_card_running_off_the_frame_through_its_fields_is_cut(left):
+    searches = Searches(_held_card(left, ruler=False))
+    assert _held_print_sliced(searches, tuple(searches.detected_lines)) >= 2
