@@ -1358,12 +1358,18 @@ def _print_scale_portraits(portraits: list[Face], boxes, text: TextEvidence) -> 
 
 
 def _held_print_sliced(searches: evidence.Searches, lines: tuple[np.ndarray, ...]) -> int:
-    """How many lines beside a card's portrait (a confident face, HELD_PORTRAIT of the frame or
-    larger), across the columns of the print found loosely round it (`lines`), run into the
-    frame's edge with their letters cut (_sliced_on_document): the frame cuts the card. Print
-    round the card cut by the edge (a ruler's figures across the desk) is not counted."""
-    held = searches.faces.on_document(HELD_PORTRAIT * max(searches.gray.shape[:2]))
-    return _sliced_on_document(searches, _block_of(lines), [face[:4] for face in held if face.score > 0])
+    """How many of `lines` (the print found round a card's portrait) run into the frame's edge
+    with their letters cut (evidence.cut_by_edge): the frame cuts the card. Where a confident
+    upright face is found (HELD_PORTRAIT of the frame or larger), only lines centred within
+    evidence.near_face of it count: the print found loosely lies all over the frame, and print
+    round the card (a ruler's figures across the desk) is not the card's. (Lines found beside a
+    portrait turned a quarter were looked for in its window.)"""
+    gray = searches.gray
+    faces = searches.faces.on_document(HELD_PORTRAIT * max(gray.shape[:2]))
+    windows = [evidence.near_face(face[:4], gray.shape) for face in faces if face.score > 0]
+    return sum(1 for box in lines if evidence.cut_by_edge(gray, box)
+               and (not windows or any(x0 <= box[:, 0].mean() <= x1 and y0 <= box[:, 1].mean() <= y1
+                                       for x0, y0, x1, y1 in windows)))
 
 
 def _block_of(lines: Sequence[np.ndarray]) -> np.ndarray:
