@@ -282,10 +282,9 @@ ID2_ASPECT = 105.0 / 74.0  # an ID-2 sized identity card (an old French one) sca
 # A frame this many times wider than the slot's document (long side over short) holds a strip
 # of it where the document spans it: no whole card or page of that shape fits such a frame once
 # it spans its long side (_strip_of_document). Below twice the document's aspect (two cards side
-# by side, a scan of both sides, might fit the frame whole). No good real photo in a document
-# slot of the calibration set had a frame wider than 1.87 (a licence scan; ID-1 1.586 x 1.3 = 2.06,
-# a passport page 1.42 x 1.3 = 1.85;
-# a phone's own frames, 16:9 = 1.78, are not that wide).
+# by side, a scan of both sides, might fit the frame whole). No good photo in a document slot of
+# the calibration set had a frame wider than 1.87 (a licence scan); ID-1 1.586 x 1.3 = 2.06, a
+# passport page 1.42 x 1.3 = 1.85, a phone's own 16:9 frame 1.78.
 STRIP_FRAME = (1.3, 2.0)
 # ...once the smallest document of the slot's shape holding the print (or the outline filling
 # the frame) is this much taller than the frame (the print's box is looser than its letters).
@@ -1277,8 +1276,13 @@ def _document_shaped(shape: tuple[int, ...], slot: str) -> bool:
 
 def _shaped_as(shape: tuple[int, ...], aspect: float) -> bool:
     """The frame's long side over its short side is `aspect` within CROPPED_CARD_ASPECT."""
+    return abs(_frame_aspect(shape) / aspect - 1) <= CROPPED_CARD_ASPECT
+
+
+def _frame_aspect(shape: tuple[int, ...]) -> float:
+    """The frame's long side over its short side."""
     height, width = shape[:2]
-    return abs(max(height, width) / max(min(height, width), 1) / aspect - 1) <= CROPPED_CARD_ASPECT
+    return max(height, width) / max(min(height, width), 1)
 
 
 def _shaped_to(aspect: float, slot: str) -> bool:
@@ -1292,8 +1296,8 @@ def _strip_of_document(region: np.ndarray, shape: tuple[int, ...], slot: str, me
     filling the frame), however it lies along the region: the frame cut a strip out of it. Any
     way the document could lie whole in the frame (STRIP_OVERHANG) leaves it a doubt."""
     height, width = shape[:2]
-    frame_aspect = max(height, width) / max(min(height, width), 1)
-    aspects = [a for a in _SLOT_ASPECTS[slot] if STRIP_FRAME[0] * a <= frame_aspect < STRIP_FRAME[1] * a]
+    wide = _frame_aspect(shape)
+    aspects = [a for a in _SLOT_ASPECTS[slot] if STRIP_FRAME[0] * a <= wide < STRIP_FRAME[1] * a]
     if not aspects:
         return False
     centre, (along, across), angle = cv2.minAreaRect(region.astype(np.float32))
