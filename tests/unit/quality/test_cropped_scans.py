@@ -425,7 +425,7 @@ def _held_card(left: int, ruler: bool) -> np.ndarray:
 def test_print_round_a_held_card_cut_by_the_frame_is_not_the_card_cut():
     """A card known by its portrait and the print found loosely round it (no outline, too few
     lines for a document): the frame's edge cuts two lines of a ruler across the desk, far from
-    the portrait. 80fa837's check counted every line found that the edge cuts and said cut off,
+    the portrait. 42aced3's check counted every line found that the edge cuts and said cut off,
     sure (a real Croatian licence on a cluttered desk, re-sent smaller, so)."""
     gray = _held_card(100, ruler=True)
     searches = Searches(gray)
