@@ -1007,7 +1007,7 @@ def _whole_against_edge(finding: DocumentFinding, shape: tuple[int, ...], slot: 
     margin = max(2.0, 0.006 * max(width, height))
     on_edges = [int(np.sum(np.abs(quad[:, axis] - at) <= margin))
                 for axis, at in ((0, 0.0), (0, width - 1.0), (1, 0.0), (1, height - 1.0))]
-    return inside and sorted(on_edges) == [0, 0, 0, 2] and _shaped_to(finding.aspect, slot)
+    return inside and sorted(on_edges) == [0, 0, 0, 2] and _shaped_as(finding.aspect, _SLOT_ASPECTS[slot])
 
 
 def _rows_sliced(searches: evidence.Searches, found: Findings, metrics: dict) -> None:
@@ -1165,7 +1165,7 @@ def _cropped_evidence(searches: evidence.Searches, slot: str,
     back cropped to the card whose band may be a front's print (a front sent for it)."""
     gray = searches.gray
     shaped = _document_shaped(gray.shape, slot)
-    if not shaped and not (slot in ID_SLOTS and _shaped_as(gray.shape, ID2_ASPECT)):
+    if not shaped and not (slot in ID_SLOTS and _shaped_as(_frame_aspect(gray.shape), (ID2_ASPECT,))):
         return None, []
     height, width = gray.shape[:2]
     lines = searches.loose_print
@@ -1271,23 +1271,18 @@ def _barcoded(gray: np.ndarray, slot: str) -> bool:
 def _document_shaped(shape: tuple[int, ...], slot: str) -> bool:
     """The frame has the slot's document aspect (within CROPPED_CARD_ASPECT): a scan or a photo
     cropped to the document."""
-    return any(_shaped_as(shape, expected) for expected in _SLOT_ASPECTS[slot])
+    return _shaped_as(_frame_aspect(shape), _SLOT_ASPECTS[slot])
 
 
-def _shaped_as(shape: tuple[int, ...], aspect: float) -> bool:
-    """The frame's long side over its short side is `aspect` within CROPPED_CARD_ASPECT."""
-    return abs(_frame_aspect(shape) / aspect - 1) <= CROPPED_CARD_ASPECT
+def _shaped_as(aspect: float, expected: Iterable[float]) -> bool:
+    """`aspect` (long side over short) is one of `expected` within CROPPED_CARD_ASPECT."""
+    return any(abs(aspect / one - 1) <= CROPPED_CARD_ASPECT for one in expected)
 
 
 def _frame_aspect(shape: tuple[int, ...]) -> float:
     """The frame's long side over its short side."""
     height, width = shape[:2]
     return max(height, width) / max(min(height, width), 1)
-
-
-def _shaped_to(aspect: float, slot: str) -> bool:
-    """`aspect` (long side over short) is the slot's document's within CROPPED_CARD_ASPECT."""
-    return any(abs(aspect / expected - 1) <= CROPPED_CARD_ASPECT for expected in _SLOT_ASPECTS[slot])
 
 
 def _strip_of_document(region: np.ndarray, shape: tuple[int, ...], slot: str, metrics: dict) -> bool:
