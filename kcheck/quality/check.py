@@ -513,6 +513,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # it cut by the edge: the document runs off the frame.
         found.add("document_cut_off", SLICED_CUT)
     found.add("document_cut_off", _print_past_frame(image.gray, text, metrics))
+    if region is not finding.quad and _card_print_sliced(searches, slot, found, metrics):
+        found.add("document_cut_off", SLICED_CUT)  # the frame cut through a card known by its print
     if fills and _strip_of_document(region, image.gray.shape, slot, metrics):
         found.add("document_cut_off", SLICED_CUT)  # the frame holds a strip of the document
     if not outlined:
@@ -992,6 +994,21 @@ def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, t
     if _document_shaped(searches.gray.shape, slot):
         return 0.45
     return SLICED_CUT if evidence.sliced_lines(searches, finding.quad) else 0.45
+
+
+def _card_print_sliced(searches: evidence.Searches, slot: str, found: Findings, metrics: dict) -> bool:
+    """A card known by its print alone (no outline) in a frame not of its shape, a line of its
+    print running into the frame's edge with its characters cut (evidence.sliced_lines): the
+    frame cut through the card, as _cut_off_confidence says of an outline filling the frame. A
+    frame of the card's shape is a scan cropped to it, whose print may run to its own edge. Not
+    on a passport page: the facing page's print runs off the frame round a whole data page (a
+    data page printed on a sheet had 16 lines so, the sheet's own print running off)."""
+    if slot not in ID_SLOTS or _document_shaped(searches.gray.shape, slot):
+        return False
+    if found.sure(("document_cut_off",), SLICED_CUT):
+        return False
+    metrics["frame_sliced"] = evidence.sliced_lines(searches, _frame_quad(searches.gray.shape))
+    return metrics["frame_sliced"] > 0
 
 
 def _whole_against_edge(finding: DocumentFinding, shape: tuple[int, ...], slot: str) -> bool:

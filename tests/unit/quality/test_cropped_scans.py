@@ -438,3 +438,30 @@ def test_print_round_a_held_card_cut_by_the_frame_is_not_the_card_cut():
 def test_a_held_card_running_off_the_frame_through_its_fields_is_cut(left):
     searches = Searches(_held_card(left, ruler=False))
     assert _held_print_sliced(searches, tuple(searches.detected_lines)) >= 2
+
+
+def _card_cut_across(side: str, keep: float, variant: int = 0) -> bytes:
+    """A scan of a card with only the `keep` share of its width kept from the left: the frame cuts
+    straight down through the card and, on the front, through its lines of fields."""
+    card = cv2.cvtColor(render_card("id1", side, variant), cv2.COLOR_RGB2BGR)
+    return cv2.imencode(".png", card[:, : round(keep * card.shape[1])])[1].tobytes()
+
+
+@pytest.mark.parametrize("variant", [0, 1])
+def test_a_card_scan_cut_down_through_its_fields_is_cut_off(variant):
+    """No outline (the card fills the frame), its portrait whole, no letter sliced along the
+    edge: only the fields running into the frame's right edge, their characters cut, show the cut,
+    in a frame far from a card's shape. ec69f2a's check passed it with cut off a doubt (0.35), as
+    it did a derived Finnish front cut so (calibration)."""
+    verdict = check_photo(_card_cut_across("front", 0.65, variant), "id_front")
+    assert verdict.metrics["document_area_fraction"] == 0.0 and verdict.metrics["portrait_faces"] == 1
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+    assert verdict.metrics["frame_sliced"] >= 1
+
+
+@pytest.mark.parametrize("side", ["front", "back"])
+def test_the_same_card_scan_whole_passes(side):
+    """Cropped to the card's own edge, its print ends inside it."""
+    verdict = check_photo(_card_cut_across(side, 1.0), f"id_{side}")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "document_cut_off" not in _notes(verdict)
