@@ -449,6 +449,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             held_print = _print_by_portrait(searches, metrics, framed=portrait is not None)
         shown = printed or cropped or held_print is not None  # some evidence of a document
         found.add("document_not_found", 0.5 if shown else 0.95)
+        if shown and slot == "passport_page" and _no_page_evidence(searches):
+            found.add("document_not_found", 0.85)  # print, but neither portrait nor MRZ: no data page
         if shown and portrait is None:
             # A document shown by scattered evidence (a few lines, a barcode, print found loosely)
             # still shows a reflection over its print: look for one over the whole frame.
@@ -1091,6 +1093,17 @@ def _no_data_page(text: TextEvidence, searches: evidence.Searches, region: np.nd
     found on it; an MRZ band is found by its lines even where it cannot be read.)"""
     zone = _mrz_boxes(text, searches, region)
     return 0.0 if any(evidence.longest_blank(searches.gray, box) < MRZ_BLANK for box in zone) else 0.85
+
+
+def _no_page_evidence(searches: evidence.Searches) -> bool:
+    """Print too scattered to outline a document, with no confident face in the frame (upright or
+    turned a quarter) and no line of an MRZ (_mrz_line): no passport's data page, which carries
+    both (a form on a desk, a letter). _no_data_page asks as much of a page outlined. Every good
+    calibration page known so had a confident face or an MRZ line found (four of them)."""
+    size = PORTRAIT_IN_FRAME * max(searches.gray.shape[:2])
+    if any(face.score > 0 for face in searches.faces.on_document(size, NO_PORTRAIT_SCORE)):
+        return False
+    return not _mrz_line(searches) and not any(face.score > 0 for face in _turned_faces(searches.gray, size))
 
 
 def _turned_faces(gray: np.ndarray, min_size: float) -> list[Face]:

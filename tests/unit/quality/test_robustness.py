@@ -9,8 +9,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from kcheck.quality import check_photo, check_upload
-from kcheck.quality.check import CLOSER_LONG_SIDE
+from kcheck.quality.check import CLOSER_LONG_SIDE, _no_page_evidence
 from kcheck.quality.decode import closer_gray, decode_working
+from kcheck.quality.evidence import Searches
 from tests.fixtures.documents import _card_scene, _encode, _finish, _font, _portrait, render_card
 from tests.fixtures.variety import _make, make_card_photo, make_varied_document
 
@@ -380,3 +381,30 @@ def test_a_card_turned_a_quarter_and_cut_through_its_fields_is_still_cut_off():
     edge. (Counting only PP-OCR's lines beside an upright face, as 9835af6 did, found none.)"""
     verdict = check_photo(make_varied_document("id_front", "cut_off", 2005), "id_front")
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
+
+
+def _sheet(portrait: bool = False, mrz: bool = False) -> np.ndarray:
+    """A grey photo of a sheet of paper with three rows of a form's labels, and,
+    where asked, a portrait photo on it or the two lines of a passport's MRZ."""
+    page = Image.new("RGB", (1100, 1450), (238, 236, 230))
+    draw = ImageDraw.Draw(page)
+    for i, fields in enumerate((("Surname", "Given names", "Date"), ("Street", "Number", "Town"),
+                                ("Telephone", "E-mail", "Signature"))):
+        for j, label in enumerate(fields):  # a row of labels, each over its blank column
+            draw.text((80 + 330 * j, 150 + i * 250), label, fill=(25, 25, 25), font=_font(36))
+    if portrait:
+        page.paste(_portrait(300, 380, False), (700, 800))
+    if mrz:
+        for y, line in ((1250, "P<UTOMUSTER<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<<"),
+                        (1320, "X4051230<8UTO8501017F3012315<<<<<<<<<<<<<<06")):
+            draw.text((40, y), line, fill=(25, 25, 25), font=_font(40))
+    return cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2GRAY)
+
+
+def test_print_with_neither_a_portrait_nor_an_mrz_shows_no_data_page():
+    """A passport's data page always carries a portrait and an MRZ: print without either (a form
+    on a desk, whose print is too scattered to outline a page) is sure to be no data page, while
+    either of them leaves it one."""
+    assert _no_page_evidence(Searches(_sheet()))
+    assert not _no_page_evidence(Searches(_sheet(portrait=True)))
+    assert not _no_page_evidence(Searches(_sheet(mrz=True)))
