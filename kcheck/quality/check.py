@@ -249,6 +249,9 @@ CARD_BACK_MRZ_LINES = 3
 # In the front slot, no face at all and a licence back's barcode (a strip of bars): the back.
 BACK_BY_BARCODE = 0.9
 MRZ_BACK_DOUBT = 0.5  # an MRZ with such a face clear of it: maybe the back, maybe a front
+# In the front slot, a frame of the card's shape (a scan cropped to the card) without a face
+# anywhere in it, looked for both ways up: the back (check._faceless_card_frame).
+FACELESS_CARD = 0.85
 # A face's score moves by up to about 0.15 when the photo is re-encoded, so the sure decisions
 # on a portrait keep a margin from the score where they would change:
 # A portrait on a card's back is sure from this score: the fronts sent as backs in the generated
@@ -645,8 +648,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # by the portrait it lacks.)
         washed = slot == "id_front" and metrics["clipped_white_fraction"] >= WASHED_PORTRAIT
         side = _wrong_side(slot, portraits, boxes, faint, text, searches, region, every_way, washed)
-        if slot == "id_front" and not portraits and not faint and _barcoded(image.gray, "id_back"):
-            side = max(side, BACK_BY_BARCODE)  # no face at all, a licence back's barcode: the back
+        if slot == "id_front" and not portraits and not faint:
+            if _barcoded(image.gray, "id_back"):
+                side = max(side, BACK_BY_BARCODE)  # no face at all, a licence back's barcode: the back
+            elif not washed and _faceless_card_frame(searches, slot):
+                side = max(side, FACELESS_CARD)
         if slot == "passport_page" and not portraits and not faint:
             side = max(side, _no_data_page(text, searches, region))
         if slot == "passport_page" and side > PORTRAIT_DOUBT and finding.quad is not None:
@@ -720,10 +726,13 @@ def _held_along(lines: tuple[np.ndarray, ...], box: np.ndarray) -> float:
 def _identity_unproven(slot: str, portraits: list[Face], text: TextEvidence, mrz_lines: int | None,
                        found: Findings) -> bool:
     """A card in an ID slot with neither a confident portrait nor an MRZ band, not yet sure to
-    be retaken: what its words say is worth reading (other_cards)."""
+    be retaken but for its side: what its words say is worth reading (other_cards). A card with
+    no face on it may be the back or no identity card at all (an insurance card): its words tell
+    the person which."""
     return (slot in ID_SLOTS and not _has_portrait(portraits)
             and (mrz_lines or 0) < 2 and len(text.mrz_lines) < 2
-            and max(found.values(), default=0.0) < DEFAULT_RETAKE_CONFIDENCE)
+            and max((sure for code, sure in found.items() if code != "wrong_document_side"),
+                    default=0.0) < DEFAULT_RETAKE_CONFIDENCE)
 
 
 def _fills_frame(finding: DocumentFinding, region: np.ndarray, shape: tuple[int, ...], slot: str) -> bool:
@@ -1093,6 +1102,17 @@ def _no_data_page(text: TextEvidence, searches: evidence.Searches, region: np.nd
     found on it; an MRZ band is found by its lines even where it cannot be read.)"""
     zone = _mrz_boxes(text, searches, region)
     return 0.0 if any(evidence.longest_blank(searches.gray, box) < MRZ_BLANK for box in zone) else 0.85
+
+
+def _faceless_card_frame(searches: evidence.Searches, slot: str) -> bool:
+    """A frame of the slot's card shape (a scan or a close-up cropped to the card) in which no
+    face that may be a portrait (PORTRAIT_DOUBT_SCORE) is found, upright or upside down: the whole
+    card was searched as an outlined one is, whatever outline was found on it (an EU licence
+    back's category table filling most of it; its pictograms made a "face" of -0.54). Every
+    good front so cropped in calibration had a face of -0.09 or more found on it."""
+    shape = searches.gray.shape
+    return _document_shaped(shape, slot) and not searches.faces.on_document(
+        PORTRAIT_IN_FRAME * max(shape[:2]), PORTRAIT_DOUBT_SCORE)
 
 
 def _no_page_evidence(searches: evidence.Searches) -> bool:

@@ -69,6 +69,36 @@ def test_a_card_front_scanned_to_the_card_for_the_back_is_the_wrong_side(long_si
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
 
 
+def _licence_back(variant: int) -> bytes:
+    """A drawn card back scanned to the card, most of it a licence back's category table (the EU
+    licence's: a ruled grid of categories and dates) instead of an MRZ."""
+    card = Image.fromarray(render_card("id1", "back", variant))
+    width, height = card.size
+    draw = ImageDraw.Draw(card)
+    x0, y0, x1, y1 = int(0.3 * width), int(0.04 * height), int(0.98 * width), int(0.96 * height)
+    draw.rectangle((x0, y0, x1, y1), fill=(236, 226, 214), outline=(60, 40, 120), width=3)
+    for i, category in enumerate(("A1", "A", "B", "C1", "C", "D1", "D", "BE", "C1E", "CE", "D1E", "DE", "M"),
+                                 start=1):
+        y = y0 + (y1 - y0) * i // 14
+        draw.line((x0, y, x1, y), fill=(60, 40, 120), width=2)
+        draw.text((x0 + 10, y + 4), category, fill=(60, 40, 120), font=_font(26))
+        if i % 2:
+            draw.text((x0 + 260, y + 4), "10.06.82", fill=(30, 30, 30), font=_font(26))
+    for x in (x0 + 230, x0 + 470, x0 + 620):
+        draw.line((x, y0, x, y1), fill=(60, 40, 120), width=2)
+    return cv2.imencode(".png", cv2.cvtColor(np.asarray(card), cv2.COLOR_RGB2BGR))[1].tobytes()
+
+
+@pytest.mark.parametrize("variant", [0, 1])
+def test_a_licence_back_scanned_to_the_card_for_the_front_is_the_wrong_side(variant):
+    """No MRZ and no barcode show the back, but the frame is one card (its shape) and no face at
+    all is found in it, upright or upside down: the front's portrait is not there. ec69f2a's check
+    passed it with the side a doubt (0.5), as it did a real German licence back (calibration)."""
+    verdict = check_photo(_licence_back(variant), "id_front")
+    assert verdict.metrics["portrait_faces"] == 0
+    assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
+
+
 _INSURANCE_FIELDS = (("Name", "MUSTER"), ("Vorname", "LAURA ANNA"), ("Kasse", "AOK UTOPIA"),
                      ("Versichertennummer", "A123456780"), ("Geburtsdatum", "15.04.2004"),
                      ("Gultig bis", "19.04.2032"))
