@@ -249,9 +249,13 @@ CARD_BACK_MRZ_LINES = 3
 # In the front slot, no face at all and a licence back's barcode (a strip of bars): the back.
 BACK_BY_BARCODE = 0.9
 MRZ_BACK_DOUBT = 0.5  # an MRZ with such a face clear of it: maybe the back, maybe a front
-# In the front slot, a frame of the card's shape (a scan cropped to the card) without a face
-# anywhere in it, looked for both ways up: the back (check._faceless_card_frame).
+# In the front slot, a frame of the card's shape (a scan cropped to the card) without a face that
+# may be a portrait (PORTRAIT_DOUBT_SCORE) in it, looked for both ways up: the back
+# (_faceless_card_frame).
 FACELESS_CARD = 0.85
+# In the passport slot, a document with neither a portrait nor an MRZ line: no data page
+# (_no_data_page, _no_page_evidence).
+NO_DATA_PAGE = 0.85
 # A face's score moves by up to about 0.15 when the photo is re-encoded, so the sure decisions
 # on a portrait keep a margin from the score where they would change:
 # A portrait on a card's back is sure from this score: the fronts sent as backs in the generated
@@ -453,7 +457,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         shown = printed or cropped or held_print is not None  # some evidence of a document
         found.add("document_not_found", 0.5 if shown else 0.95)
         if shown and slot == "passport_page" and _no_page_evidence(searches):
-            found.add("document_not_found", 0.85)  # print, but neither portrait nor MRZ: no data page
+            found.add("document_not_found", NO_DATA_PAGE)  # print, but neither portrait nor MRZ line
         if shown and portrait is None:
             # A document shown by scattered evidence (a few lines, a barcode, print found loosely)
             # still shows a reflection over its print: look for one over the whole frame.
@@ -1101,7 +1105,8 @@ def _no_data_page(text: TextEvidence, searches: evidence.Searches, region: np.nd
     sure, where the missed portrait alone is a doubt on a scan. (Every good real page had a face
     found on it; an MRZ band is found by its lines even where it cannot be read.)"""
     zone = _mrz_boxes(text, searches, region)
-    return 0.0 if any(evidence.longest_blank(searches.gray, box) < MRZ_BLANK for box in zone) else 0.85
+    mrz = any(evidence.longest_blank(searches.gray, box) < MRZ_BLANK for box in zone)
+    return 0.0 if mrz else NO_DATA_PAGE
 
 
 def _faceless_card_frame(searches: evidence.Searches, slot: str) -> bool:
