@@ -521,7 +521,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # A ragged outline with two corners in the frame and sides running off it, and print on
         # it cut by the edge: the document runs off the frame.
         found.add("document_cut_off", SLICED_CUT)
-    found.add("document_cut_off", _print_past_frame(image.gray, text, metrics))
+    found.add("document_cut_off", _print_past_frame(image.gray, text, metrics, slot))
     if region is not finding.quad and _card_print_sliced(searches, slot, found, metrics):
         found.add("document_cut_off", SLICED_CUT)  # the frame cut through a card known by its print
     if fills and _strip_of_document(region, image.gray.shape, slot, metrics):
@@ -967,18 +967,24 @@ def _over_lines(box: measures.Box, lines) -> bool:
     return False
 
 
-def _print_past_frame(gray: np.ndarray, text: TextEvidence, metrics: dict) -> float:
+def _print_past_frame(gray: np.ndarray, text: TextEvidence, metrics: dict, slot: str) -> float:
     """How sure the print goes on past the frame: its box reaches past it (PRINT_PAST_FRAME),
     sure only where a line of letters comes up to the edge too (PRINT_TO_EDGE). A line found at
     the edge that is no letters (a scanner's shadow marks, a page's rim on a turned scan) does
     not make it sure: two real scans re-sent (a Romanian page at gamma 0.8, a Czech one mixed)
-    were sure cut off with their letters 1.8-4 line heights inside the frame."""
+    were sure cut off with their letters 1.8-4 line heights inside the frame. Nor does any line
+    in a frame of the slot's document shape: a scan cropped to the document, whose own print may
+    run to its edge (as _cut_off_confidence says of an outline filling such a frame). A Belgian
+    back scanned to the card, re-sent at 0.6 scale, was sure cut off: the box round its MRZ and
+    the pieces of its edge-to-edge microprint band, tilted, reached a line height past the frame."""
     past = graded(metrics["print_past_frame"], *PRINT_PAST_FRAME)
     if past > 0.5:
         reach = _letters_to_frame(gray, text)
         metrics["print_to_edge"] = reach if np.isfinite(reach) else None
         if reach < PRINT_TO_EDGE:
             past = 0.5  # the box reaches past, the print stays inside: the box, not the print
+        elif _document_shaped(gray.shape, slot):
+            past = 0.5  # the frame is the document's, its print running to its own edge
     return past
 
 

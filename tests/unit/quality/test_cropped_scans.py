@@ -329,14 +329,26 @@ def test_print_whose_box_reaches_past_the_frame_with_only_a_mark_at_the_edge_is_
     mark = np.array([[869, 419], [899, 419], [899, 428], [869, 428]], np.float32)
     text = TextEvidence((*boxes, mark), (), 30.0, None, at_edge=True)
     metrics = {"print_past_frame": 1.2}
-    assert _print_past_frame(np.asarray(page), text, metrics) == 0.5
+    assert _print_past_frame(np.asarray(page), text, metrics, "id_front") == 0.5
     assert metrics["print_to_edge"] < -3
 
 
 def test_print_running_into_the_edge_with_its_letters_cut_is_sure():
     page, boxes = _page_with_fields((780, "CARTAGENA"))
     text = TextEvidence(tuple(boxes), (), 30.0, None, at_edge=True)
-    assert _print_past_frame(np.asarray(page), text, {"print_past_frame": 1.2}) == 1.0
+    assert _print_past_frame(np.asarray(page), text, {"print_past_frame": 1.2}, "id_front") == 1.0
+
+
+@pytest.mark.parametrize(("slot", "sure"), [("id_front", 0.5), ("id_back", 0.5), ("passport_page", 1.0)])
+def test_print_running_into_the_edge_of_a_card_shaped_frame_is_a_doubt(slot, sure):
+    """The same page widened on its left to an ID card's shape (952 x 600): in the card slots the
+    frame is a scan cropped to the card, whose print may run to its own edge, so print running
+    into it is a doubt (a Belgian back scanned to the card was sure cut off once re-sent at 0.6
+    scale); in the passport slot that frame has no page's shape and the cut stays sure."""
+    page, boxes = _page_with_fields((780, "CARTAGENA"))
+    widened = np.pad(np.asarray(page), ((0, 0), (52, 0)), constant_values=245)
+    text = TextEvidence(tuple(box + [52, 0] for box in boxes), (), 30.0, None, at_edge=True)
+    assert _print_past_frame(widened, text, {"print_past_frame": 1.2}, slot) == sure
 
 
 @pytest.mark.parametrize(("side", "share"), [("left", 0.2), ("left", 0.4), ("bottom", 0.3)])
