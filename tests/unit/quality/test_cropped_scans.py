@@ -91,9 +91,10 @@ def _licence_back(variant: int) -> bytes:
 
 @pytest.mark.parametrize("variant", [0, 1])
 def test_a_licence_back_scanned_to_the_card_for_the_front_is_the_wrong_side(variant):
-    """No MRZ and no barcode show the back, but the frame is one card (its shape) and no face at
-    all is found in it, upright or upside down: the front's portrait is not there. ec69f2a's check
-    passed it with the side a doubt (0.5), as it did a real German licence back (calibration)."""
+    """No MRZ and no barcode show the back, but the frame is one card (its shape) and no face that
+    may be a portrait is found in it, upright or upside down: the front's portrait is not there.
+    ec69f2a's check passed it with the side a doubt (0.5), as it did a real German licence back
+    (calibration)."""
     verdict = check_photo(_licence_back(variant), "id_front")
     assert verdict.metrics["portrait_faces"] == 0
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
