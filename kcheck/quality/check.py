@@ -1012,23 +1012,28 @@ def _cut_off_confidence(searches: evidence.Searches, finding: DocumentFinding, t
         grazing = frame_contact(finding.quad, searches.gray.shape) < GRAZING_CONTACT * float(sides.min())
         return 0.5 if grazing or _whole_against_edge(finding, searches.gray.shape, slot) else 0.9
     # A document covering most of the frame is a scan or a close-up, not a card running off.
+    return SLICED_CUT if _sliced_by_frame(searches, finding.quad, slot) else 0.45
+
+
+def _sliced_by_frame(searches: evidence.Searches, quad: np.ndarray, slot: str) -> int:
+    """How many lines of print on `quad` run into the frame's edge with their characters cut
+    (evidence.sliced_lines): the frame cut through the document. None in a frame of the slot's
+    document shape: a scan cropped to the document, whose own print may run to its edge (a page
+    cropped tight through its printed title)."""
     if _document_shaped(searches.gray.shape, slot):
-        return 0.45
-    return SLICED_CUT if evidence.sliced_lines(searches, finding.quad) else 0.45
+        return 0
+    return evidence.sliced_lines(searches, quad)
 
 
 def _card_print_sliced(searches: evidence.Searches, slot: str, found: Findings, metrics: dict) -> bool:
-    """A card known by its print alone (no outline) in a frame not of its shape, a line of its
-    print running into the frame's edge with its characters cut (evidence.sliced_lines): the
-    frame cut through the card, as _cut_off_confidence says of an outline filling the frame. A
-    frame of the card's shape is a scan cropped to it, whose print may run to its own edge. Not
-    on a passport page: the facing page's print runs off the frame round a whole data page (a
-    data page printed on a sheet had 16 lines so, the sheet's own print running off)."""
-    if slot not in ID_SLOTS or _document_shaped(searches.gray.shape, slot):
+    """A card known by its print alone (no outline), a line of its print cut by the frame's edge
+    (_sliced_by_frame): the frame cut through the card, as _cut_off_confidence says of an outline
+    filling the frame. Not on a passport page: the facing page's print runs off the frame round a
+    whole data page (a data page printed on a sheet had 16 lines so, the sheet's own print running
+    off)."""
+    if slot not in ID_SLOTS or found.sure(("document_cut_off",), SLICED_CUT):
         return False
-    if found.sure(("document_cut_off",), SLICED_CUT):
-        return False
-    metrics["frame_sliced"] = evidence.sliced_lines(searches, _frame_quad(searches.gray.shape))
+    metrics["frame_sliced"] = _sliced_by_frame(searches, _frame_quad(searches.gray.shape), slot)
     return metrics["frame_sliced"] > 0
 
 
