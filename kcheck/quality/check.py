@@ -396,6 +396,12 @@ def check_photo(
 def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: dict):
     searches = evidence.Searches(image.gray)
     finding = find_document(image.gray, _SLOT_ASPECTS[slot])
+    if finding.quad is None:
+        # No outline in grey: a card as grey as the desk but not of its hue has one in colour.
+        # Only a whole one is taken (or a faint one, which counts with print on it): an outline
+        # running off the frame in colour may be the card merged with a sheet beside it.
+        in_colour = find_document(image.gray, _SLOT_ASPECTS[slot], colour=image.bgr)
+        finding = in_colour if in_colour.found or in_colour.faint is not None else finding
     run_off = finding.run_off  # (kept where the outline found turns out to be a box on the card)
     finding = _faint_card(searches, finding)
     if finding.cut_off and _box_on_cropped_page(searches, slot, finding.quad, metrics):

@@ -26,6 +26,10 @@ CUT_LARGER = 1.25
 # one running off does not (a card on a glossy table merged with a strip of the table's light).
 CUT_LARGER_THAN_WHOLE = 1.5
 WHOLE_SUPPORT = 0.9
+# Canny's thresholds on the Lab a and b channels (find_document's `colour`): a card as grey as
+# the desk under it but of another hue (a pale card on a mint cloth) has its edge only there.
+# JPEG's blocky chroma and a card's own tints stay under them after the 5x5 blur.
+CHROMA_EDGE = (8, 16)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ def find_document(
     min_fill: float = 0.9,
     min_edge_support: float = 0.6,
     occluded_sides: int = 0,
+    colour: np.ndarray | None = None,
 ) -> DocumentFinding:
     """Locate the largest document-shaped quadrilateral in a grayscale working image.
 
@@ -76,11 +81,13 @@ def find_document(
     `min_fill` is how much of its fitted quadrilateral an outline must cover; lower it
     where fingers may hide part of the edge (a held card in a selfie), and likewise
     `min_edge_support`, the share of each side of the quad that must lie on an edge,
-    ignoring the `occluded_sides` weakest sides.
+    ignoring the `occluded_sides` weakest sides. With `colour` (the same image in BGR) the
+    edges of hue count as edges too.
     """
     small, factor = _shrink(gray)
     image_area = float(small.shape[0] * small.shape[1])
-    distance, contours = _outlines(small, min_area * image_area)
+    chroma = None if colour is None else _chroma(colour, small.shape)
+    distance, contours = _outlines(small, min_area * image_area, chroma)
     inside: _Candidate | None = None
     cut: _Candidate | None = None
     inside_support = cut_support = 0.0
@@ -188,8 +195,15 @@ def _shrink(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(gray, size, interpolation=cv2.INTER_LINEAR), factor
 
 
-def _outlines(small: np.ndarray, min_box_area: float):
-    """Outlines from two views: edges (any contrast) and light/dark regions (Otsu).
+def _chroma(bgr: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The a and b channels of `bgr` in CIE Lab, at the size `shape` the outlines are found at."""
+    small = cv2.resize(bgr, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.cvtColor(small, cv2.COLOR_BGR2LAB)[:, :, 1:]
+
+
+def _outlines(small: np.ndarray, min_box_area: float, chroma: np.ndarray | None = None):
+    """Outlines from two views: edges (any contrast, and of hue in `chroma`: _chroma) and
+    light/dark regions (Otsu).
 
     Edge outlines are listed with their holes: the inside of a card's edge ring is the
     card itself, even when fingers or the background touch the ring from outside.
@@ -197,6 +211,9 @@ def _outlines(small: np.ndarray, min_box_area: float):
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
     otsu, binary = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     edges = cv2.Canny(blurred, 0.25 * otsu, 0.5 * otsu)
+    if chroma is not None:
+        for channel in cv2.split(chroma):
+            edges |= cv2.Canny(cv2.GaussianBlur(channel, (5, 5), 0), *CHROMA_EDGE)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     views = [(edges, cv2.RETR_LIST)]
     kernel = np.ones((5, 5), np.uint8)

@@ -18,6 +18,7 @@ from tests.fixtures.documents import (
     _astronaut,
     _encode,
     _font,
+    in_grey,
     make_document,
     make_photo,
     make_selfie,
@@ -543,9 +544,10 @@ def test_a_passport_page_without_a_portrait_known_by_its_print_is_the_wrong_page
 
 
 def test_a_front_known_by_its_print_alone_in_the_back_slot_is_the_wrong_side():
-    """No outline found: the front's evenly stacked print is found as a band, but its lines
-    are shorter than an ID card's MRZ lines, so the photo is searched for the portrait."""
-    verdict = check_photo(make_varied_document("id_back", "wrong_side", 1005), "id_back")
+    """No outline found (the photo in grey: the card's edge against the desk is one of hue): the
+    front's evenly stacked print is found as a band, but its lines are shorter than an ID card's
+    MRZ lines, so the photo is searched for the portrait."""
+    verdict = check_photo(in_grey(make_varied_document("id_back", "wrong_side", 1005)), "id_back")
     assert verdict.metrics["document_area_fraction"] == 0.0  # known by its print alone
     assert verdict.verdict == "retake" and "wrong_document_side" in verdict.reasons, verdict.metrics
 

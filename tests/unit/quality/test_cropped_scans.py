@@ -497,7 +497,8 @@ def test_a_card_scan_cut_down_through_its_fields_is_cut_off(variant):
     in a frame far from a card's shape. ec69f2a's check passed it with cut off a doubt (0.35), as
     it did a derived Finnish front cut so (calibration)."""
     verdict = check_photo(_card_cut_across("front", 0.65, variant), "id_front")
-    assert verdict.metrics["document_area_fraction"] == 0.0 and verdict.metrics["portrait_faces"] == 1
+    # No outline of the card (in colour a box on it may be outlined, too small to be the card).
+    assert verdict.metrics["document_area_fraction"] < 0.05 and verdict.metrics["portrait_faces"] == 1
     assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
     assert verdict.metrics["frame_sliced"] >= 1
 
