@@ -131,9 +131,6 @@ GLARE_COMPACT = 3.0
 GLARE_HULL_FILL = 0.72
 WHITE_PAGE = 0.5  # share of the document clipped to white: a white page (scan), glare unsure
 DOCUMENT_AREA = (0.1, 0.065)  # share of the frame the document covers
-# A whole outline found in colour replaces grey's whole one this many times smaller inside it (a
-# box on the card: its portrait, a block of print, on a desk of the card's grey): _outlined_in_colour.
-COLOUR_AROUND = 1.5
 # Height of a line of text in original pixels (legibility). Sure only below 5 px: a card 318 px
 # across in a 600 x 800 photo, its fields 6.8-7 px high, is still read by a reviewer who zooms in
 # (generated variety draws), and no real calibration photo to retake for its resolution measured
@@ -679,24 +676,18 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
 
 
 def _outlined_in_colour(image: WorkingImage, slot: str, finding: DocumentFinding) -> DocumentFinding:
-    """`finding` (in grey) or the outline found in colour (find_document's `colour`) where grey
-    found none, or found only a box on the document: a card as grey as the desk but not of its
-    hue has its edge in colour only. Only a whole outline in colour is taken, at least the least
-    share of the frame a document covers (DOCUMENT_AREA: a smaller one was a coloured field on a
-    white card, sure too small), and round grey's box (COLOUR_AROUND times its area, its centre
-    inside); an outline running off the frame in colour may be the card merged with a sheet beside
-    it. Where grey found nothing a faint one is taken too (it counts with print on it)."""
-    if finding.quad is not None and not (finding.found and COLOUR_AROUND * finding.area_fraction < 1):
+    """`finding` (in grey), or where grey found no outline at all, the outline found in colour
+    (find_document's `colour`): a card as grey as the desk but not of its hue has its edge in
+    colour only. Only a whole outline in colour is taken, and only one at least the least share of
+    the frame a document covers (DOCUMENT_AREA: a smaller one was a coloured field on a white card,
+    sure too small); an outline running off the frame in colour may be the card merged with a sheet
+    beside it. A faint one is taken too (it counts with print on it)."""
+    if finding.quad is not None:
         return finding
     in_colour = find_document(image.gray, _SLOT_ASPECTS[slot], colour=image.bgr)
     if in_colour.found and in_colour.area_fraction >= DOCUMENT_AREA[0]:
-        if finding.quad is None:
-            return in_colour
-        centre = tuple(float(v) for v in finding.quad.mean(axis=0))
-        if (in_colour.area_fraction >= COLOUR_AROUND * finding.area_fraction
-                and cv2.pointPolygonTest(in_colour.quad.reshape(-1, 1, 2), centre, False) > 0):
-            return in_colour
-    if finding.quad is None and in_colour.faint is not None:
+        return in_colour
+    if in_colour.faint is not None:
         return replace(finding, faint=in_colour.faint)
     return finding
 
