@@ -21,7 +21,7 @@ from tests.fixtures.variety import make_varied_document, make_varied_selfie
     ],
 )
 def test_a_card_whose_outline_is_lost_in_the_desk_passes(seed):
-    # In grey: in colour the hue of the second card's edge outlines it.
+    # In grey, so that the outline stays lost: in colour seed 2016's card is outlined by its hue.
     verdict = check_upload(in_grey(make_varied_document("id_front", None, seed)), "id_front")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert ("document_not_found", 0.5) in verdict.notes
