@@ -361,6 +361,12 @@ def read_mrz(data: bytes, today=None) -> MrzReading:
     return best
 
 
+def read_zone(image: np.ndarray, zone: Zone, today=None) -> MrzReading:
+    """The best reading of one zone found in `image` (the photo turned by the zone's quarter),
+    each way up it may lie, as read_mrz reads each zone it finds."""
+    return _read_zone(image, zone, NOT_FOUND, today)
+
+
 def _same_lines(one: Zone, other: Zone) -> bool:
     """Whether two zones are the same boxes (to within a pixel or two): read once, not twice."""
     return one.quarter == other.quarter and len(one.boxes) == len(other.boxes) and all(

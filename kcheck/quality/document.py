@@ -26,6 +26,11 @@ CUT_LARGER = 1.25
 # one running off does not (a card on a glossy table merged with a strip of the table's light).
 CUT_LARGER_THAN_WHOLE = 1.5
 WHOLE_SUPPORT = 0.9
+# ...and only where an outline running off the frame holds this share of the whole one at least:
+# a box printed on the document lies on it, while a whole card lying across a dark strip that
+# runs off the frame is another thing beside it (MIDV-500's phone photos: 2 of 51 calibration
+# frames, the card held across a strip of desk or cable).
+HELD_SHARE = 0.5
 # Canny's thresholds on the Lab a and b channels (find_document's `colour`): a card as grey as
 # the desk under it but of another hue (a pale card on a mint cloth) has its edge only there.
 # JPEG's blocky chroma and a card's own tints stay under them after the 5x5 blur.
@@ -45,6 +50,10 @@ class DocumentFinding:
     faint: np.ndarray | None = None
     # The largest ragged outline running off the frame with two corners in it (RUN_OFF_SUPPORT)
     run_off: np.ndarray | None = None
+    # The whole document-shaped outline that a larger one running off the frame and holding it
+    # won over (a box printed on a cut card, or a card on a desk the frame cuts): check.py
+    # decides by the print on it.
+    whole: np.ndarray | None = None
 
     @property
     def found(self) -> bool:
@@ -93,12 +102,14 @@ def find_document(
     inside_support = cut_support = 0.0
     faint: _Candidate | None = None
     run_off: _Candidate | None = None
+    running_off: list[_Candidate] = []
     for contour in contours:
         candidate = _candidate(contour, small.shape, min_fill)
         if candidate is None or not min_area * image_area <= candidate.area <= 0.97 * image_area:
             continue
         # The edge support is measured last, only for a shape that would be kept.
         if candidate.touches_border:
+            running_off.append(candidate)
             # Only a solid, straight-sided region counts (its clipped side may be ragged).
             if (
                 candidate.straight
@@ -124,17 +135,22 @@ def find_document(
                 faint = candidate
     # A whole card close to the edge also yields a border-touching outline (its shadow,
     # a blob merged with the table); only a clearly larger one means the card is cut, and more
-    # clearly where the card's outline lies on edges all round and the larger one's does not.
+    # clearly where the card's outline lies on edges all round and the larger one's does not,
+    # and only where something running off the frame holds the whole outline (HELD_SHARE).
     best = inside
     larger = CUT_LARGER
     if inside is not None and inside_support >= WHOLE_SUPPORT > cut_support:
         larger = CUT_LARGER_THAN_WHOLE
-    if cut is not None and (inside is None or cut.area > larger * inside.area):
+    if cut is not None and (inside is None or (
+            cut.area > larger * inside.area and any(_holds(outer, inside) for outer in running_off))):
         best = cut
     faint_quad = None if faint is None else (faint.quad * factor).astype(np.float32)
     run_off_quad = None if run_off is None else (run_off.quad * factor).astype(np.float32)
     if best is None:
         return DocumentFinding(None, False, 0.0, 0.0, faint_quad, run_off_quad)
+    whole = None
+    if best is not inside and inside is not None and _holds(best, inside):
+        whole = (inside.quad * factor).astype(np.float32)
     return DocumentFinding(
         quad=(best.quad * factor).astype(np.float32),
         cut_off=best.touches_border,
@@ -142,7 +158,14 @@ def find_document(
         aspect=round(best.aspect, 3),
         faint=faint_quad,
         run_off=run_off_quad,
+        whole=whole,
     )
+
+
+def _holds(outer: _Candidate, inner: _Candidate) -> bool:
+    """Whether most of `inner` lies inside `outer`."""
+    shared, _ = cv2.intersectConvexConvex(outer.quad.astype(np.float32), inner.quad.astype(np.float32))
+    return shared >= HELD_SHARE * inner.area
 
 
 def with_quad(finding: DocumentFinding, quad: np.ndarray, image_shape: tuple[int, ...]) -> DocumentFinding:
