@@ -180,6 +180,16 @@ def read_lines(gray: np.ndarray, boxes: list[np.ndarray], upside_down: bool = Fa
             for i, score in enumerate(scores)]
 
 
+def read_start(gray: np.ndarray, box: np.ndarray, share: float) -> str:
+    """The first `share` of the box's line (upright), read fast: what a line begins with."""
+    top_left, top_right, bottom_right, bottom_left = _order(box.astype(np.float32))
+    part = [top_left, top_left + (top_right - top_left) * share,
+            bottom_left + (bottom_right - bottom_left) * share, bottom_left]
+    crop = crop_line(gray, np.array(part, np.float32), FAST["stretch"])
+    model = recognizer(FAST["height"])
+    return str(_decode(_scores(model, crop), model.postprocess_op.character, filler_letters=False))
+
+
 def read_confidences(gray: np.ndarray, boxes: list[np.ndarray]) -> Iterator[float | None]:
     """For each box in turn (a generator: stop reading when enough is known), how sure the
     recogniser is of what it reads there: its mean probability over the characters it read

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from kcheck.docintel.mrz import NOT_FOUND, MrzReading, parse
-from kcheck.docintel.mrz_ocr import read_lines, upside_down_odds
+from kcheck.docintel.mrz_ocr import read_lines, read_start, upside_down_odds
 
 WORK_LONG_SIDE = 1400  # where lines are looked for
 MIN_WORK_LONG_SIDE = 1000  # small scans are enlarged to this before looking
@@ -26,6 +26,7 @@ MIN_SEGMENT_ASPECT = 3.0  # a piece of a line cut off by a gap or a watermark
 MIN_SEGMENT = 0.03  # of the long side
 MAX_SKEW_SPREAD = 6.0  # degrees between pieces of one zone (a slightly curved page)
 MAX_GAP = 2.0  # line heights between two pieces of one line
+CODE_SHARE = 0.2  # of a line: its first 7-9 characters (44 or 36 a line) and the box's margin
 MIN_MRZ_TEXT = 12  # characters read on a line of the zone (a names line may fade early)
 SHORT_LINE = 0.45  # of its neighbour: a shorter line is not part of the zone
 COLOURED_INK = 96  # brightest minus darkest channel: red or blue pen, a stamp; not JPEG fringes
@@ -365,6 +366,13 @@ def read_zone(image: np.ndarray, zone: Zone, today=None) -> MrzReading:
     """The best reading of one zone found in `image` (the photo turned by the zone's quarter),
     each way up it may lie, as read_mrz reads each zone it finds."""
     return _read_zone(image, zone, NOT_FOUND, today)
+
+
+def begins_with(image: np.ndarray, zone: Zone, code: str) -> bool:
+    """Whether the zone's top line, upright, may begin with `code` (its first CODE_SHARE read
+    fast: about 8 ms, where the whole zone costs about 0.1 s). A hint, no reading: no check digit
+    covers it. Upside down it is not looked at (each way costs as much again)."""
+    return read_start(image, zone.boxes[0], CODE_SHARE).strip().startswith(code)
 
 
 def _same_lines(one: Zone, other: Zone) -> bool:
