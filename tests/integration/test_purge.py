@@ -326,7 +326,7 @@ def test_kill_9_during_purges_then_rerun_leaves_nothing_and_reports_each_case_on
                                 "WHERE data_purged_at IS NOT NULL").fetchone()[0]
 
     kills = []
-    for target in (3, 12):
+    for target in (3, 8):
         proc = subprocess.Popen([sys.executable, "-m", "kcheck", "purge", "--as-of", as_of],
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
@@ -335,7 +335,9 @@ def test_kill_9_during_purges_then_rerun_leaves_nothing_and_reports_each_case_on
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         kills.append(purged())
-    assert 0 < kills[0] <= kills[1] < len(cases), kills  # killed mid-way each time
+    # The first purge is killed mid-way; the second may finish before its kill lands on a loaded
+    # machine (CI once saw [3, 30]): the rerun must then report none, still each case once.
+    assert 0 < kills[0] < len(cases) and kills[0] <= kills[1], kills
     done = subprocess.run([sys.executable, "-m", "kcheck", "purge", "--as-of", as_of], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
