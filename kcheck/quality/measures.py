@@ -13,8 +13,10 @@ FACE_SHARPNESS_WIDTH = 96
 
 def darkest_channel(bgr: np.ndarray) -> np.ndarray:
     """Each pixel's darkest colour channel: a specular reflection clips all three, a pale or
-    coloured card not."""
-    return cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
+    coloured card not. (Split first: cv2.min on the strided channel views copies each, 3x the
+    cost.)"""
+    blue, green, red = cv2.split(bgr)
+    return cv2.min(cv2.min(blue, green), red)
 
 
 def exposure(gray: np.ndarray, mask: np.ndarray | None = None) -> dict[str, float]:
