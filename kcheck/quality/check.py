@@ -405,8 +405,11 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         finding = with_quad(NOT_FOUND, _frame_quad(image.gray.shape), image.gray.shape)
     # With a whole outline, one quick look for print is enough; without one, look harder.
     outlined = finding.quad is not None and not finding.cut_off and 0.12 <= finding.area_fraction < 0.6
-    text = find_text(searches, TEXT_LONG_SIDES[:1] if outlined else TEXT_LONG_SIDES, mrz=not outlined)
-    if outlined and lines_inside(text, finding.quad) < 2:
+    # (Where a larger outline running off the frame lost to the whole one, the print decides
+    # between them: it is looked for as hard as without an outline.)
+    quick = outlined and finding.rival is None
+    text = find_text(searches, TEXT_LONG_SIDES[:1] if quick else TEXT_LONG_SIDES, mrz=not quick)
+    if quick and lines_inside(text, finding.quad) < 2:
         # Hardly any print on the outline: it may be a box on a page (a photo, a field)
         # whose print the quick look missed, so look as hard as without an outline.
         text = find_text(searches, TEXT_LONG_SIDES)
@@ -414,6 +417,13 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # Taken as if found whole at first (its print was looked for as hard as without one).
         finding = with_quad(finding, finding.whole, image.gray.shape)
         outlined = 0.12 <= finding.area_fraction < 0.6
+    elif finding.rival is not None and not _whole_holds_print(text, finding.quad, finding.rival, metrics) \
+            and not _face_on(searches, finding.quad):
+        # The card running off the frame, a sheet or a box on the desk beside it outlined whole
+        # (a card whose print was not found still shows its portrait: MIDV-500 mac-id 33-01's
+        # two lines found were a ruler's, on the desk the frame cuts).
+        finding = with_quad(finding, finding.rival, image.gray.shape, cut_off=True)
+        outlined = False
     _document_metrics(finding, text, image, metrics)
     # Print whose box reaches past the frame goes on outside it, whatever the outline says.
     metrics["print_past_frame"] = evidence.beyond_frame(text, image.gray.shape)
@@ -712,7 +722,15 @@ def _desk_round_whole(text: TextEvidence, finding: DocumentFinding, metrics: dic
     round it."""
     if not finding.cut_off or finding.whole is None:
         return False
-    on_cut, on_whole = lines_inside(text, finding.quad), lines_inside(text, finding.whole)
+    return _whole_holds_print(text, finding.whole, finding.quad, metrics)
+
+
+def _whole_holds_print(text: TextEvidence, whole: np.ndarray, cut: np.ndarray, metrics: dict) -> bool:
+    """Whether a whole outline, rather than a larger one running off the frame (holding it or
+    not), is the document by its print: WHOLE_PRINT lines at least and all but one of those on
+    the larger one. Not where the larger one holds the print the whole one lacks: a card cut by
+    the frame beside a sheet of paper on the desk (the generated variety draws' clutter)."""
+    on_cut, on_whole = lines_inside(text, cut), lines_inside(text, whole)
     metrics["print_on_whole"] = [on_whole, on_cut]
     return on_whole >= max(WHOLE_PRINT, on_cut - 1)
 
@@ -1817,6 +1835,12 @@ def _beside_print(face: Face, text: TextEvidence) -> bool:
         & (centres[:, 1] <= face.y + 1.5 * face.h)
     )
     return int(beside.sum()) >= MIN_PRINT_BESIDE
+
+
+def _face_on(searches: evidence.Searches, quad: np.ndarray) -> bool:
+    """A confident face (upright or upside down) centred on the outline `quad`."""
+    faces = searches.faces.on_document(PORTRAIT_IN_FRAME * max(searches.gray.shape[:2]), NO_PORTRAIT_SCORE)
+    return any(face.score > 0 and _inside(face, quad) for face in faces)
 
 
 def _inside(face: Face, quad: np.ndarray) -> bool:

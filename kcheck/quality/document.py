@@ -54,6 +54,10 @@ class DocumentFinding:
     # won over (a box printed on a cut card, or a card on a desk the frame cuts): check.py
     # decides by the print on it.
     whole: np.ndarray | None = None
+    # The larger outline running off the frame that lost to the whole one (`quad`) for holding
+    # none of it (HELD_SHARE): a keyboard or strip the card lies across, or the card itself cut
+    # by the frame beside a sheet on the desk. check.py decides by the print on each.
+    rival: np.ndarray | None = None
 
     @property
     def found(self) -> bool:
@@ -141,9 +145,12 @@ def find_document(
     larger = CUT_LARGER
     if inside is not None and inside_support >= WHOLE_SUPPORT > cut_support:
         larger = CUT_LARGER_THAN_WHOLE
-    if cut is not None and (inside is None or (
-            cut.area > larger * inside.area and any(_holds(outer, inside) for outer in running_off))):
-        best = cut
+    rival = None
+    if cut is not None and (inside is None or cut.area > larger * inside.area):
+        if inside is None or any(_holds(outer, inside) for outer in running_off):
+            best = cut
+        else:
+            rival = (cut.quad * factor).astype(np.float32)
     faint_quad = None if faint is None else (faint.quad * factor).astype(np.float32)
     run_off_quad = None if run_off is None else (run_off.quad * factor).astype(np.float32)
     if best is None:
@@ -159,6 +166,7 @@ def find_document(
         faint=faint_quad,
         run_off=run_off_quad,
         whole=whole,
+        rival=rival,
     )
 
 
@@ -168,10 +176,12 @@ def _holds(outer: _Candidate, inner: _Candidate) -> bool:
     return shared >= HELD_SHARE * inner.area
 
 
-def with_quad(finding: DocumentFinding, quad: np.ndarray, image_shape: tuple[int, ...]) -> DocumentFinding:
-    """`finding` taken as the whole document outlined by `quad` (working pixels)."""
+def with_quad(finding: DocumentFinding, quad: np.ndarray, image_shape: tuple[int, ...],
+              cut_off: bool = False) -> DocumentFinding:
+    """`finding` taken as the whole document outlined by `quad` (working pixels), or (`cut_off`)
+    as the document running off the frame there."""
     area = float(cv2.contourArea(quad)) / float(image_shape[0] * image_shape[1])
-    return DocumentFinding(quad, False, round(area, 4), round(_aspect(quad), 3), None)
+    return DocumentFinding(quad, cut_off, round(area, 4), round(_aspect(quad), 3), None)
 
 
 def frame_contact(quad: np.ndarray, shape: tuple[int, ...]) -> float:

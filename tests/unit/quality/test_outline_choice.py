@@ -73,3 +73,31 @@ def test_a_reflection_on_a_card_on_a_keyboard_is_glare(variant):
     verdict = check_photo(data, "id_front")
     assert verdict.verdict == "retake" and "glare" in verdict.reasons, verdict.metrics
     assert _outlines_the_card(verdict, corners), (verdict.document_quad, verdict.metrics)
+
+
+def _card_cut_beside_a_sheet(variant: int) -> bytes:
+    """A card's front (0.55 of the width of a 1200 x 1600 photo) on a dark desk, running off the
+    bottom of the frame, and a printed sheet of a passport page's shape (ruled lines, no text to
+    read) lying whole in the upper half, apart from it."""
+    card = render_card("id1", "front", variant).astype(np.float32)
+    rng = np.random.default_rng(variant)
+    frame = (1200, 1600)
+    scene = np.empty((frame[1], frame[0], 3), np.float32)
+    scene[:] = (58, 84, 70)  # a dark green desk
+    sheet = np.full((300, 440, 3), 236, np.float32)
+    for row in range(24, 280, 24):
+        sheet[row : row + 4, 20 : 20 + int(rng.uniform(0.5, 0.9) * 400)] = 60
+    sheet_corners = np.array([[120, 140], [560, 170], [540, 470], [100, 440]], np.float32)
+    _paste_warped(scene, sheet, sheet_corners, alpha=np.ones(sheet.shape[:2], np.float32))
+    corners = _card_corners(frame, (card.shape[1], card.shape[0]), 0.55, rng, (0, 1))
+    _paste_warped(scene, card, corners)
+    return _encode(_finish(scene, rng, frame[1]))
+
+
+@pytest.mark.parametrize("variant", [2, 3, 4])  # (variant 1 leaves a piece smaller than the sheet)
+def test_a_card_running_off_the_frame_beside_a_sheet_is_cut_off(variant):
+    """The sheet is outlined whole and the card only as a larger shape running off the frame that
+    does not hold the sheet: before, the sheet won as the document and the photo passed. The
+    card holds the print and the portrait; the sheet holds neither."""
+    verdict = check_photo(_card_cut_beside_a_sheet(variant), "id_front")
+    assert verdict.verdict == "retake" and "document_cut_off" in verdict.reasons, verdict.metrics
