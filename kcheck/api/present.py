@@ -19,7 +19,7 @@ def photo_view(photo: Photo, locale: str) -> dict:
     quality = {"status": photo.status}
     if photo.status != "pending":
         reasons = list(photo.reasons or [])
-        quality.update(reasons=reasons, message=message_for(reasons, locale))
+        quality.update(reasons=reasons, message=message_for(reasons, locale, photo.slot))
     return {"slot": photo.slot, "photo_id": photo.id, "attempt": photo.attempt,
             "flagged": photo.flagged, "quality": quality}
 

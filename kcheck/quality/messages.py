@@ -121,6 +121,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+# Where a slot's document makes a reason's general sentence wrong: a passport has no other side
+# to turn to. The wrong "side" of a passport is its cover, a visa or another page.
+SLOT_MESSAGES: dict[tuple[str, str], dict[str, str]] = {
+    ("passport_page", "wrong_document_side"): {
+        "en": "This is not the passport's photo page. Open the passport at the page with your photo "
+              "and two lines of <<< at the bottom, and take the photo again.",
+        "fr": "Ce n'est pas la page du passeport avec votre photo. Ouvrez-le à la page portant votre "
+              "photo et deux lignes de <<< en bas, puis reprenez la photo.",
+        "de": "Das ist nicht die Seite des Passes mit Ihrem Foto. Schlagen Sie die Seite mit Ihrem "
+              "Foto und zwei Zeilen <<< unten auf und machen Sie das Foto erneut.",
+        "it": "Questa non è la pagina del passaporto con la sua foto. Lo apra alla pagina con la sua "
+              "foto e due righe di <<< in basso e scatti di nuovo la foto.",
+    },
+}
+
 
 def normalise_locale(locale: str | None) -> str:
     """'fr-CH', 'de_DE', 'IT' -> 'fr', 'de', 'it'; anything else -> 'en'."""
@@ -128,8 +143,9 @@ def normalise_locale(locale: str | None) -> str:
     return language if language in LOCALES else "en"
 
 
-def message_for(reasons: Sequence[str], locale: str | None) -> str:
-    """One or two short sentences telling the person how to fix the most important reason.
+def message_for(reasons: Sequence[str], locale: str | None, slot: str | None = None) -> str:
+    """One or two short sentences telling the person how to fix the most important reason (in
+    words for the `slot`'s document where SLOT_MESSAGES has them).
 
     No reasons means the photo passed. Unknown reason codes fall back to a generic retake
     message rather than failing, so a newer worker never breaks an older client.
@@ -138,7 +154,7 @@ def message_for(reasons: Sequence[str], locale: str | None) -> str:
     ordered = by_priority(reasons)
     if not ordered:
         return MESSAGES[PASS][language]
-    texts = MESSAGES.get(ordered[0])
+    texts = SLOT_MESSAGES.get((slot or "", ordered[0])) or MESSAGES.get(ordered[0])
     if texts is None:
         return _GENERIC[language]
     return texts[language]

@@ -55,6 +55,18 @@ def test_retake_feedback_then_a_good_photo(partner, person_for, run_jobs):
         "quality"]["status"] == "pass"
 
 
+def test_a_passport_page_of_the_wrong_side_is_told_to_open_the_photo_page(partner, person_for, run_jobs):
+    """The person reads what to do with a passport: open it at the photo page, not turn it over."""
+    case = partner.open_case().get_json()
+    person = person_for(case["verification_url"])
+    person.through_document_type("passport")
+    person.upload("passport_page", make_photo("passport_page", defect="wrong_side", seed=1))
+    run_jobs()
+    quality = person.call("GET", "/v1/session/photos/passport_page").get_json()["quality"]
+    assert quality["status"] == "retake" and quality["reasons"] == ["wrong_document_side"]
+    assert "photo page" in quality["message"] and "Turn it over" not in quality["message"]
+
+
 def test_after_three_retakes_the_person_can_submit_with_a_flag(partner, person_for, run_jobs):
     case = partner.open_case().get_json()
     person = person_for(case["verification_url"])

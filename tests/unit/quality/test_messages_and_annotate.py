@@ -37,6 +37,16 @@ def test_locale_variants_and_fallback(locale, expected):
     assert message_for(["blurry"], locale) == message_for(["blurry"], expected)
 
 
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_passport_sent_back_for_the_wrong_page_is_told_to_open_it_at_the_photo_page(locale):
+    """A passport has no other side to turn to: its cover, a visa or another page is shown."""
+    passport = message_for(["wrong_document_side"], locale, "passport_page")
+    card = message_for(["wrong_document_side"], locale, "id_front")
+    assert "<<<" in passport and "<<<" not in card
+    assert card == message_for(["wrong_document_side"], locale)  # a card is turned over
+    assert message_for(["glare"], locale, "passport_page") == message_for(["glare"], locale)
+
+
 def test_unknown_reason_still_gets_a_message():
     assert message_for(["mrz_unreadable"], "de").strip()
 
