@@ -40,13 +40,20 @@ def test_person_completes_every_step_and_case_is_submitted(partner, person_for, 
     assert person.call("POST", "/v1/session/submit").status_code == 409  # no double submit
 
 
-def test_retake_feedback_then_a_good_photo(partner, person_for, run_jobs):
+def _passport_page_checked(partner, person_for, run_jobs, photo: bytes):
+    """The person at the passport step of a new case, with `photo` sent and checked: the person
+    and what they are shown of it."""
     case = partner.open_case().get_json()
     person = person_for(case["verification_url"])
     person.through_document_type("passport")
-    person.upload("passport_page", make_photo("passport_page", defect="blur", seed=1))
+    person.upload("passport_page", photo)
     run_jobs()
-    quality = person.call("GET", "/v1/session/photos/passport_page").get_json()["quality"]
+    return person, person.call("GET", "/v1/session/photos/passport_page").get_json()["quality"]
+
+
+def test_retake_feedback_then_a_good_photo(partner, person_for, run_jobs):
+    person, quality = _passport_page_checked(partner, person_for, run_jobs,
+                                             make_photo("passport_page", defect="blur", seed=1))
     assert quality["status"] == "retake" and "blurry" in quality["reasons"]
     assert quality["message"]
     person.upload("passport_page", make_photo("passport_page", seed=1))
@@ -57,12 +64,8 @@ def test_retake_feedback_then_a_good_photo(partner, person_for, run_jobs):
 
 def test_a_passport_page_of_the_wrong_side_is_told_to_open_the_photo_page(partner, person_for, run_jobs):
     """The person reads what to do with a passport: open it at the photo page, not turn it over."""
-    case = partner.open_case().get_json()
-    person = person_for(case["verification_url"])
-    person.through_document_type("passport")
-    person.upload("passport_page", make_photo("passport_page", defect="wrong_side", seed=1))
-    run_jobs()
-    quality = person.call("GET", "/v1/session/photos/passport_page").get_json()["quality"]
+    _, quality = _passport_page_checked(partner, person_for, run_jobs,
+                                        make_photo("passport_page", defect="wrong_side", seed=1))
     assert quality["status"] == "retake" and quality["reasons"] == ["wrong_document_side"]
     assert "photo page" in quality["message"] and "Turn it over" not in quality["message"]
 
