@@ -1838,8 +1838,10 @@ def _beside_print(face: Face, text: TextEvidence) -> bool:
 
 
 def _face_on(searches: evidence.Searches, quad: np.ndarray) -> bool:
-    """A confident face (upright or upside down) centred on the outline `quad`."""
-    faces = searches.faces.on_document(PORTRAIT_IN_FRAME * max(searches.gray.shape[:2]), NO_PORTRAIT_SCORE)
+    """A confident face (upright or upside down) centred on the outline `quad`, looked for down
+    to a portrait's size on a document that large (PORTRAIT_MIN_WIDTH of its long side)."""
+    long_side = float(np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1).max())
+    faces = searches.faces.on_document(PORTRAIT_MIN_WIDTH * long_side, NO_PORTRAIT_SCORE)
     return any(face.score > 0 and _inside(face, quad) for face in faces)
 
 
