@@ -694,18 +694,16 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
 
 
 def _visa_page(searches: evidence.Searches, metrics: dict) -> float:
-    """Sure the wrong page where the page's likeliest MRZ zone of two lines reads as a visa's, every
-    check digit passing and its document code V: a visa stuck on a page of the passport (MRV-A or
-    MRV-B), not the data page, however like one it looks (a portrait, fields, two lines of MRZ).
+    """Sure the wrong page where the page's likeliest MRZ zone of two lines (evidence.two_line_zone)
+    reads as a visa's, every check digit passing and its document code V: a visa stuck on a page
+    of the passport (MRV-A or MRV-B), not the data page, however like one it looks (a portrait,
+    fields, two lines of MRZ).
     Read only where nothing else is sure to send the photo back, and only where the band's first
     characters, read alone (a few ms), may be V: the whole band costs about 0.1 s. The zone found
     is read as it is (its lines' marks of ink are not counted, 1 ms more): a band of anything
     else reads no valid MRZ."""
-    zone = searches.zones.candidates()[0]
-    if zone.score < evidence.CUT_ZONE_SCORE or len(zone.boxes) < 2:
-        return 0.0
-    turned = searches.turned(zone.quarter)
-    if not mrz_zone.begins_with(turned, zone, "V"):
+    zone, turned = evidence.two_line_zone(searches)
+    if zone is None or not mrz_zone.begins_with(turned, zone, "V"):
         return 0.0
     reading = mrz_zone.read_zone(turned, zone)
     if not reading.valid:

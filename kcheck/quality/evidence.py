@@ -507,13 +507,23 @@ def _nearest_edge(box: np.ndarray, shape: tuple[int, ...]) -> int:
     return int(np.argmin(gaps))
 
 
+def two_line_zone(searches: Searches) -> tuple[mrz_zone.Zone | None, np.ndarray]:
+    """The likeliest MRZ zone (upright or turned a quarter) where it is zone-like enough
+    (CUT_ZONE_SCORE) and has two lines or more, and the photo turned as it reads; its lines'
+    marks of ink are not counted (_mrz_band counts them)."""
+    zone = searches.zones.candidates()[0]
+    turned = searches.turned(zone.quarter)
+    if zone.score < CUT_ZONE_SCORE or len(zone.boxes) < 2:
+        return None, turned
+    return zone, turned
+
+
 def _mrz_band(searches: Searches) -> tuple[mrz_zone.Zone | None, np.ndarray, list[int]]:
     """The MRZ band, the photo turned as it reads and its lines' marks of ink, where its two
     lines or more are made of characters and about as long as each other (EQUAL_ZONE): a
     front's lines of print, or a page's running off a photo, found as a band, differ in length."""
-    zone = searches.zones.candidates()[0]
-    turned = searches.turned(zone.quarter)
-    if zone.score < CUT_ZONE_SCORE or len(zone.boxes) < 2:
+    zone, turned = two_line_zone(searches)
+    if zone is None:
         return None, turned, []
     marks = [searches.marks(zone.quarter, box) for box in zone.boxes]
     if min(marks) < max(ZONE_GLYPHS, EQUAL_ZONE * max(marks)):
