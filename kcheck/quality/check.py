@@ -807,9 +807,11 @@ def _identity_unproven(slot: str, portraits: list[Face], text: TextEvidence, mrz
     """A card in an ID slot with neither a confident portrait nor an MRZ band, not yet sure to
     be retaken but for its side: what its words say is worth reading (other_cards). A card with
     no face on it may be the back or no identity card at all (an insurance card): its words tell
-    the person which."""
-    return (slot in ID_SLOTS and not _has_portrait(portraits)
-            and (mrz_lines or 0) < 2 and len(text.mrz_lines) < 2
+    the person which. `mrz_lines` is the count of MRZ lines full of characters where they were
+    counted (a back's): a payment card's embossed number and name, found as a band of two lines,
+    are too short for an MRZ's and prove nothing; elsewhere the band found counts."""
+    band = len(text.mrz_lines) if mrz_lines is None else mrz_lines
+    return (slot in ID_SLOTS and not _has_portrait(portraits) and band < 2
             and max((sure for code, sure in found.items() if code != "wrong_document_side"),
                     default=0.0) < DEFAULT_RETAKE_CONFIDENCE)
 

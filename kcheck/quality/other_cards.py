@@ -27,8 +27,10 @@ WORDS = {
                        "ASSURANCEMALADIE", "ASSICURAZIONE", "TESSERASANITARIA", "BLUECROSS",
                        "BLUESHIELD", "MEDICARE", "MEDICAID", "RXBIN", "RXGROUP", "RXPCN", "DENTAL",
                        "HEALTHPLAN", "PAYERID", "GROUPNUMBER"),
-    # Not "MAESTRO": it is also a surname.
-    "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "AMERICANEXPRESS", "DEBIT", "CREDITCARD"),
+    # Not "MAESTRO": it is also a surname. "MONTH/YEAR" labels a payment card's expiry (no
+    # identity document dates a field so); payWave and PayPass are its contactless marks.
+    "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "AMERICANEXPRESS", "DEBIT", "CREDITCARD",
+                     "MONTHYEAR", "PAYWAVE", "PAYPASS"),
     "social_security_card": ("SOCIALSECURITY",),
 }
 # A US Social Security card's number, a line of its own (its arched title is seldom read). Not
@@ -40,6 +42,9 @@ EMAIL = re.compile(r"[A-Z0-9._%+-]+@[A-Z0-9-]+(\.[A-Z0-9-]+)*\.[A-Z]{2,}")  # a 
 # across the card; its groups may be found as separate lines, joined again by row). No identity
 # card prints its number so: grouped ID numbers (an Aadhaar's three groups) are shorter.
 CARD_NUMBER = re.compile(r"\d{4} \d{4} \d{4} \d{4}")
+# ...and read as lines of their own ("VALID" and "THRU" boxed apart, another label between them
+# in reading order): words too short or too common to look for inside others.
+PAYMENT_LINES = frozenset({"THRU", "VALIDTHRU", "GOODTHRU"})
 MAX_LINES = 16  # the longest lines are read (a card's terms are among them): the cost is bounded
 # A line is read only when it runs across the photo (the recogniser reads left to right) and is
 # tall enough to hold letters.
@@ -67,7 +72,8 @@ def other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> str | None:
         return "business_card"
     if any(ssn_line(line) for line in read):
         return "social_security_card"
-    if any(CARD_NUMBER.fullmatch(line) for line in _rows(readable, texts, row)):
+    if any(line in PAYMENT_LINES for line in read) or any(
+            CARD_NUMBER.fullmatch(line) for line in _rows(readable, texts, row)):
         return "payment_card"
     return next((kind for kind, terms in WORDS.items() if any(term in words for term in terms)), None)
 

@@ -77,6 +77,17 @@ def test_a_card_titled_credit_card_is_sent_back(seed):
     assert verdict.metrics["other_card"] == "payment_card"
 
 
+@pytest.mark.parametrize(("kind", "seed"), [("payment_expiry", 0), ("payment_expiry", 1), ("payment_thru", 0),
+                                            ("payment_thru", 1)])
+def test_a_payment_card_is_sent_back_by_the_labels_of_its_dates(kind, seed):
+    """No number read and no network named (as on real renders whose embossed number is read in
+    broken groups): "MONTH/YEAR" under its dates, or "THRU" read as a line of its own, says it
+    is a payment card. No identity document labels its dates so."""
+    verdict = check_photo(make_card_photo(render_other_card(kind), seed), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+    assert verdict.metrics["other_card"] == "payment_card"
+
+
 def test_a_payment_card_scanned_for_the_front_is_sent_back():
     """Scanned to the frame, its missing portrait alone is only a doubt; its number makes the
     retake sure."""
