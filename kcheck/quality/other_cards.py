@@ -27,10 +27,9 @@ WORDS = {
                        "ASSURANCEMALADIE", "ASSICURAZIONE", "TESSERASANITARIA", "BLUECROSS",
                        "BLUESHIELD", "MEDICARE", "MEDICAID", "RXBIN", "RXGROUP", "RXPCN", "DENTAL",
                        "HEALTHPLAN", "PAYERID", "GROUPNUMBER"),
-    # Not "MAESTRO": it is also a surname. "MONTH/YEAR" labels a payment card's expiry (no
-    # identity document dates a field so); payWave and PayPass are its contactless marks.
+    # Not "MAESTRO": it is also a surname. PayWave and PayPass are a card's contactless marks.
     "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "AMERICANEXPRESS", "DEBIT", "CREDITCARD",
-                     "MONTHYEAR", "PAYWAVE", "PAYPASS"),
+                     "PAYWAVE", "PAYPASS"),
     "social_security_card": ("SOCIALSECURITY",),
 }
 # A US Social Security card's number, a line of its own (its arched title is seldom read). Not
@@ -42,9 +41,12 @@ EMAIL = re.compile(r"[A-Z0-9._%+-]+@[A-Z0-9-]+(\.[A-Z0-9-]+)*\.[A-Z]{2,}")  # a 
 # across the card; its groups may be found as separate lines, joined again by row). No identity
 # card prints its number so: grouped ID numbers (an Aadhaar's three groups) are shorter.
 CARD_NUMBER = re.compile(r"\d{4} \d{4} \d{4} \d{4}")
-# ...and read as lines of their own ("VALID" and "THRU" boxed apart, another label between them
-# in reading order): words too short or too common to look for inside others.
-PAYMENT_LINES = frozenset({"THRU", "VALIDTHRU", "GOODTHRU"})
+# "MONTH/YEAR" labels a payment card's dates (the recogniser often drops the slash); an identity
+# document's "DAY/MONTH/YEAR" under a date of birth is not it.
+PAYMENT_DATES = re.compile(r"(?<!DAY)(?<!DAY/)MONTH/?YEAR")
+# "THRU" read as a line of its own: "VALID" (or "GOOD") and "THRU" boxed apart, another label
+# between them in reading order. Too short a word to look for inside others.
+PAYMENT_LINE = "THRU"
 MAX_LINES = 16  # the longest lines are read (a card's terms are among them): the cost is bounded
 # A line is read only when it runs across the photo (the recogniser reads left to right) and is
 # tall enough to hold letters.
@@ -72,7 +74,7 @@ def other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> str | None:
         return "business_card"
     if any(ssn_line(line) for line in read):
         return "social_security_card"
-    if any(line in PAYMENT_LINES for line in read) or any(
+    if PAYMENT_DATES.search(words) or PAYMENT_LINE in read or any(
             CARD_NUMBER.fullmatch(line) for line in _rows(readable, texts, row)):
         return "payment_card"
     return next((kind for kind, terms in WORDS.items() if any(term in words for term in terms)), None)

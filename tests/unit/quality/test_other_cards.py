@@ -88,6 +88,14 @@ def test_a_payment_card_is_sent_back_by_the_labels_of_its_dates(kind, seed):
     assert verdict.metrics["other_card"] == "payment_card"
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_back_whose_date_is_labelled_day_month_year_passes(seed):
+    """"DAY/MONTH/YEAR" holds a payment card's "MONTH/YEAR": it names no other card."""
+    verdict = check_photo(make_card_photo(render_other_card("id_back_dates"), seed), "id_back")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "other_card" not in verdict.metrics
+
+
 def test_a_payment_card_scanned_for_the_front_is_sent_back():
     """Scanned to the frame, its missing portrait alone is only a doubt; its number makes the
     retake sure."""
