@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from kcheck.quality import check_photo
+from kcheck.quality.check import Findings, _identity_unproven
+from kcheck.quality.evidence import TextEvidence
 from kcheck.quality.other_cards import ssn_line
 from tests.fixtures.documents import scanned
 from tests.fixtures.other_cards import render_other_card
@@ -94,6 +96,19 @@ def test_a_back_whose_date_is_labelled_day_month_year_passes(seed):
     verdict = check_photo(make_card_photo(render_other_card("id_back_dates"), seed), "id_back")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert "other_card" not in verdict.metrics
+
+
+def test_a_backs_band_of_short_lines_does_not_stop_its_words_being_read():
+    """A payment card's embossed number and name may be found as a band of two MRZ-like lines (a
+    real render in light print on black was). On the back slot, whose MRZ lines are counted, only
+    lines full of characters prove an identity document: the card's words are still read. On the
+    front slot, where they are not counted, the band found still counts."""
+    box = np.array([[0, 0], [300, 0], [300, 20], [0, 20]], np.float32)
+    text = TextEvidence(lines=(), mrz_lines=(box, box + [0, 30]), line_height=20.0, region=None,
+                        at_edge=False)
+    assert _identity_unproven("id_back", [], text, 0, Findings())
+    assert not _identity_unproven("id_back", [], text, 2, Findings())
+    assert not _identity_unproven("id_front", [], text, None, Findings())
 
 
 def test_a_payment_card_scanned_for_the_front_is_sent_back():
