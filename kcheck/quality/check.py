@@ -79,6 +79,11 @@ EDGE_BLUR = 0.2
 # again up to this long side: a card a third of a 1080 x 1920 phone frame wide has print about
 # 8 px high at working size, too small to read however sharp, and 17 px in the photo as sent.
 CLOSER_LONG_SIDE = 2000
+# ...and, known by its print alone (no outline), sure whatever its blur_score once not one line
+# of the photo reads confidently there, its strongest edges smeared (EDGE_BLUR): a small card
+# shaken on a plain desk, the frame measured only a little past a doubt (variety
+# id_back/motion_blur/1000: 0.66, 0 lines read).
+ILLEGIBLE_BLUR = 0.85
 SHAKE_WORST = 0.4  # ...sure only where the worst direction is that blurred (good photos: 0.3)
 SHAKE_FRAME_SHARE = 0.6  # ...measured only where the document fills this much of the frame
 FACE_BLUR = (0.5, 0.62)  # blur_score of the selfie face at 96 px
@@ -510,7 +515,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
             found.add("blurry", graded(metrics["blur"], *DOCUMENT_BLUR))
         elif printed or held_print is not None:  # a document blurred past finding (FRAME_BLUR)
             found.add("blurry", _blurred(image.gray, FRAME_BLUR, metrics, width,
-                                         looks=_looks(image, None)))
+                                         looks=_looks(image, None), unread_sure=True))
         if portrait is not None:
             _beside_portrait(image, searches, slot, portrait, text, found, metrics)
         return None, []
@@ -577,7 +582,8 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
     found.add("blurry", _blurred(flat, DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR, metrics,
-                                 looks=_looks(image, region if region is finding.quad else None)))
+                                 looks=_looks(image, region if region is finding.quad else None),
+                                 unread_sure=finding.quad is None))
     if _fills_frame(finding, region, image.gray.shape, slot):
         found.add("blurry", _shaken(image.gray, metrics))
     mrz_lines = _mrz_lines(text, searches, region) if slot == "id_back" else None
@@ -842,12 +848,15 @@ def _cropped_outline(finding: DocumentFinding, slot: str) -> bool:
 
 
 def _blurred(flat: np.ndarray, points: tuple[float, float], metrics: dict, width: int | None = None,
-             looks: Iterable[np.ndarray] = ()) -> float:
+             looks: Iterable[np.ndarray] = (), unread_sure: bool = False) -> float:
     """How sure the flattened document `flat` (its blur_score in metrics["blur"], measured at
     `width`, its own by default) is blurred: sure only where its strongest edges, the print's, are
     smeared as well (EDGE_BLUR), not where a soft printed pattern makes the whole card read as
     blurred, and where its print cannot be read (evidence.legible_lines) in any of the `looks`
-    taken at it (_looks: a phone's soft focus on a card whose every field is legible)."""
+    taken at it (_looks: a phone's soft focus on a card whose every field is legible). With
+    `unread_sure` (the whole frame looked at, no outline that may be wrong), sure where not one
+    line reads in any look (ILLEGIBLE_BLUR), however little past a doubt its score: a card
+    flattened from a wrong outline (a frame grown round a turned photo) reads nothing either."""
     blurred = graded(metrics["blur"], *points)
     if blurred > 0.5:
         edges = measures.directional_blur(flat, width or flat.shape[1], strongest=EDGE_SHARE)
@@ -855,13 +864,15 @@ def _blurred(flat: np.ndarray, points: tuple[float, float], metrics: dict, width
         if metrics["edge_blur"] < EDGE_BLUR:
             blurred = min(blurred, 0.5)
         else:
-            legible = 0
+            legible = None
             for look in looks:
-                legible = max(legible, evidence.legible_lines(look))
+                legible = max(legible or 0, evidence.legible_lines(look))
                 metrics["legible_lines"] = legible
                 if legible >= evidence.LEGIBLE_LINES:
                     blurred = min(blurred, 0.5)
                     break
+            if unread_sure and legible == 0:
+                blurred = max(blurred, ILLEGIBLE_BLUR)  # smeared edges, and not a line of it read
     return blurred
 
 
