@@ -30,6 +30,7 @@ from kcheck.quality.document import (
     frame_contact,
     order_corners,
     quad_mask,
+    side_lengths,
     with_quad,
 )
 from kcheck.quality.evidence import (
@@ -864,9 +865,9 @@ def _blurred(flat: np.ndarray, points: tuple[float, float], metrics: dict, width
         if metrics["edge_blur"] < EDGE_BLUR:
             blurred = min(blurred, 0.5)
         else:
-            legible = None
+            legible = 0
             for look in looks:
-                legible = max(legible or 0, evidence.legible_lines(look))
+                legible = max(legible, evidence.legible_lines(look))
                 metrics["legible_lines"] = legible
                 if legible >= evidence.LEGIBLE_LINES:
                     blurred = min(blurred, 0.5)
@@ -1013,7 +1014,7 @@ def _portrait_beside_box(searches: evidence.Searches, quad: np.ndarray) -> Face 
     """A confident face outside the small outline `quad`, wider than the outline's short side:
     the card's portrait beside a box printed on the card (a flag, a ghost image), whose edges
     were found where the card's were not. No document holds a portrait wider than itself."""
-    short = float(np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1).min())
+    short = float(side_lengths(quad).min())
     faces = searches.faces.on_document(PORTRAIT_IN_FRAME * max(searches.gray.shape[:2]))
     return next((face for face in faces if face.score > 0 and face.w >= short
                  and cv2.pointPolygonTest(quad.reshape(-1, 1, 2).astype(np.float32),
@@ -1830,7 +1831,7 @@ def _printed_portrait(gray: np.ndarray, quad: np.ndarray) -> bool:
 def _card_shaped(quad: np.ndarray) -> bool:
     """Lines of print on a card fill a block no longer than about twice its height (a caption
     or a banner is a long strip)."""
-    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    sides = side_lengths(quad)
     return float(max(sides) / max(min(sides), 1.0)) <= 2.5
 
 
@@ -1851,7 +1852,7 @@ def _beside_print(face: Face, text: TextEvidence) -> bool:
 def _face_on(searches: evidence.Searches, quad: np.ndarray) -> bool:
     """A confident face (upright or upside down) centred on the outline `quad`, looked for down
     to a portrait's size on a document that large (PORTRAIT_MIN_WIDTH of its long side)."""
-    long_side = float(np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1).max())
+    long_side = float(side_lengths(quad).max())
     faces = searches.faces.on_document(PORTRAIT_MIN_WIDTH * long_side, NO_PORTRAIT_SCORE)
     return any(face.score > 0 and _inside(face, quad) for face in faces)
 
@@ -1935,7 +1936,7 @@ def _grown(quad: np.ndarray, factor: float) -> np.ndarray:
 
 def _aspect(quad: np.ndarray) -> float:
     """Long side over short side of a quad whose first side is a long one."""
-    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    sides = side_lengths(quad)
     return float(max(1.0, (sides[0] + sides[2]) / max(sides[1] + sides[3], 1e-6)))
 
 

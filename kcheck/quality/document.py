@@ -340,6 +340,11 @@ def _solid(contour: np.ndarray, hull_area: float) -> bool:
     return cv2.contourArea(contour) >= 0.85 * hull_area
 
 
+def side_lengths(quad: np.ndarray) -> np.ndarray:
+    """The lengths of the quad's sides, the first from its first corner to its second."""
+    return np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+
+
 def order_corners(quad: np.ndarray) -> np.ndarray:
     """Corners clockwise (in image coordinates) starting so the first edge is a long one."""
     centre = quad.mean(axis=0)
@@ -348,14 +353,14 @@ def order_corners(quad: np.ndarray) -> np.ndarray:
     # Start at the top-left-most corner, then rotate by one if that edge is short.
     start = int(np.argmin(quad.sum(axis=1)))
     quad = np.roll(quad, -start, axis=0)
-    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    sides = side_lengths(quad)
     if sides[0] + sides[2] < sides[1] + sides[3]:
         quad = np.roll(quad, -1, axis=0)
     return quad
 
 
 def _aspect(quad: np.ndarray) -> float:
-    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    sides = side_lengths(quad)
     long_sides, short_sides = sides[0] + sides[2], sides[1] + sides[3]
     return float(long_sides / max(short_sides, 1e-6))
 
