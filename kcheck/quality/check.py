@@ -29,6 +29,7 @@ from kcheck.quality.document import (
     flatten,
     frame_contact,
     order_corners,
+    quad_aspect,
     quad_mask,
     side_lengths,
     with_quad,
@@ -579,7 +580,7 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         if width >= LEGIBLE_DOCUMENT_WIDTH:
             small = min(small, 0.5)  # small in a large photo: its print is still legible
         found.add("document_too_small", small)
-    flat = flatten(image.gray, region, _aspect(region))
+    flat = flatten(image.gray, region, quad_aspect(region))
     metrics["laplacian_variance"] = measures.sharpness(flat)
     metrics["blur"] = measures.blur_score(flat, flat.shape[1])
     found.add("blurry", _blurred(flat, DOCUMENT_BLUR if finding.quad is not None else PRINT_BLUR, metrics,
@@ -893,7 +894,9 @@ def _looks(image: WorkingImage, region: np.ndarray | None) -> Iterator[np.ndarra
 def _flat_look(gray: np.ndarray, region: np.ndarray | None, factor: float) -> np.ndarray:
     """`gray` (`factor` times the working size), flattened at `region` (working pixels) as
     large as it holds it, or whole where `region` is None."""
-    return gray if region is None else flatten(gray, region * factor, _aspect(region), max(gray.shape[:2]))
+    if region is None:
+        return gray
+    return flatten(gray, region * factor, quad_aspect(region), max(gray.shape[:2]))
 
 
 def _shaken(gray: np.ndarray, metrics: dict) -> float:
@@ -1824,7 +1827,7 @@ def _maybe_printed_portrait(face: Face, text: TextEvidence) -> bool:
 
 def _printed_portrait(gray: np.ndarray, quad: np.ndarray) -> bool:
     """A confident face on the flattened card (either way up): its printed portrait."""
-    flat = flatten(gray, quad, _aspect(quad))
+    flat = flatten(gray, quad, quad_aspect(quad))
     return any(f.score > 0 for f in faces_on_document(flat, PORTRAIT_MIN_WIDTH * flat.shape[1]))
 
 
@@ -1932,12 +1935,6 @@ def _lines_on(lines: tuple[np.ndarray, ...], mask: np.ndarray | None) -> list[np
 def _grown(quad: np.ndarray, factor: float) -> np.ndarray:
     centre = quad.mean(axis=0)
     return (centre + (quad - centre) * factor).astype(np.float32)
-
-
-def _aspect(quad: np.ndarray) -> float:
-    """Long side over short side of a quad whose first side is a long one."""
-    sides = side_lengths(quad)
-    return float(max(1.0, (sides[0] + sides[2]) / max(sides[1] + sides[3], 1e-6)))
 
 
 def _area(region, shape) -> float:

@@ -181,7 +181,7 @@ def with_quad(finding: DocumentFinding, quad: np.ndarray, image_shape: tuple[int
     """`finding` taken as the whole document outlined by `quad` (working pixels), or (`cut_off`)
     as the document running off the frame there."""
     area = float(cv2.contourArea(quad)) / float(image_shape[0] * image_shape[1])
-    return DocumentFinding(quad, cut_off, round(area, 4), round(_aspect(quad), 3), None)
+    return DocumentFinding(quad, cut_off, round(area, 4), round(quad_aspect(quad), 3), None)
 
 
 def frame_contact(quad: np.ndarray, shape: tuple[int, ...]) -> float:
@@ -332,7 +332,7 @@ def _candidate(contour: np.ndarray, shape: tuple[int, ...], min_fill: float) -> 
         return None
     straight = len(approx) <= 7 and _solid(contour, hull_area)
     quad = order_corners(quad)
-    return _Candidate(quad, quad_area, _aspect(quad), touches, straight)
+    return _Candidate(quad, quad_area, quad_aspect(quad), touches, straight)
 
 
 def _solid(contour: np.ndarray, hull_area: float) -> bool:
@@ -359,10 +359,12 @@ def order_corners(quad: np.ndarray) -> np.ndarray:
     return quad
 
 
-def _aspect(quad: np.ndarray) -> float:
+def quad_aspect(quad: np.ndarray) -> float:
+    """Long sides over short sides of a quad whose first side is a long one (order_corners),
+    at least 1."""
     sides = side_lengths(quad)
     long_sides, short_sides = sides[0] + sides[2], sides[1] + sides[3]
-    return float(long_sides / max(short_sides, 1e-6))
+    return float(max(1.0, long_sides / max(short_sides, 1e-6)))
 
 
 def _aspect_ok(aspect: float, aspects: tuple[float, ...], tolerance: float) -> bool:
