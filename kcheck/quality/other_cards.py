@@ -1,6 +1,6 @@
 """Words that show a card is not an identity document: a health insurance card's title and
-terms, a payment card's, a US Social Security card's title or number, a business card's e-mail
-address.
+terms, a payment card's (or its number), a US Social Security card's title or number, a business
+card's e-mail address or its labels of a telephone or fax number, a gift card's value.
 
 A card-shaped document without a portrait or an MRZ may still be an identity card (a driving
 licence's back, an old card whose portrait the detector misses), so its shape and what it
@@ -31,16 +31,29 @@ WORDS = {
     "payment_card": ("VALIDTHRU", "GOODTHRU", "MASTERCARD", "AMERICANEXPRESS", "DEBIT", "CREDITCARD",
                      "PAYWAVE", "PAYPASS"),
     "social_security_card": ("SOCIALSECURITY",),
+    # A business card's labels of its telephone and fax numbers in Chinese and Japanese print
+    # (traditional, simplified and mixed forms, as read), and its company's head office: no
+    # identity document lists a holder's telephone.
+    "business_card": ("電話", "电话", "電话", "电話", "傳真", "传真", "HEADOFFICE"),
 }
 # A US Social Security card's number, a line of its own (its arched title is seldom read). Not
 # a date with a stray mark before it: a month and a year as its last two groups.
 SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 DATE_TAIL = re.compile(r".*-(0[1-9]|1[0-2])-(19|20)\d\d")
 EMAIL = re.compile(r"[A-Z0-9._%+-]+@[A-Z0-9-]+(\.[A-Z0-9-]+)*\.[A-Z]{2,}")  # a business card's
-# A payment card's number: four groups of four digits, a row of its own (embossed or printed
-# across the card; its groups may be found as separate lines, joined again by row). No identity
-# card prints its number so: grouped ID numbers (an Aadhaar's three groups) are shorter.
-CARD_NUMBER = re.compile(r"\d{4} \d{4} \d{4} \d{4}")
+# A payment card's number: sixteen digits, a row of its own (embossed or printed across the card;
+# its groups may be found as separate lines, joined again by row, or read two by two, or as one
+# run: "41661234 56781010", "4166123456781010"). No identity card prints its number so where
+# words are read (without a portrait): grouped ID numbers (an Aadhaar's three groups) are
+# shorter; an Indonesian NIK's 16 digits follow its label on the portrait's side. Two dates
+# side by side without their dots (DDMMYYYY or YYYYMMDD) are not it.
+CARD_NUMBER = re.compile(r"\d+(?: \d+)*")
+CARD_DIGITS = 16
+_DAY, _MONTH, _YEAR = r"(0[1-9]|[12]\d|3[01])", r"(0[1-9]|1[0-2])", r"(19|20)\d\d"
+UNDOTTED_DATE = re.compile(f"{_DAY}{_MONTH}{_YEAR}|{_YEAR}{_MONTH}{_DAY}")
+# A sum of money as a line of its own ("$200"): a gift or prepaid card's value. No identity
+# document prints one.
+AMOUNT = re.compile(r"[$€£¥]\d+([.,]\d\d)?")
 # "MONTH/YEAR" labels a payment card's dates (the recogniser often drops the slash); an identity
 # document's "DAY/MONTH/YEAR" under a date of birth is not it.
 PAYMENT_DATES = re.compile(r"(?<!DAY)(?<!DAY/)MONTH/?YEAR")
@@ -56,7 +69,7 @@ MIN_HEIGHT = 4.0
 
 def other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> str | None:
     """The kind of non-identity card ("insurance_card", "payment_card", "social_security_card",
-    "business_card") whose words `lines` (4-point boxes in `gray`'s pixels, the document's lines
+    "business_card", "gift_card") whose words `lines` (4-point boxes in `gray`'s pixels, the document's lines
     of print) carry, or None. Costs about 40 ms a line (MAX_LINES at most)."""
     readable = [box for box in lines
                 if np.ptp(box[:, 0]) >= MIN_ALONG * np.ptp(box[:, 1]) and np.ptp(box[:, 1]) >= MIN_HEIGHT]
@@ -68,16 +81,33 @@ def other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> str | None:
     row = max(float(np.median([np.ptp(box[:, 1]) for box in readable])), 1.0) if readable else 1.0
     readable.sort(key=lambda box: (round(float(box[:, 1].mean()) / row), float(box[:, 0].min())))
     texts = mrz_ocr.read_lines(gray, readable)
+    return kind_of_card(texts, _rows(readable, texts, row))
+
+
+def kind_of_card(texts: list[str], rows: list[str]) -> str | None:
+    """other_card's answer from the lines read (`texts`, in reading order) and the same texts
+    joined row by row (`rows`)."""
     read = [re.sub(r"\s+", "", line.upper()) for line in texts]
     words = "".join(read)
     if EMAIL.search(words):
         return "business_card"
     if any(ssn_line(line) for line in read):
         return "social_security_card"
-    if PAYMENT_DATES.search(words) or PAYMENT_LINE in read or any(
-            CARD_NUMBER.fullmatch(line) for line in _rows(readable, texts, row)):
+    if PAYMENT_DATES.search(words) or PAYMENT_LINE in read or any(card_number(line) for line in rows):
         return "payment_card"
+    if any(AMOUNT.fullmatch(line) for line in read):
+        return "gift_card"
     return next((kind for kind, terms in WORDS.items() if any(term in words for term in terms)), None)
+
+
+def card_number(row: str) -> bool:
+    """A row read that is a payment card's number (CARD_NUMBER): sixteen digits, neither half of
+    them an undotted date."""
+    if CARD_NUMBER.fullmatch(row) is None:
+        return False
+    digits = row.replace(" ", "")
+    return len(digits) == CARD_DIGITS and not any(UNDOTTED_DATE.fullmatch(half)
+                                                  for half in (digits[:8], digits[8:]))
 
 
 def ssn_line(line: str) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from kcheck.quality import check_photo
 from kcheck.quality.check import Findings, _identity_unproven
 from kcheck.quality.evidence import TextEvidence
-from kcheck.quality.other_cards import ssn_line
+from kcheck.quality.other_cards import kind_of_card, ssn_line
 from tests.fixtures.documents import scanned
 from tests.fixtures.other_cards import render_other_card
 from tests.fixtures.variety import make_card_photo, render_licence_back
@@ -122,3 +122,33 @@ def test_a_date_after_a_fields_number_is_no_social_security_number():
     """A licence's "4 12-05-2020" read without its spaces has a Social Security number's shape."""
     assert ssn_line("123-45-6789") and ssn_line("000-00-0000")
     assert not ssn_line("412-05-2020") and not ssn_line("123-45-67890")
+
+
+@pytest.mark.parametrize(("kind", "named"), [("payment_pairs", "payment_card"),
+                                             ("business_office", "business_card"), ("gift", "gift_card")])
+@pytest.mark.parametrize("seed", [0, 2])
+def test_other_cards_are_known_by_what_real_ones_showed(kind, named, seed):
+    """Read on real cards of the calibration split: a payment card's number read two groups of
+    eight at a time or as one run of sixteen digits (seed 1's groups, found as lines apart on a
+    turned card, are not joined into one row: it passes), a business card naming its head office
+    (no e-mail address), a gift card's value on a line of its own."""
+    verdict = check_photo(make_card_photo(render_other_card(kind), seed), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+    assert verdict.metrics["other_card"] == named
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_back_with_two_undotted_dates_side_by_side_passes(seed):
+    """Sixteen digits in two groups of eight, as a payment card's number may be read, but each
+    group a date (DDMMYYYY): no card number."""
+    verdict = check_photo(make_card_photo(render_other_card("id_back_undotted_dates"), seed), "id_back")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "other_card" not in verdict.metrics
+
+
+def test_a_business_cards_telephone_and_fax_labels_in_chinese_print_name_it():
+    """As read on real Taiwanese business cards (the recogniser mixes traditional and simplified
+    forms): no identity document labels a telephone or fax number."""
+    assert kind_of_card(["新北市新店區安和路一段13号", "電话：（02）8666-8800"], []) == "business_card"
+    assert kind_of_card(["传真：（02）2976-1389"], []) == "business_card"
+    assert kind_of_card(["新北市三重區重新路二段10号", "1980.05.12"], []) is None
