@@ -41,13 +41,12 @@ WORDS = {
 SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 DATE_TAIL = re.compile(r".*-(0[1-9]|1[0-2])-(19|20)\d\d")
 EMAIL = re.compile(r"[A-Z0-9._%+-]+@[A-Z0-9-]+(\.[A-Z0-9-]+)*\.[A-Z]{2,}")  # a business card's
-# A payment card's number: sixteen digits, a row of its own (embossed or printed across the card;
-# its groups may be found as separate lines, joined again by row, or read two by two, or as one
-# run: "41661234 56781010", "4166123456781010"). No identity card prints its number so where
-# words are read (without a portrait): grouped ID numbers (an Aadhaar's three groups) are
-# shorter; an Indonesian NIK's 16 digits follow its label on the portrait's side. Two dates
-# side by side without their dots (DDMMYYYY or YYYYMMDD) are not it.
-CARD_NUMBER = re.compile(r"\d+(?: \d+)*")
+# A payment card's number: sixteen digits in groups of four or more, a row of its own (embossed
+# or printed across the card; its groups may be found as separate lines, joined again by row, or
+# read two by two: "41661234 56781010"). No identity card prints its number so: grouped ID
+# numbers (an Aadhaar's three groups) are shorter. Sixteen digits as one run stay no evidence (an
+# Indonesian NIK), nor are two dates side by side without their dots (DDMMYYYY or YYYYMMDD) one.
+CARD_NUMBER = re.compile(r"\d{4,}(?: \d{4,})+")
 CARD_DIGITS = 16
 _DAY, _MONTH, _YEAR = r"(0[1-9]|[12]\d|3[01])", r"(0[1-9]|1[0-2])", r"(19|20)\d\d"
 UNDOTTED_DATE = re.compile(f"{_DAY}{_MONTH}{_YEAR}|{_YEAR}{_MONTH}{_DAY}")
@@ -101,8 +100,8 @@ def kind_of_card(texts: list[str], rows: list[str]) -> str | None:
 
 
 def card_number(row: str) -> bool:
-    """A row read that is a payment card's number (CARD_NUMBER): sixteen digits, neither half of
-    them an undotted date."""
+    """A row read that is a payment card's number (CARD_NUMBER): sixteen digits in groups, neither
+    half of them an undotted date."""
     if CARD_NUMBER.fullmatch(row) is None:
         return False
     digits = row.replace(" ", "")
