@@ -41,18 +41,17 @@ WORDS = {
 SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 DATE_TAIL = re.compile(r".*-(0[1-9]|1[0-2])-(19|20)\d\d")
 EMAIL = re.compile(r"[A-Z0-9._%+-]+@[A-Z0-9-]+(\.[A-Z0-9-]+)*\.[A-Z]{2,}")  # a business card's
-# A payment card's number: sixteen digits in groups of four or more, a row of its own (embossed
-# or printed across the card; its groups may be found as separate lines, joined again by row, or
-# read two by two: "41661234 56781010"). No identity card prints its number so: grouped ID
-# numbers (an Aadhaar's three groups) are shorter. Sixteen digits as one run stay no evidence (an
-# Indonesian NIK), nor are two dates side by side without their dots (DDMMYYYY or YYYYMMDD) one.
-CARD_NUMBER = re.compile(r"\d{4,}(?: \d{4,})+")
-CARD_DIGITS = 16
-_DAY, _MONTH, _YEAR = r"(0[1-9]|[12]\d|3[01])", r"(0[1-9]|1[0-2])", r"(19|20)\d\d"
-UNDOTTED_DATE = re.compile(f"{_DAY}{_MONTH}{_YEAR}|{_YEAR}{_MONTH}{_DAY}")
+# A payment card's number: four groups of four digits, a row of its own (embossed or printed
+# across the card; its groups may be found as separate lines, joined again by row). No identity
+# card prints its number so: grouped ID numbers (an Aadhaar's three groups) are shorter. Sixteen
+# digits read as one run (an Indonesian NIK has as many) or two groups of eight (a Thai licence
+# prints two 8-digit fields side by side: its re-sent copies were sure "payment card" when that
+# counted, though a real card's number was read so) are no evidence.
+CARD_NUMBER = re.compile(r"\d{4} \d{4} \d{4} \d{4}")
 # A sum of money as a line of its own ("$200"): a gift or prepaid card's value. No identity
-# document prints one.
-AMOUNT = re.compile(r"[$€£¥]\d+([.,]\d\d)?")
+# document prints one. Two to four digits only: a licence number read with its "S" taken for
+# "$" is longer.
+AMOUNT = re.compile(r"[$€£]\d{2,4}([.,]\d\d)?")
 # "MONTH/YEAR" labels a payment card's dates (the recogniser often drops the slash); an identity
 # document's "DAY/MONTH/YEAR" under a date of birth is not it.
 PAYMENT_DATES = re.compile(r"(?<!DAY)(?<!DAY/)MONTH/?YEAR")
@@ -92,21 +91,12 @@ def kind_of_card(texts: list[str], rows: list[str]) -> str | None:
         return "business_card"
     if any(ssn_line(line) for line in read):
         return "social_security_card"
-    if PAYMENT_DATES.search(words) or PAYMENT_LINE in read or any(card_number(line) for line in rows):
+    if PAYMENT_DATES.search(words) or PAYMENT_LINE in read or any(
+            CARD_NUMBER.fullmatch(line) for line in rows):
         return "payment_card"
     if any(AMOUNT.fullmatch(line) for line in read):
         return "gift_card"
     return next((kind for kind, terms in WORDS.items() if any(term in words for term in terms)), None)
-
-
-def card_number(row: str) -> bool:
-    """A row read that is a payment card's number (CARD_NUMBER): sixteen digits in groups, neither
-    half of them an undotted date."""
-    if CARD_NUMBER.fullmatch(row) is None:
-        return False
-    digits = row.replace(" ", "")
-    return len(digits) == CARD_DIGITS and not any(UNDOTTED_DATE.fullmatch(half)
-                                                  for half in (digits[:8], digits[8:]))
 
 
 def ssn_line(line: str) -> bool:

@@ -124,25 +124,22 @@ def test_a_date_after_a_fields_number_is_no_social_security_number():
     assert not ssn_line("412-05-2020") and not ssn_line("123-45-67890")
 
 
-@pytest.mark.parametrize(("kind", "named"), [("payment_pairs", "payment_card"),
-                                             ("business_office", "business_card"), ("gift", "gift_card")])
-@pytest.mark.parametrize("seed", [0, 3])
+@pytest.mark.parametrize(("kind", "named"), [("business_office", "business_card"), ("gift", "gift_card")])
+@pytest.mark.parametrize("seed", [0, 1])
 def test_other_cards_are_known_by_what_real_ones_showed(kind, named, seed):
-    """Read on real cards of the calibration split: a payment card's number read two groups of
-    eight at a time (on seeds 1, 2 and 4 it passes: its groups are found as lines apart on a
-    turned card and not joined into one row, or read as one run of sixteen digits, which an
-    Indonesian NIK is too), a business card naming its head office (no e-mail address), a gift
-    card's value on a line of its own."""
+    """Read on real cards of the calibration split: a business card naming its head office (no
+    e-mail address), a gift card's value on a line of its own."""
     verdict = check_photo(make_card_photo(render_other_card(kind), seed), "id_back")
     assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
     assert verdict.metrics["other_card"] == named
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_a_back_with_two_undotted_dates_side_by_side_passes(seed):
-    """Sixteen digits in two groups of eight, as a payment card's number may be read, but each
-    group a date (DDMMYYYY): no card number."""
-    verdict = check_photo(make_card_photo(render_other_card("id_back_undotted_dates"), seed), "id_back")
+def test_a_back_with_two_eight_digit_fields_side_by_side_passes(seed):
+    """Sixteen digits in two groups of eight, as a real payment card's number was once read: a
+    Thai licence prints two such fields on a row, and its re-sent copies were sent back as a
+    payment card when that counted. Only four groups of four are a card's number."""
+    verdict = check_photo(make_card_photo(render_other_card("id_back_eight_digit_pairs"), seed), "id_back")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert "other_card" not in verdict.metrics
 
