@@ -67,8 +67,8 @@ MIN_HEIGHT = 4.0
 
 def other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> str | None:
     """The kind of non-identity card ("insurance_card", "payment_card", "social_security_card",
-    "business_card", "gift_card") whose words `lines` (4-point boxes in `gray`'s pixels, the document's lines
-    of print) carry, or None. Costs about 40 ms a line (MAX_LINES at most)."""
+    "business_card", "gift_card") whose words `lines` (4-point boxes in `gray`'s pixels, the
+    document's lines of print) carry, or None. Costs about 40 ms a line (MAX_LINES at most)."""
     readable = [box for box in lines
                 if np.ptp(box[:, 0]) >= MIN_ALONG * np.ptp(box[:, 1]) and np.ptp(box[:, 1]) >= MIN_HEIGHT]
     readable = sorted(readable, key=lambda box: -float(np.ptp(box[:, 0])))[:MAX_LINES]
