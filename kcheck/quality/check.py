@@ -694,8 +694,10 @@ def _check_document(image: WorkingImage, slot: str, found: Findings, metrics: di
         # card's stacked e-mail and address lines make a band of 22-27 marks each). Counted only
         # where _identity_unproven asks (an ID slot, no portrait): the marks cost a passport page
         # about 5 % of its check.
+        # (And end to end: the stacked lines of a business card's print taken for a band have
+        # blanks between words of 4.4-9.0 strip heights, an MRZ line's 1.2 at most.)
         boxes_found = _mrz_boxes(text, searches, region)
-        full_mrz = sum(searches.marks(0, box) >= CARD_MRZ_GLYPHS for box in boxes_found)
+        full_mrz = sum(_mrz_like(searches, 0, box, CARD_MRZ_GLYPHS) for box in boxes_found)
     if _identity_unproven(slot, portraits, text, full_mrz, found):
         _card_words(searches, _grown(region, 1.1), found, metrics)
     return region, boxes
@@ -1400,10 +1402,15 @@ def _mrz_line(searches: evidence.Searches) -> bool:
     card's 30 characters as separate marks of ink, end to end without a blank of MRZ_BLANK (a
     line of ordinary print stops short, a pattern makes few marks)."""
     zone = searches.zones.candidates()[0]
-    turned = searches.turned(zone.quarter)
     least = evidence.SHORT_ZONE * min(MRZ_CHARACTERS.values())
-    return any(searches.marks(zone.quarter, box) >= least and evidence.longest_blank(turned, box) < MRZ_BLANK
-               for box in zone.boxes)
+    return any(_mrz_like(searches, zone.quarter, box, least) for box in zone.boxes)
+
+
+def _mrz_like(searches: evidence.Searches, quarter: int, box: np.ndarray, least: float) -> bool:
+    """The line `box` (in the image turned by `quarter`) is made like an MRZ line: at least
+    `least` separate marks of ink, end to end without a blank of MRZ_BLANK."""
+    return (searches.marks(quarter, box) >= least
+            and evidence.longest_blank(searches.turned(quarter), box) < MRZ_BLANK)
 
 
 def _band_cut_by_edge(searches: evidence.Searches, slot: str) -> bool:

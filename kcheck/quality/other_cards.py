@@ -16,7 +16,8 @@ import re
 
 import numpy as np
 
-from kcheck.docintel import mrz_ocr
+from kcheck.docintel import mrz_ocr, mrz_zone
+from kcheck.quality.evidence import turned_points
 
 # Looked for in each line read, upper case with its spaces taken out (the recogniser often
 # joins words). Only terms no identity card or licence prints: "MEDICAL" is on licences'
@@ -59,8 +60,8 @@ PAYMENT_DATES = re.compile(r"(?<!DAY)(?<!DAY/)MONTH/?YEAR")
 # between them in reading order. Too short a word to look for inside others.
 PAYMENT_LINE = "THRU"
 MAX_LINES = 16  # the longest lines are read (a card's terms are among them): the cost is bounded
-# A line is read only when it runs across the photo (the recogniser reads left to right) and is
-# tall enough to hold letters.
+# A line is read only when it runs along the way it is read (the recogniser reads left to right)
+# and is tall enough to hold letters.
 MIN_ALONG = 1.5
 MIN_HEIGHT = 4.0
 
@@ -68,15 +69,37 @@ MIN_HEIGHT = 4.0
 def other_card(gray: np.ndarray, lines: tuple[np.ndarray, ...]) -> str | None:
     """The kind of non-identity card ("insurance_card", "payment_card", "social_security_card",
     "business_card", "gift_card") whose words `lines` (4-point boxes in `gray`'s pixels, the
-    document's lines of print) carry, or None. Costs about 40 ms a line (MAX_LINES at most)."""
-    readable = [box for box in lines
-                if np.ptp(box[:, 0]) >= MIN_ALONG * np.ptp(box[:, 1]) and np.ptp(box[:, 1]) >= MIN_HEIGHT]
-    readable = sorted(readable, key=lambda box: -float(np.ptp(box[:, 0])))[:MAX_LINES]
+    document's lines of print) carry, or None. Lines running across the photo are read as they
+    lie; lines running down it (a card lying a quarter turned) are read with the photo turned a
+    quarter each way, since which way they read is not known. Costs about 40 ms a line read
+    (MAX_LINES at most each way)."""
+    across = [box for box in lines if _readable(box[:, 0], box[:, 1])]
+    down = [box for box in lines if _readable(box[:, 1], box[:, 0])]
+    kind = _words_of(gray, across)
+    for quarter in (90, 270):
+        if kind is not None or not down:
+            break
+        kind = _words_of(mrz_zone.turn(gray, quarter),
+                         [turned_points(box, quarter, gray.shape) for box in down])
+    return kind
+
+
+def _readable(along: np.ndarray, across: np.ndarray) -> bool:
+    """A line whose extent `along` the reading direction is MIN_ALONG times its extent `across`
+    it and that is MIN_HEIGHT tall (the recogniser reads left to right, letters need height)."""
+    return bool(np.ptp(along) >= MIN_ALONG * np.ptp(across) and np.ptp(across) >= MIN_HEIGHT)
+
+
+def _words_of(gray: np.ndarray, lines: list[np.ndarray]) -> str | None:
+    """other_card's answer from `lines` that run across `gray`: the MAX_LINES longest read."""
+    readable = sorted(lines, key=lambda box: -float(np.ptp(box[:, 0])))[:MAX_LINES]
+    if not readable:
+        return None
     # In reading order, so that the words of a term split over two found lines ("BLUE" "CROSS")
     # are joined again.
     # (Rows a line's height apart, one height for all: words of one line boxed a little taller or
     # shorter than each other stay on it.)
-    row = max(float(np.median([np.ptp(box[:, 1]) for box in readable])), 1.0) if readable else 1.0
+    row = max(float(np.median([np.ptp(box[:, 1]) for box in readable])), 1.0)
     readable.sort(key=lambda box: (round(float(box[:, 1].mean()) / row), float(box[:, 0].min())))
     texts = mrz_ocr.read_lines(gray, readable)
     return kind_of_card(texts, _rows(readable, texts, row))

@@ -2,12 +2,13 @@
 back, because words printed on them say so, while identity cards without a portrait or an MRZ
 in view (a licence's back) still pass."""
 
+import cv2
 import numpy as np
 import pytest
 
 from kcheck.quality import check_photo
-from kcheck.quality.check import Findings, _identity_unproven
-from kcheck.quality.evidence import TextEvidence
+from kcheck.quality.check import CARD_MRZ_GLYPHS, Findings, _identity_unproven, _mrz_like
+from kcheck.quality.evidence import Searches, TextEvidence
 from kcheck.quality.other_cards import kind_of_card, ssn_line
 from tests.fixtures.documents import scanned
 from tests.fixtures.other_cards import render_other_card
@@ -37,6 +38,25 @@ def test_a_licence_back_photographed_the_same_way_passes(seed):
     """Its print (a road authority, phone numbers, a web address) is read too and names no
     other card."""
     verdict = check_photo(make_card_photo(render_licence_back(np.random.default_rng(seed)), seed), "id_back")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "other_card" not in verdict.metrics
+
+
+@pytest.mark.parametrize(("quarters", "seed"), [(1, 0), (3, 1)])
+def test_a_business_card_lying_a_quarter_turned_is_sent_back(quarters, seed):
+    """Its lines run down the photo: they are read with the photo turned a quarter each way (which
+    way is not known), and its e-mail address tells it is no identity document."""
+    card = np.ascontiguousarray(np.rot90(render_other_card("business"), quarters))
+    verdict = check_photo(make_card_photo(card, seed), "id_back")
+    assert verdict.verdict == "retake" and "document_not_found" in verdict.reasons, verdict.metrics
+    assert verdict.metrics["other_card"] == "business_card"
+
+
+@pytest.mark.parametrize(("quarters", "seed"), [(1, 0), (3, 1)])
+def test_a_licence_back_lying_a_quarter_turned_passes(quarters, seed):
+    """Read both ways, its print still names no other card."""
+    card = np.ascontiguousarray(np.rot90(render_licence_back(np.random.default_rng(seed)), quarters))
+    verdict = check_photo(make_card_photo(card, seed), "id_back")
     assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
     assert "other_card" not in verdict.metrics
 
@@ -109,6 +129,23 @@ def test_a_backs_band_of_short_lines_does_not_stop_its_words_being_read():
     assert _identity_unproven("id_back", [], text, 0, Findings())
     assert not _identity_unproven("id_back", [], text, 2, Findings())
     assert not _identity_unproven("id_front", [], text, None, Findings())
+
+
+@pytest.mark.parametrize(("line", "mrz_like"), [
+    ("IDUTOD231458907<<<<<<<<<<<<<<<", True),
+    ("Tel 02-3272-1003            Fax 070-7595-7180", False),
+    ("e-Mail: office@example.com            Site: www.example.co.kr", False),
+])
+def test_a_business_cards_contact_lines_are_not_taken_for_an_mrz(line, mrz_like):
+    """A business card's stacked contact lines hold as many characters as an MRZ line, and were
+    taken for a band that proved an identity document, so its e-mail address went unread (a
+    real card scanned flat). An MRZ line runs end to end; they break into fields with wide
+    blanks between."""
+    gray = np.full((60, 1000), 235, np.uint8)
+    cv2.putText(gray, line, (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2, cv2.LINE_AA)
+    (width, height), _ = cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 0.9, 2)
+    box = np.array([[6, 36 - height], [14 + width, 36 - height], [14 + width, 46], [6, 46]], np.float32)
+    assert _mrz_like(Searches(gray), 0, box, CARD_MRZ_GLYPHS) is mrz_like
 
 
 def test_a_payment_card_scanned_for_the_front_is_sent_back():
