@@ -56,9 +56,10 @@ AMOUNT = re.compile(r"[$€£]\d{2,4}([.,]\d\d)?")
 # "MONTH/YEAR" labels a payment card's dates (the recogniser often drops the slash); an identity
 # document's "DAY/MONTH/YEAR" under a date of birth is not it.
 PAYMENT_DATES = re.compile(r"(?<!DAY)(?<!DAY/)MONTH/?YEAR")
-# "THRU" read as a line of its own: "VALID" (or "GOOD") and "THRU" boxed apart, another label
-# between them in reading order. Too short a word to look for inside others.
-PAYMENT_LINE = "THRU"
+# Read as a line of their own: "THRU" ("VALID" or "GOOD" and "THRU" boxed apart, another label
+# between them in reading order), and a card network's logo, "VISA" (a real Visa render's). Too
+# short to look for inside other words: "VISA" is also printed in a residence permit's title.
+PAYMENT_LINES = ("THRU", "VISA")
 MAX_LINES = 16  # the longest lines are read (a card's terms are among them): the cost is bounded
 # A line is read only when it runs along the way it is read (the recogniser reads left to right)
 # and is tall enough to hold letters.
@@ -114,7 +115,7 @@ def kind_of_card(texts: list[str], rows: list[str]) -> str | None:
         return "business_card"
     if any(ssn_line(line) for line in read):
         return "social_security_card"
-    if PAYMENT_DATES.search(words) or PAYMENT_LINE in read or any(
+    if PAYMENT_DATES.search(words) or any(line in PAYMENT_LINES for line in read) or any(
             CARD_NUMBER.fullmatch(line) for line in rows):
         return "payment_card"
     if any(AMOUNT.fullmatch(line) for line in read):

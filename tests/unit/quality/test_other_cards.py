@@ -187,3 +187,10 @@ def test_a_business_cards_telephone_and_fax_labels_in_chinese_print_name_it():
     assert kind_of_card(["新北市新店區安和路一段13号", "電话：（02）8666-8800"], []) == "business_card"
     assert kind_of_card(["传真：（02）2976-1389"], []) == "business_card"
     assert kind_of_card(["新北市三重區重新路二段10号", "1980.05.12"], []) is None
+
+
+def test_a_payment_networks_logo_read_alone_names_a_payment_card():
+    """As read on a real Visa render whose number was read in two groups of eight: "VISA" alone
+    on a line is the network's logo; in a residence permit's title it is no evidence."""
+    assert kind_of_card(["07/14", "VISA", "ANITAKUMAR"], []) == "payment_card"
+    assert kind_of_card(["RESIDENCE PERMIT", "VISA TYPE D"], []) is None
