@@ -154,3 +154,14 @@ def test_a_snapshot_kept_as_a_checkout_is_read_and_test2_is_a_split(tmp_path, mo
     assert realdata.build("demo") == (1, [])
     assert [item.id for item in realdata.load("demo", "test2")] == ["fresh"]
     assert (tmp_path / "cache" / "demo" / "fresh.png").read_bytes() == source
+
+
+def test_every_real_photo_keeps_the_split_its_group_was_given_once():
+    """The photo set's split rule (manifest header): a group is on the test split when the first
+    byte of its UTF-8 name's SHA-256 is under 102, else on calibration, so a photo cannot be moved
+    to calibration to be tuned on, and every photo of one document or person shares a split."""
+    items = realdata.read_manifest("photos")
+    assert len(items) >= 150
+    for item in items:
+        first_byte = int(hashlib.sha256(item["group"].encode("utf-8")).hexdigest()[:2], 16)
+        assert item.split == ("test" if first_byte < 102 else "calibration"), item.id
