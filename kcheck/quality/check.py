@@ -283,16 +283,6 @@ HELD_DOCUMENT_MAX_AREA = 0.5  # a held card never fills more of a selfie than th
 HELD_DOCUMENT_MAX_FACES = 3.0  # ...nor is it wider than this many face widths
 # ...unless a printed portrait is on it: a card held near the lens beside a face further back
 HELD_PORTRAIT_CARD_MAX_FACES = 5.0
-# A held card known by a line of its print and its portrait (_portrait_by_print): the portrait is
-# looked for within this many lengths of the line round its centre, down to PORTRAIT_IN_LINE of
-# its length wide. A real Chinese resident card held at chest height: its number line 151 working
-# px long, its portrait 51 px wide; generated selfies' cards 144-232 px and 49-70 px.
-PORTRAIT_BY_PRINT = 0.9
-PORTRAIT_IN_LINE = 0.15
-# ...round the longest lines only, and down to a portrait this wide (working px): each search
-# costs the face detector a window enlarged to about 960 px square, whatever the line's size.
-PORTRAIT_BY_PRINT_LINES = 3
-PORTRAIT_LEAST_PX = 16
 CARD_EDGE_TRIM = 0.04  # share of a flattened card's height trimmed off each edge (the desk)
 CARD_PRINT_LINES = 2  # lines of print on a flattened outline: not a bare card
 MIN_PRINT_BESIDE = 3  # lines of print level with a face and within PRINT_REACH face widths
@@ -1759,18 +1749,14 @@ def _check_selfie(image: WorkingImage, found: Findings, metrics: dict):
     return document, people
 
 
-def _print_off_faces(gray: np.ndarray, text: TextEvidence, faces: list[Face]) -> tuple[np.ndarray, ...]:
-    """The lines made of letters that lie off every face (a mouth, eyes and eyebrows make line-like
-    marks too, some past the face's box: it is grown by a quarter each way)."""
-    grown = [_grown(_box_corners(f.x, f.y, f.w, f.h), 1.5) for f in faces]
-    return lettered(gray, tuple(box for box in text.lines if not any(
+def _stacked_print_off_faces(gray: np.ndarray, text: TextEvidence, faces: list[Face]) -> bool:
+    """At least STACKED_PRINT lines made of letters, stacked, lie off every face (a mouth, eyes and
+    eyebrows make line-like marks too, some past the face's box: it is grown by a quarter each way)."""
+    grown = [_grown(np.array([[f.x, f.y], [f.x + f.w, f.y], [f.x + f.w, f.y + f.h], [f.x, f.y + f.h]],
+                             np.float32), 1.5) for f in faces]
+    off = lettered(gray, tuple(box for box in text.lines if not any(
         cv2.pointPolygonTest(face.reshape(-1, 1, 2), tuple(map(float, box.mean(axis=0))), False) >= 0
         for face in grown)))
-
-
-def _stacked_print_off_faces(gray: np.ndarray, text: TextEvidence, faces: list[Face]) -> bool:
-    """At least STACKED_PRINT lines made of letters, stacked, lie off every face."""
-    off = _print_off_faces(gray, text, faces)
     if len(off) < STACKED_PRINT:
         return False
     # Stacked: one above the other (marks side by side along a shelf or a frame are not print).
@@ -1814,41 +1800,8 @@ def _held_document(gray, text: TextEvidence, faces, metrics) -> tuple[DocumentFi
     )
     quad = finding.quad
     if quad is None or not _held_evidence(gray, quad, lines_inside(text, quad), faces, metrics, outline=True):
-        if by_print:
-            return finding, text.region
-        return finding, _portrait_by_print(gray, text, faces, metrics)
+        return finding, text.region if by_print else None
     return finding, quad
-
-
-def _portrait_by_print(gray: np.ndarray, text: TextEvidence, faces: list[Face],
-                       metrics: dict) -> np.ndarray | None:
-    """A held card known by one line of its print and its printed portrait beside it, where
-    neither its outline nor a block of its print was made out (a white card held against a pale
-    shirt, its small print found as a single line, its number): the box round the two, or None.
-    The portrait is looked for round the longest lines of letters off the faces found (within
-    PORTRAIT_BY_PRINT of the line's length, as on a card the line spans most of), down to
-    PORTRAIT_IN_LINE of that length: a confident face, no wider than half the line nor than the
-    holder's face. A plain portrait has no print beside a second face (none of the real
-    calibration selfies without a document had)."""
-    holder = faces[0].w if faces else float("inf")
-    height, width = gray.shape[:2]
-    lines = sorted(_print_off_faces(gray, text, faces), key=lambda box: -float(side_lengths(box).max()))
-    for line in lines[:PORTRAIT_BY_PRINT_LINES]:
-        length = float(side_lengths(line).max())
-        if PORTRAIT_IN_LINE * length < PORTRAIT_LEAST_PX:
-            break  # (the longest first: the rest are shorter still)
-        reach = PORTRAIT_BY_PRINT * length
-        (cx, cy) = line.mean(axis=0)
-        x0, y0 = max(int(cx - reach), 0), max(int(cy - reach), 0)
-        window = gray[y0 : min(int(cy + reach), height), x0 : min(int(cx + reach), width)]
-        portraits = [f for f in detect_faces(window, PORTRAIT_IN_LINE * length)
-                     if f.score > 0 and f.w <= 0.5 * length and f.w < PORTRAIT_TO_HOLDER * holder]
-        if portraits:
-            face = portraits[0]
-            metrics["portrait_by_print"] = face.score
-            corners = np.vstack([line, _box_corners(face.x + x0, face.y + y0, face.w, face.h)])
-            return cv2.boxPoints(cv2.minAreaRect(corners.astype(np.float32))).astype(np.float32)
-    return None
 
 
 def _held_evidence(gray, quad: np.ndarray, lines: int, faces, metrics, outline: bool = False) -> bool:
