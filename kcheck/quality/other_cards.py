@@ -6,8 +6,9 @@ A card-shaped document without a portrait or an MRZ may still be an identity car
 licence's back, an old card whose portrait the detector misses), so its shape and what it
 lacks never make it sure; words printed on it that no identity document carries do. Its lines
 of print are read with the PP-OCR line recogniser the MRZ reader loads (kcheck.docintel.
-mrz_ocr), upright only: a line read wrong or a card lying upside down finds nothing, which
-leaves the photo to the reviewer as before. Nothing read is kept or logged, only the kind.
+mrz_ocr), as they lie or, running down the photo, turned a quarter each way: a line read wrong
+or a card lying upside down finds nothing, which leaves the photo to the reviewer as before.
+Nothing read is kept or logged, only the kind.
 """
 
 from __future__ import annotations
