@@ -43,6 +43,9 @@ WORDS = {
 SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 DATE_TAIL = re.compile(r".*-(0[1-9]|1[0-2])-(19|20)\d\d")
 EMAIL = re.compile(r"[A-Z0-9._%+-]+@[A-Z0-9-]+(\.[A-Z0-9-]+)*\.[A-Z]{2,}")  # a business card's
+# ...unless a line holds an address at a government's domain: an issuing authority prints its help
+# desk's e-mail and web addresses (an Aadhaar card's back: "help@uidai.gov.in").
+GOVERNMENT_ADDRESS = re.compile(r"[@.](GOV|GOUV|GOB|GOVT|GO)(\.|$)")
 # A payment card's number: four groups of four digits, a row of its own (embossed or printed
 # across the card; its groups may be found as separate lines, joined again by row). No identity
 # card prints its number so: grouped ID numbers (an Aadhaar's three groups) are shorter. Sixteen
@@ -112,7 +115,7 @@ def kind_of_card(texts: list[str], rows: list[str]) -> str | None:
     joined row by row (`rows`)."""
     read = [re.sub(r"\s+", "", line.upper()) for line in texts]
     words = "".join(read)
-    if EMAIL.search(words):
+    if EMAIL.search(words) and not any(GOVERNMENT_ADDRESS.search(line) for line in read):
         return "business_card"
     if any(ssn_line(line) for line in read):
         return "social_security_card"

@@ -194,3 +194,19 @@ def test_a_payment_networks_logo_read_alone_names_a_payment_card():
     on a line is the network's logo; in a residence permit's title it is no evidence."""
     assert kind_of_card(["07/14", "VISA", "ANITAKUMAR"], []) == "payment_card"
     assert kind_of_card(["RESIDENCE PERMIT", "VISA TYPE D"], []) is None
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_back_printing_its_authoritys_help_desk_address_passes(seed):
+    """An Aadhaar card's back prints its authority's e-mail and web addresses at a government's
+    domain ("help@uidai.gov.in"): an identity card's back, not a business card's e-mail."""
+    verdict = check_photo(make_card_photo(render_other_card("id_back_help_desk"), seed), "id_back")
+    assert verdict.verdict == "pass", (verdict.reasons, verdict.metrics)
+    assert "other_card" not in verdict.metrics
+
+
+def test_an_e_mail_address_at_a_government_domain_names_no_business_card():
+    assert kind_of_card(["help@uidai.gov.in", "www.uidai.gov.in"], []) is None
+    assert kind_of_card(["info@dmv.ca.gov", "Tel 1 800 777 0133"], []) is None
+    assert kind_of_card(["office@example.com", "Tel 02 3272 1003"], []) == "business_card"
+    assert kind_of_card(["sales@gov-supplies.com"], []) == "business_card"
