@@ -310,8 +310,11 @@ def test_sign_out_stays_on_the_header_row_at_1280_px(live, launch_browser, scree
     page = sign_in(launch_browser(), live, who, **DESKTOP)
     for language, sign_out in (("en", "Sign out"), ("fr", "Se déconnecter")):
         page.get_by_label(re.compile("^(Language|Langue)$")).select_option(language)
-        page.get_by_role("button", name=re.compile("^(Change language|Changer de langue)$")
-                         ).click()
+        # Measured on the page the change leads to, once it has loaded with its style sheet:
+        # the page being left may still be laid out without it.
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name=re.compile("^(Change language|Changer de langue)$")
+                             ).click()
         button = page.get_by_role("button", name=sign_out)
         brand = page.get_by_text("kcheck ·")
         button.wait_for()
