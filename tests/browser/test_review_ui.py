@@ -231,6 +231,7 @@ EMAIL = re.compile(r"\S+@\S+")
 
 
 def in_view(page, locator) -> bool:
+    page.wait_for_load_state("load")  # laid out with its style sheet, not before it arrives
     box = locator.bounding_box()
     size = page.viewport_size
     return (box is not None and box["x"] >= 0 and box["y"] >= 0
